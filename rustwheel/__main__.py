@@ -1,0 +1,3 @@
+from rustwheel.cli import main
+
+raise SystemExit(main())
