@@ -1,0 +1,127 @@
+"""The `rustwheel` command: the only place that prints errors and chooses exit codes."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from typing import Optional
+
+from rustwheel import __version__
+from rustwheel.config.options import CliOptions
+from rustwheel.errors import RustwheelError
+
+
+def _split_list(values: Optional[list[str]]) -> tuple[str, ...]:
+    out: list[str] = []
+    for v in values or ():
+        out += [p for p in v.replace(",", " ").split() if p]
+    return tuple(out)
+
+
+def _bool_value(text: str) -> bool:
+    lowered = text.lower()
+    if lowered in ("true", "1", "yes", "on"):
+        return True
+    if lowered in ("false", "0", "no", "off"):
+        return False
+    raise argparse.ArgumentTypeError(f"expected true or false, got '{text}'")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="rustwheel",
+        description="Build Python wheels from Rust crates as an incremental task graph.")
+    parser.add_argument("--version", action="version", version=f"rustwheel {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    build = sub.add_parser("build", aliases=["b"], help="build wheels",
+                           description="Build the crate's wheel (maturin-compatible flags).")
+    add = build.add_argument
+    add("-m", "--manifest-path", metavar="PATH", help="path to Cargo.toml")
+    add("-o", "--out", metavar="DIR", help="output directory (default: <target dir>/wheels)")
+    add("-r", "--release", action="store_true", help="build with the release profile")
+    add("--profile", metavar="NAME", help="cargo profile (default: dev)")
+    add("-F", "--features", action="append", metavar="FEATURES",
+        help="space or comma separated features to enable (repeatable)")
+    add("--all-features", action="store_true", help="enable all features")
+    add("--no-default-features", action="store_true", help="disable the default feature")
+    add("--target-dir", metavar="DIR", help="cargo target directory")
+    add("--locked", action="store_true", help="require Cargo.lock to be up to date")
+    add("--frozen", action="store_true", help="require Cargo.lock and cache up to date")
+    add("--offline", action="store_true", help="run cargo without network access")
+    add("--config", action="append", metavar="KEY=VALUE", help="cargo --config (repeatable)")
+    add("-Z", dest="unstable_flags", action="append", metavar="FLAG",
+        help="unstable cargo -Z flag (repeatable)")
+    add("-b", "--bindings", metavar="BINDINGS", help="pyo3, pyo3-ffi, cffi, uniffi or bin")
+    add("-i", "--interpreter", action="append", nargs="+", metavar="PYTHON",
+        help="python interpreter to build for (path or name)")
+    add("--compatibility", "--manylinux", metavar="TAG", help="platform tag policy (linux)")
+    add("--strip", nargs="?", const=True, default=None, type=_bool_value, metavar="BOOL",
+        help="strip the library (rustc -C strip=symbols)")
+    add("-q", "--quiet", action="store_true", help="print less")
+    add("-v", "--verbose", action="count", default=0, help="more output (passed to cargo)")
+    return parser
+
+
+def _build_options(ns: argparse.Namespace, rustc_args: Sequence[str]) -> CliOptions:
+    interpreters = [i for group in (ns.interpreter or ()) for i in group]
+    if len(interpreters) > 1:
+        raise RustwheelError("-i/--interpreter: only one interpreter per build is supported so "
+                             "far; run rustwheel build once per interpreter")
+    return CliOptions(
+        manifest_path=ns.manifest_path, out=ns.out, release=ns.release, profile=ns.profile,
+        features=_split_list(ns.features), all_features=ns.all_features,
+        no_default_features=ns.no_default_features, target_dir=ns.target_dir,
+        locked=ns.locked, frozen=ns.frozen, offline=ns.offline,
+        config=tuple(ns.config or ()), unstable_flags=tuple(ns.unstable_flags or ()),
+        bindings=ns.bindings, interpreter=interpreters[0] if interpreters else None,
+        strip=ns.strip, compatibility=ns.compatibility, quiet=ns.quiet, verbose=ns.verbose,
+        rustc_args=tuple(rustc_args))
+
+
+def cmd_build(ns: argparse.Namespace, rustc_args: Sequence[str]) -> int:
+    from rustwheel.config.options import resolve_config
+    from rustwheel.stages.detect import make_plan
+    from rustwheel.tasks.reporter import RunLog
+    from rustwheel.tasks.runner import run_plan
+
+    config = resolve_config(_build_options(ns, rustc_args))
+    plan = make_plan(config)
+    log = RunLog(quiet=config.quiet)
+    code = run_plan(plan, log)
+    for message in log.user_errors:
+        print(f"error: {message}", file=sys.stderr)
+    for message in log.other_errors:
+        print(message, file=sys.stderr)
+    if code != 0 or log.failed:
+        if not log.user_errors and not log.other_errors:
+            print("error: the build failed; see the messages above", file=sys.stderr)
+        return code or 1
+    for wheel in plan.wheels:
+        print(wheel)
+    return 0
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    rustc_args: list[str] = []
+    if "--" in args:
+        idx = args.index("--")
+        args, rustc_args = args[:idx], args[idx + 1:]
+    parser = _parser()
+    ns = parser.parse_args(args)
+    try:
+        if ns.command in ("build", "b"):
+            return cmd_build(ns, rustc_args)
+        parser.print_help(sys.stderr)
+        return 2
+    except RustwheelError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("error: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

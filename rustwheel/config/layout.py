@@ -1,0 +1,78 @@
+"""Where the python sources are and where the extension goes: pure, mixed and src layouts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional
+
+from rustwheel.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class ProjectLayout:
+    project_root: Path
+    """Directory of pyproject.toml (or of Cargo.toml when there is none)."""
+    python_dir: Path
+    """Directory that holds the top-level python package(s)."""
+    module_name: str
+    """Dotted import name of the compiled module, e.g. ``pkg._native``."""
+    mixed: bool
+    """True when a python package named like the module's first component exists."""
+    python_packages: tuple[str, ...] = ()
+
+    @property
+    def extension_name(self) -> str:
+        return self.module_name.rsplit(".", 1)[-1]
+
+    @property
+    def top_package(self) -> str:
+        return self.module_name.split(".", 1)[0]
+
+    @property
+    def extension_dir(self) -> str:
+        """Archive directory of the compiled module (forward slashes)."""
+        parts = self.module_name.split(".")
+        if not self.mixed:
+            return parts[-1]
+        return "/".join(parts[:-1]) if len(parts) > 1 else parts[0]
+
+
+def validate_module_name(name: str, where: str) -> str:
+    parts = name.split(".")
+    for part in parts:
+        if "-" in part:
+            raise ConfigError(f"{where}: module name '{name}' contains '-', which Python cannot "
+                              f"import; use '{name.replace('-', '_')}'")
+        if not part.isidentifier():
+            raise ConfigError(f"{where}: module name '{name}' is not a valid dotted Python "
+                              "identifier; use letters, digits and underscores")
+    return name
+
+
+def determine_layout(*, project_root: Path, manifest_dir: Path, module_name: str,
+                     python_source: Optional[str], python_packages: tuple[str, ...],
+                     project_name: Optional[str], pyproject_file: str) -> ProjectLayout:
+    if python_source is not None:
+        python_dir = (project_root / python_source).resolve()
+        if not python_dir.is_dir():
+            raise ConfigError(
+                f"{pyproject_file}: python-source = '{python_source}' does not exist "
+                f"({python_dir}); create it or fix the path")
+    else:
+        python_dir = project_root
+        src = project_root / "src"
+        if manifest_dir == project_root / "rust" and src.is_dir():
+            names = [n for n in (project_name, module_name.split(".")[0]) if n]
+            names += list(python_packages)
+            if any((src / n.replace("-", "_") / "__init__.py").is_file() for n in names):
+                python_dir = src
+    top = python_dir / module_name.split(".")[0]
+    mixed = top.is_dir() and not ((top / "Cargo.toml").is_file()
+                                  and not (top / "__init__.py").is_file())
+    for package in python_packages:
+        if not ((python_dir / package).is_dir() or (python_dir / f"{package}.py").is_file()):
+            raise ConfigError(f"{pyproject_file}: python-packages entry '{package}' was not found "
+                              f"in {python_dir}; create it or remove the entry")
+    return ProjectLayout(project_root=project_root, python_dir=python_dir,
+                         module_name=module_name, mixed=mixed, python_packages=python_packages)

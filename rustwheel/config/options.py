@@ -1,0 +1,187 @@
+"""Resolve command line, environment and pyproject into one frozen `BuildConfig`.
+
+Precedence: command line > environment > `[tool.rustwheel]` (or `[tool.maturin]`) > defaults.
+Nothing downstream reads TOML or the environment for these settings again.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Optional
+
+from rustwheel.config.pyproject import PyProject, load_pyproject
+from rustwheel.config.toolkeys import BINDINGS, ToolConfig, parse_tool_config
+from rustwheel.errors import ConfigError
+
+COMPATIBILITY = ("linux", "off")
+
+
+@dataclass(frozen=True)
+class CliOptions:
+    """Build options as given on the command line; None / empty means "not given"."""
+
+    manifest_path: Optional[str] = None
+    out: Optional[str] = None
+    release: bool = False
+    profile: Optional[str] = None
+    features: tuple[str, ...] = ()
+    all_features: bool = False
+    no_default_features: bool = False
+    target_dir: Optional[str] = None
+    locked: bool = False
+    frozen: bool = False
+    offline: bool = False
+    config: tuple[str, ...] = ()
+    unstable_flags: tuple[str, ...] = ()
+    bindings: Optional[str] = None
+    interpreter: Optional[str] = None
+    strip: Optional[bool] = None
+    compatibility: Optional[str] = None
+    quiet: bool = False
+    verbose: int = 0
+    rustc_args: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class BuildConfig:
+    """Everything a build needs from the user, resolved once."""
+
+    manifest_path: Path
+    pyproject: Optional[PyProject]
+    tool: ToolConfig
+    project_root: Path
+    out_dir: Optional[Path]
+    target_dir: Optional[Path]
+    profile: str
+    features: tuple[str, ...]
+    all_features: bool
+    no_default_features: bool
+    locked: bool
+    frozen: bool
+    offline: bool
+    cargo_config: tuple[str, ...]
+    unstable_flags: tuple[str, ...]
+    rustc_args: tuple[str, ...]
+    strip: bool
+    bindings: Optional[str]
+    interpreter: Optional[str]
+    compatibility: str
+    quiet: bool = False
+    verbose: int = 0
+    env: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
+
+
+def _find_project(manifest_arg: Optional[str], cwd: Path) -> tuple[Path, Optional[PyProject]]:
+    """Locate Cargo.toml and the pyproject.toml that belongs to it."""
+    if manifest_arg is not None:
+        manifest = (cwd / manifest_arg).resolve()
+        if manifest.is_dir():
+            manifest = manifest / "Cargo.toml"
+        if not manifest.is_file():
+            raise ConfigError(
+                f"{manifest}: Cargo.toml not found; pass -m/--manifest-path pointing to the "
+                "crate's Cargo.toml")
+        for candidate in (manifest.parent / "pyproject.toml", manifest.parent.parent / "pyproject.toml"):
+            if candidate.is_file():
+                pyproject = load_pyproject(candidate)
+                if candidate.parent == manifest.parent or _manifest_from(pyproject) == manifest:
+                    return manifest, pyproject
+        return manifest, None
+    pyproject_path = cwd / "pyproject.toml"
+    pyproject = load_pyproject(pyproject_path) if pyproject_path.is_file() else None
+    if pyproject is not None:
+        declared = _manifest_from(pyproject)
+        if declared is not None:
+            if not declared.is_file():
+                raise ConfigError(
+                    f"{pyproject_path}: [{pyproject.tool_table}] manifest-path points to {declared}, "
+                    "which does not exist; fix the path")
+            return declared, pyproject
+    for candidate in (cwd / "Cargo.toml", cwd / "rust" / "Cargo.toml"):
+        if candidate.is_file():
+            return candidate.resolve(), pyproject
+    raise ConfigError(
+        f"{cwd}: no Cargo.toml found; run rustwheel in the crate directory or pass "
+        "-m/--manifest-path path/to/Cargo.toml")
+
+
+def _manifest_from(pyproject: PyProject) -> Optional[Path]:
+    value = pyproject.tool.get("manifest-path")
+    if isinstance(value, str):
+        return (pyproject.directory / value).resolve()
+    return None
+
+
+def _env_bool(env: Mapping[str, str], *names: str) -> Optional[bool]:
+    for name in names:
+        value = env.get(name)
+        if value is None or value == "":
+            continue
+        lowered = value.strip().lower()
+        if lowered in ("1", "true", "yes", "on"):
+            return True
+        if lowered in ("0", "false", "no", "off"):
+            return False
+        raise ConfigError(f"environment variable {name}={value!r} is not a boolean; use true or false")
+    return None
+
+
+def resolve_config(cli: CliOptions, *, cwd: Optional[Path] = None,
+                   env: Optional[Mapping[str, str]] = None) -> BuildConfig:
+    cwd = Path.cwd() if cwd is None else cwd
+    env = dict(os.environ) if env is None else dict(env)
+    manifest, pyproject = _find_project(cli.manifest_path, cwd)
+    tool = (parse_tool_config(pyproject.tool, pyproject.tool_table)
+            if pyproject is not None else ToolConfig())
+    project_root = pyproject.directory if pyproject is not None else manifest.parent
+
+    if cli.release and cli.profile is not None:
+        raise ConfigError("-r/--release and --profile cannot be used together; pass only one")
+    profile = "release" if cli.release else (cli.profile or tool.profile or "dev")
+
+    bindings = cli.bindings or tool.bindings
+    if bindings is not None and bindings not in BINDINGS:
+        raise ConfigError(f"-b/--bindings '{bindings}' is unknown; use one of {', '.join(BINDINGS)}")
+
+    compatibility = cli.compatibility or tool.compatibility or "linux"
+    if compatibility not in COMPATIBILITY:
+        raise ConfigError(
+            f"compatibility '{compatibility}' is not supported yet; use 'linux' (or 'off')")
+
+    strip = cli.strip
+    if strip is None:
+        strip = _env_bool(env, "RUSTWHEEL_STRIP", "MATURIN_STRIP")
+    if strip is None:
+        strip = bool(tool.strip)
+
+    def _path(value: Optional[str]) -> Optional[Path]:
+        return None if value is None else (cwd / value).resolve()
+
+    return BuildConfig(
+        manifest_path=manifest,
+        pyproject=pyproject,
+        tool=tool,
+        project_root=project_root,
+        out_dir=_path(cli.out),
+        target_dir=_path(cli.target_dir),
+        profile=profile,
+        features=cli.features or tool.features,
+        all_features=cli.all_features or tool.all_features,
+        no_default_features=cli.no_default_features or tool.no_default_features,
+        locked=cli.locked or tool.locked,
+        frozen=cli.frozen or tool.frozen,
+        offline=cli.offline,
+        cargo_config=cli.config or tool.config,
+        unstable_flags=cli.unstable_flags or tool.unstable_flags,
+        rustc_args=cli.rustc_args or tool.rustc_args,
+        strip=strip,
+        bindings=bindings,
+        interpreter=cli.interpreter,
+        compatibility="linux" if compatibility == "off" else compatibility,
+        quiet=cli.quiet,
+        verbose=cli.verbose,
+        env=env,
+    )

@@ -1,0 +1,104 @@
+"""A reproducible wheel (zip) writer.
+
+Entries are sorted (package files by path, then ``.dist-info`` files, RECORD last), every entry
+has the same timestamp (``SOURCE_DATE_EPOCH`` or 1980-01-01), modes are 0644 or 0755, and the
+file is written to a temporary name in the destination directory and renamed into place, so a
+wheel appears whole or not at all.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+import tempfile
+import time
+import zipfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional
+
+from rustwheel.errors import ConfigError
+
+EPOCH_1980 = 315532800  # 1980-01-01T00:00:00Z, the earliest time a zip entry can hold
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One file of the wheel: its archive path, its bytes and whether it is executable."""
+
+    path: str
+    data: bytes
+    executable: bool = False
+
+
+def zip_timestamp(source_date_epoch: Optional[str]) -> tuple[int, int, int, int, int, int]:
+    """The zip date_time for every entry."""
+    seconds = EPOCH_1980
+    if source_date_epoch not in (None, ""):
+        try:
+            seconds = max(int(source_date_epoch), EPOCH_1980)  # type: ignore[arg-type]
+        except ValueError:
+            raise ConfigError(
+                f"SOURCE_DATE_EPOCH={source_date_epoch!r} is not an integer number of seconds; "
+                "unset it or give a Unix timestamp") from None
+    t = time.gmtime(seconds)
+    return (t.tm_year, t.tm_mon, t.tm_mday, t.tm_hour, t.tm_min, t.tm_sec)
+
+
+def record_hash(data: bytes) -> str:
+    digest = hashlib.sha256(data).digest()
+    return "sha256=" + base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
+
+
+def record_text(entries: Iterable[Entry], record_path: str) -> str:
+    lines = [f"{e.path},{record_hash(e.data)},{len(e.data)}" for e in entries]
+    lines.append(f"{record_path},,")
+    return "\n".join(lines) + "\n"
+
+
+def ordered(entries: Iterable[Entry], dist_info: str) -> list[Entry]:
+    """Package files by path, then dist-info files; duplicate paths are an error."""
+    by_path: dict[str, Entry] = {}
+    for e in entries:
+        previous = by_path.get(e.path)
+        if previous is not None and previous.data != e.data:
+            raise ConfigError(f"two different files would be written to '{e.path}' in the wheel; "
+                              "remove one of them")
+        by_path[e.path] = e
+    prefix = dist_info + "/"
+
+    def key(e: Entry) -> tuple[int, tuple[str, ...]]:
+        return (1 if e.path.startswith(prefix) else 0, tuple(e.path.split("/")))
+
+    return sorted(by_path.values(), key=key)
+
+
+def write_wheel(destination: Path, entries: Iterable[Entry], dist_info: str,
+                source_date_epoch: Optional[str]) -> None:
+    """Write the wheel atomically: RECORD is computed and written last."""
+    date_time = zip_timestamp(source_date_epoch)
+    files = ordered(entries, dist_info)
+    record_path = f"{dist_info}/RECORD"
+    files = [e for e in files if e.path != record_path]
+    record = Entry(record_path, record_text(files, record_path).encode("utf-8"))
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{destination.name}.", suffix=".tmp",
+                                    dir=destination.parent)
+    try:
+        with os.fdopen(fd, "wb") as raw, zipfile.ZipFile(raw, "w") as zf:
+            for e in [*files, record]:
+                info = zipfile.ZipInfo(e.path, date_time=date_time)
+                info.create_system = 3
+                info.external_attr = ((0o100755 if e.executable else 0o100644) & 0xFFFF) << 16
+                info.compress_type = zipfile.ZIP_DEFLATED
+                zf.writestr(info, e.data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=6)
+        os.chmod(tmp_name, 0o644)
+        os.replace(tmp_name, destination)
+    except BaseException:
+        try:
+            os.unlink(tmp_name)
+        except OSError:
+            pass
+        raise

@@ -1,0 +1,141 @@
+"""The compile stage: `cargo rustc` per cargo target, artifacts staged under the state dir.
+
+The plan is pure data (argv, environment overrides, where artifacts go); `run()` invokes cargo,
+reads the artifact paths from cargo's JSON messages, copies each artifact to its staged name
+atomically, and records the files cargo actually read (dep-info) as this stage's inputs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Optional
+
+from rustwheel import _run
+from rustwheel.cargo.messages import Artifact, dep_info_path, parse_line, read_dep_info
+from rustwheel.errors import ToolError
+from rustwheel.stages import plancodec
+from rustwheel.stages.inputs import record_inputs
+
+
+@dataclass(frozen=True)
+class CompileUnit:
+    """One cargo invocation producing one artifact."""
+
+    selector: tuple[str, ...]
+    """``("--lib",)`` or ``("--bin", name)``."""
+    target_name: str
+    lib: bool
+    staged_name: str
+    """File name of the staged artifact, e.g. ``mod.abi3.so`` or the binary's name."""
+    crate_type_cdylib: bool = False
+
+
+@dataclass(frozen=True)
+class CompilePlan:
+    cell: str
+    package_id: str
+    package_name: str
+    manifest_path: str
+    cargo_args: tuple[str, ...]
+    """Everything after ``cargo rustc <selector>`` up to (not including) ``--``."""
+    rustc_args: tuple[str, ...]
+    env: dict[str, str]
+    """Variables set for cargo on top of the caller's environment (kept identical run to run)."""
+    env_fingerprint: dict[str, str]
+    """Digests of the environment variables that change cargo's output (never their values)."""
+    rustc_version: str
+    units: tuple[CompileUnit, ...]
+    stage_dir: str
+    inputs_record: str
+    extra_inputs: tuple[str, ...]
+    """Manifests, Cargo.lock and cargo config files: inputs that dep-info does not list."""
+
+    def argv(self, unit: CompileUnit) -> list[str]:
+        argv = ["cargo", "rustc", *unit.selector, *self.cargo_args]
+        if unit.crate_type_cdylib:
+            argv += ["--crate-type", "cdylib"]
+        if self.rustc_args:
+            argv += ["--", *self.rustc_args]
+        return argv
+
+    def staged_paths(self) -> list[str]:
+        return [os.path.join(self.stage_dir, u.staged_name) for u in self.units]
+
+
+def plan_digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _stage_copy(source: str, dest: Path, executable: bool) -> None:
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
+    os.close(fd)
+    try:
+        shutil.copyfile(source, tmp)
+        os.chmod(tmp, 0o755 if executable else 0o644)
+        os.replace(tmp, dest)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def _matches(unit: CompileUnit, plan: CompilePlan, art: Artifact) -> bool:
+    if art.package_id != plan.package_id or art.target_name != unit.target_name:
+        return False
+    return ("bin" not in art.target_kind) if unit.lib else ("bin" in art.target_kind)
+
+
+def _pick_file(unit: CompileUnit, art: Artifact) -> Optional[str]:
+    if not unit.lib:
+        return art.executable
+    for f in art.filenames:
+        if f.endswith((".so", ".dylib", ".dll")):
+            return f
+    return None
+
+
+def run_unit(plan: CompilePlan, unit: CompileUnit, env: dict[str, str]) -> list[str]:
+    """Run cargo for one unit; returns the dep-info inputs of the artifact."""
+    argv = plan.argv(unit)
+    proc = _run.popen_lines(argv, cwd=Path(plan.manifest_path).parent, env=env)
+    found: Optional[str] = None
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        msg = parse_line(line)
+        if isinstance(msg, Artifact) and _matches(unit, plan, msg):
+            found = _pick_file(unit, msg) or found
+        elif isinstance(msg, str):
+            sys.stderr.write(msg)
+    code = proc.wait()
+    if code != 0:
+        raise ToolError(f"`{_run.describe(argv)}` failed with exit code {code}; cargo's messages "
+                        "are above: fix the reported problem and build again")
+    if found is None:
+        raise ToolError(f"`{_run.describe(argv)}` produced no artifact for target "
+                        f"'{unit.target_name}' of {plan.package_name}; check the crate's "
+                        "[lib] crate-type / [[bin]] sections")
+    _stage_copy(found, Path(plan.stage_dir) / unit.staged_name, executable=not unit.lib)
+    dep_file = dep_info_path(found)
+    return read_dep_info(dep_file) if dep_file.is_file() else []
+
+
+def run(plan_path: str) -> dict[str, Any]:
+    """doit action: compile every unit of the plan stored at ``plan_path``."""
+    text = Path(plan_path).read_text(encoding="utf-8")
+    plan = plancodec.loads(CompilePlan, text)
+    env = dict(os.environ)
+    env.update(plan.env)
+    inputs: list[str] = []
+    for unit in plan.units:
+        inputs += run_unit(plan, unit, env)
+    record_inputs(Path(plan.inputs_record), [*inputs, *plan.extra_inputs], plan_digest(text))
+    return {"artifacts": plan.staged_paths()}

@@ -1,0 +1,274 @@
+"""The detect stage: turn the resolved configuration into per-cell compile and wheel plans.
+
+Everything the later stages need is decided here, once: bindings, interpreter, layout, metadata,
+cargo's command line and environment, the wheel's file list and tag. The plans are plain data
+written as canonical JSON; a later stage re-runs only when its own plan file changes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional
+
+from rustwheel.cargo.metadata import CargoMetadata, cargo_metadata_argv, load_metadata
+from rustwheel.config.layout import ProjectLayout, determine_layout, validate_module_name
+from rustwheel.config.options import BuildConfig
+from rustwheel.errors import ConfigError
+from rustwheel.interpreter import Interpreter, default_interpreter, probe
+from rustwheel.spec import tags
+from rustwheel.spec.metadata import ProjectMetadata, resolve_metadata
+from rustwheel.stages import plancodec
+from rustwheel.stages.bindings import Bindings, bin_targets, compile_lib, detect
+from rustwheel.stages.compile import CompilePlan, CompileUnit
+from rustwheel.stages.contents import extension_items, python_files
+from rustwheel.stages.wheel import FileItem, GeneratedItem, WheelPlan
+from rustwheel.toolchain import Rustc, rustc_info
+
+# Environment variables that change what cargo/rustc/pyo3 produce. Only digests of their values
+# enter plan files, so secrets never land on disk.
+_ENV_PREFIXES = ("CARGO_", "RUST", "PYO3_", "CC", "CXX", "CFLAGS", "CXXFLAGS", "LDFLAGS", "AR",
+                 "PKG_CONFIG", "MACOSX_DEPLOYMENT_TARGET")
+_ENV_IGNORED_PREFIXES = ("CARGO_TERM_", "CARGO_MAKEFLAGS", "RUST_LOG", "RUST_BACKTRACE")
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One (interpreter × target) combination: one compile and one wheel task."""
+
+    name: str
+    compile: CompilePlan
+    wheel: WheelPlan
+
+
+@dataclass(frozen=True)
+class BuildPlan:
+    state_dir: Path
+    detect_inputs: tuple[str, ...]
+    cells: tuple[Cell, ...]
+
+    @property
+    def db_file(self) -> Path:
+        return self.state_dir / "doit.sqlite3"
+
+    def compile_plan_file(self, cell: Cell) -> Path:
+        return self.state_dir / cell.name / "compile-plan.json"
+
+    def wheel_plan_file(self, cell: Cell) -> Path:
+        return self.state_dir / cell.name / "wheel-plan.json"
+
+    def plan_files(self) -> dict[str, str]:
+        files: dict[str, str] = {}
+        for cell in self.cells:
+            files[str(self.compile_plan_file(cell))] = plancodec.dumps(cell.compile)
+            files[str(self.wheel_plan_file(cell))] = plancodec.dumps(cell.wheel)
+        return files
+
+    @property
+    def wheels(self) -> list[str]:
+        return [c.wheel.output for c in self.cells]
+
+
+def env_fingerprint(env: Mapping[str, str]) -> dict[str, str]:
+    out = {}
+    for key in sorted(env):
+        if key.startswith(_ENV_PREFIXES) and not key.startswith(_ENV_IGNORED_PREFIXES):
+            out[key] = hashlib.sha256(env[key].encode("utf-8", "surrogateescape")).hexdigest()[:16]
+    return out
+
+
+def _where(cfg: BuildConfig) -> str:
+    if cfg.pyproject is not None:
+        return f"{cfg.pyproject.path}: [{cfg.pyproject.tool_table}]"
+    return str(cfg.manifest_path)
+
+
+def module_name(cfg: BuildConfig, meta: CargoMetadata) -> str:
+    if cfg.tool.module_name is not None:
+        return validate_module_name(cfg.tool.module_name, f"{_where(cfg)} module-name")
+    lib = compile_lib(meta)
+    if lib is not None:
+        return lib.name.replace("-", "_")
+    project = cfg.pyproject.project if cfg.pyproject is not None else None
+    name = (project or {}).get("name") or meta.root.name
+    return str(name).replace("-", "_").replace(".", "_")
+
+
+def _cargo_args(cfg: BuildConfig, meta: CargoMetadata, target_dir: Path) -> list[str]:
+    args = ["--message-format=json-render-diagnostics", "--manifest-path", str(cfg.manifest_path)]
+    if cfg.profile != "dev":
+        args += ["--profile", cfg.profile]
+    if cfg.features:
+        args += ["--features", ",".join(cfg.features)]
+    if cfg.all_features:
+        args.append("--all-features")
+    if cfg.no_default_features:
+        args.append("--no-default-features")
+    if cfg.target_dir is not None:
+        args += ["--target-dir", str(target_dir)]
+    for flag, on in (("--locked", cfg.locked), ("--frozen", cfg.frozen), ("--offline", cfg.offline)):
+        if on:
+            args.append(flag)
+    for item in cfg.cargo_config:
+        args += ["--config", item]
+    for flag in cfg.unstable_flags:
+        args += ["-Z", flag]
+    if cfg.quiet:
+        args.append("-q")
+    args += ["-v"] * min(cfg.verbose, 2)
+    return args
+
+
+def _cargo_config_files(start: Path, env: Mapping[str, str]) -> list[str]:
+    found = []
+    for d in [start, *start.parents]:
+        for name in ("config.toml", "config"):
+            p = d / ".cargo" / name
+            if p.is_file():
+                found.append(str(p))
+    home = Path(env.get("CARGO_HOME", str(Path.home() / ".cargo")))
+    for name in ("config.toml", "config"):
+        p = home / name
+        if p.is_file() and str(p) not in found:
+            found.append(str(p))
+    return found
+
+
+def _extra_inputs(cfg: BuildConfig, meta: CargoMetadata) -> tuple[str, ...]:
+    files = {str(cfg.manifest_path), str(meta.workspace_root / "Cargo.toml")}
+    lock = meta.workspace_root / "Cargo.lock"
+    if lock.is_file():
+        files.add(str(lock))
+    for pkg in meta.dependency_closure():
+        if pkg.raw.get("source") is None:  # path dependency
+            files.add(str(pkg.manifest_path))
+    files.update(_cargo_config_files(cfg.manifest_path.parent, cfg.env))
+    return tuple(sorted(f for f in files if os.path.isfile(f)))
+
+
+def _pyo3_env(bindings: Bindings, interp: Optional[Interpreter]) -> dict[str, str]:
+    if interp is None or bindings.pyo3_crate is None:
+        return {}
+    env = {
+        "PYO3_PYTHON": interp.executable,
+        "PYTHON_SYS_EXECUTABLE": interp.executable,
+        "PYO3_ENVIRONMENT_SIGNATURE":
+            f"{interp.implementation}-{interp.version}-{interp.pointer_width}bit",
+    }
+    if bindings.is_pyo3_extension:
+        env["PYO3_BUILD_EXTENSION_MODULE"] = "1"
+    return env
+
+
+def _tag_and_cell(bindings: Bindings, interp: Optional[Interpreter], platform: str,
+                  host: str) -> tuple[str, str, Optional[str]]:
+    """(wheel tag, cell name, extension suffix) for this build."""
+    if bindings.is_pyo3_extension:
+        assert interp is not None
+        if bindings.abi3 is not None and interp.implementation == "cpython" and not interp.gil_disabled:
+            minimum = bindings.abi3 if bindings.abi3 != (0, 0) else (interp.major, interp.minor)
+            tag = tags.abi3_tag(minimum, platform)
+            return tag, f"cp{minimum[0]}{minimum[1]}-abi3-{host}", ".abi3.so"
+        tag = tags.interpreter_tag(interp.python_tag, interp.abi_tag, platform)
+        return tag, f"{interp.abi_tag}-{host}", interp.ext_suffix
+    if bindings.kind == "bin" and bindings.pyo3_crate is not None and interp is not None:
+        return (tags.interpreter_tag(interp.python_tag, interp.abi_tag, platform),
+                f"{interp.abi_tag}-{host}", None)
+    return tags.generic_tag(platform), f"py3-{host}", None
+
+
+def make_plan(cfg: BuildConfig) -> BuildPlan:
+    env = cfg.env
+    rustc: Rustc = rustc_info(env)
+    argv = cargo_metadata_argv(
+        cfg.manifest_path, features=cfg.features, all_features=cfg.all_features,
+        no_default_features=cfg.no_default_features, locked=cfg.locked, frozen=cfg.frozen,
+        offline=cfg.offline, config=cfg.cargo_config, filter_platform=rustc.host)
+    meta = load_metadata(argv, cfg.manifest_path, env)
+    bindings = detect(meta, cfg.bindings, _where(cfg))
+    if bindings.kind in ("cffi", "uniffi"):
+        raise ConfigError(f"{cfg.manifest_path}: {bindings.kind} bindings are not supported yet; "
+                          "build this crate with pyo3, pyo3-ffi or bin bindings")
+    interp: Optional[Interpreter] = None
+    if bindings.needs_interpreter or cfg.interpreter is not None:
+        interp = probe(cfg.interpreter or default_interpreter(env), env,
+                       given=cfg.interpreter is not None)
+
+    project = cfg.pyproject.project if cfg.pyproject is not None else None
+    pyproject_file = str(cfg.pyproject.path) if cfg.pyproject is not None else "pyproject.toml"
+    layout = determine_layout(
+        project_root=cfg.project_root, manifest_dir=cfg.manifest_path.parent,
+        module_name=module_name(cfg, meta), python_source=cfg.tool.python_source,
+        python_packages=cfg.tool.python_packages,
+        project_name=(project or {}).get("name"), pyproject_file=pyproject_file)
+    metadata = resolve_metadata(project, meta.root.raw,
+                                cfg.pyproject.directory if cfg.pyproject else None,
+                                pyproject_file, workspace_root=meta.workspace_root)
+    if bindings.kind == "bin" and project and project.get("scripts"):
+        raise ConfigError(f"{pyproject_file}: [project.scripts] cannot be combined with bin "
+                          "bindings (the binaries are the scripts); remove [project.scripts]")
+
+    target_dir = cfg.target_dir or meta.target_directory
+    out_dir = cfg.out_dir or (target_dir / "wheels")
+    key = hashlib.sha256(str(cfg.manifest_path).encode()).hexdigest()[:12]
+    state_dir = target_dir / "rustwheel" / f"{meta.root.name}-{key}"
+    platform = tags.linux_platform(rustc.host)
+    tag, cell_name, ext_suffix = _tag_and_cell(bindings, interp, platform, rustc.host)
+    cell_dir = state_dir / cell_name
+
+    units, files, generated = _units_and_contents(cfg, meta, bindings, layout, metadata,
+                                                  ext_suffix, cell_dir)
+    rustc_args = list(cfg.rustc_args)
+    if cfg.strip:
+        rustc_args += ["-C", "strip=symbols"]
+    compile_plan = CompilePlan(
+        cell=cell_name, package_id=meta.root.id, package_name=meta.root.name,
+        manifest_path=str(cfg.manifest_path), cargo_args=tuple(_cargo_args(cfg, meta, target_dir)),
+        rustc_args=tuple(rustc_args), env=_pyo3_env(bindings, interp),
+        env_fingerprint=env_fingerprint(env), rustc_version=rustc.verbose_version,
+        units=tuple(units), stage_dir=str(cell_dir / "artifacts"),
+        inputs_record=str(cell_dir / "compile-inputs.json"), extra_inputs=_extra_inputs(cfg, meta))
+    wheel_plan = WheelPlan(
+        cell=cell_name,
+        output=str(out_dir / tags.wheel_filename(metadata.name, metadata.version, tag)),
+        tag=tag, metadata=metadata.to_json(), files=tuple(files), generated=tuple(generated),
+        source_date_epoch=env.get("SOURCE_DATE_EPOCH") or None)
+    detect_inputs = [str(cfg.manifest_path)]
+    if cfg.pyproject is not None:
+        detect_inputs.append(str(cfg.pyproject.path))
+    return BuildPlan(state_dir=state_dir, detect_inputs=tuple(detect_inputs),
+                     cells=(Cell(cell_name, compile_plan, wheel_plan),))
+
+
+def _units_and_contents(
+    cfg: BuildConfig, meta: CargoMetadata, bindings: Bindings, layout: ProjectLayout,
+    metadata: ProjectMetadata, ext_suffix: Optional[str], cell_dir: Path,
+) -> tuple[list[CompileUnit], list[FileItem], list[GeneratedItem]]:
+    stage = cell_dir / "artifacts"
+    files = python_files(layout)
+    generated: list[GeneratedItem] = []
+    units: list[CompileUnit] = []
+    if bindings.kind == "bin":
+        enabled = meta.features.get(meta.root.id, ())
+        bins = bin_targets(meta, tuple(enabled))
+        if not bins:
+            raise ConfigError(f"{cfg.manifest_path}: no bin target can be built (check "
+                              "required-features); add a [[bin]] target or enable its features")
+        data = tags.data_dir(metadata.name, metadata.version)
+        for t in bins:
+            units.append(CompileUnit(("--bin", t.name), t.name, lib=False, staged_name=t.name))
+            files.append(FileItem(f"{data}/scripts/{t.name}", str(stage / t.name), True))
+        return units, files, generated
+    lib = compile_lib(meta)
+    if lib is None:
+        raise ConfigError(f"{cfg.manifest_path}: has no library target; add [lib] with "
+                          'crate-type = ["cdylib"]')
+    assert ext_suffix is not None
+    ext_filename = layout.extension_name + ext_suffix
+    units.append(CompileUnit(("--lib",), lib.name, lib=True, staged_name=ext_filename,
+                             crate_type_cdylib=True))
+    ext_files, ext_generated = extension_items(layout, str(stage / ext_filename), ext_filename)
+    return units, files + ext_files, generated + ext_generated

@@ -1,0 +1,93 @@
+"""Canonical JSON for stage plans: frozen dataclasses in, the same dataclasses out.
+
+A plan file's bytes are its fingerprint: sorted keys, no whitespace variation, so the same plan
+always gives the same file and an unchanged plan never invalidates a downstream task.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import sys
+import tempfile
+import typing
+from pathlib import Path
+from typing import Any, TypeVar, Union, get_args, get_origin
+
+T = TypeVar("T")
+
+
+def _plain(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, Path):
+        return str(value)
+    return value
+
+
+def dumps(plan: Any) -> str:
+    return json.dumps(_plain(plan), sort_keys=True, indent=1, ensure_ascii=False) + "\n"
+
+
+def _build(tp: Any, value: Any) -> Any:
+    origin = get_origin(tp)
+    if origin is Union:
+        if value is None:
+            return None
+        args = [a for a in get_args(tp) if a is not type(None)]
+        return _build(args[0], value)
+    if origin in (tuple, list):
+        args = get_args(tp)
+        inner = args[0] if args else Any
+        return tuple(_build(inner, v) for v in value)
+    if origin is dict:
+        _, vt = get_args(tp)
+        return {k: _build(vt, v) for k, v in value.items()}
+    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
+        return from_plain(tp, value)
+    if tp is Path:
+        return Path(value)
+    return value
+
+
+def from_plain(cls: type[T], data: dict[str, Any]) -> T:
+    module = sys.modules[cls.__module__]
+    hints = typing.get_type_hints(cls, vars(module))
+    kwargs = {f.name: _build(hints[f.name], data[f.name])
+              for f in dataclasses.fields(cls) if f.name in data}  # type: ignore[arg-type]
+    return cls(**kwargs)
+
+
+def loads(cls: type[T], text: str) -> T:
+    return from_plain(cls, json.loads(text))
+
+
+def read(cls: type[T], path: str) -> T:
+    return loads(cls, Path(path).read_text(encoding="utf-8"))
+
+
+def write_if_changed(path: Path, text: str) -> bool:
+    """Write ``text`` atomically unless the file already holds exactly it; True if written."""
+    try:
+        if path.read_text(encoding="utf-8") == text:
+            return False
+    except (OSError, UnicodeDecodeError):
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+    return True

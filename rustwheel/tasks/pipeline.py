@@ -1,0 +1,103 @@
+"""Turn a `BuildPlan` into doit task dicts: detect → compile:<cell> → wheel:<cell>.
+
+The same generators feed `rustwheel build` (through `rustwheel.tasks.runner`) and the root
+`dodo.py`, so `doit list`, `doit info` and `doit` run exactly these tasks. Actions are
+module-level functions with plain arguments so that tasks pickle for `doit -n`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, Union
+
+from doit.exceptions import TaskFailed
+from doit.tools import config_changed
+
+from rustwheel.errors import RustwheelError
+from rustwheel.spec.metadata import ProjectMetadata
+from rustwheel.stages import compile as compile_stage
+from rustwheel.stages import wheel as wheel_stage
+from rustwheel.stages.compile import plan_digest
+from rustwheel.stages.detect import BuildPlan
+from rustwheel.stages.inputs import InputsUnchanged
+from rustwheel.stages.plancodec import write_if_changed
+from rustwheel.tasks.reporter import USER_ERROR_PREFIX
+
+TaskDict = dict[str, Any]
+
+
+def write_plans(files: dict[str, str]) -> Union[bool, TaskFailed]:
+    """detect action: write each plan file whose content changed."""
+    try:
+        for path, text in sorted(files.items()):
+            write_if_changed(Path(path), text)
+    except OSError as exc:
+        return TaskFailed(f"{USER_ERROR_PREFIX}cannot write build plan {exc.filename}: "
+                          f"{exc.strerror}; check the target directory is writable")
+    return True
+
+
+def run_stage(stage: str, plan_path: str) -> Union[dict[str, Any], TaskFailed]:
+    """compile / wheel action: run the stage; user errors become a one-line failure."""
+    runner = {"compile": compile_stage.run, "wheel": wheel_stage.run}[stage]
+    try:
+        return runner(plan_path)
+    except RustwheelError as exc:
+        return TaskFailed(USER_ERROR_PREFIX + str(exc))
+
+
+def _digest(files: dict[str, str]) -> str:
+    h = hashlib.sha256()
+    for path in sorted(files):
+        h.update(path.encode() + b"\0" + files[path].encode() + b"\0")
+    return h.hexdigest()
+
+
+def detect_tasks(plan: BuildPlan) -> Iterator[TaskDict]:
+    files = plan.plan_files()
+    yield {
+        "basename": "detect",
+        "doc": "resolve configuration into per-stage plan files",
+        "actions": [(write_plans, [files])],
+        "file_dep": list(plan.detect_inputs),
+        "targets": sorted(files),
+        "uptodate": [config_changed(_digest(files))],
+        "verbosity": 2,
+    }
+
+
+def compile_tasks(plan: BuildPlan) -> Iterator[TaskDict]:
+    yield {"basename": "compile", "name": None, "doc": "cargo rustc, one sub-task per cell"}
+    for cell in plan.cells:
+        plan_file = str(plan.compile_plan_file(cell))
+        text = plan.plan_files()[plan_file]
+        yield {
+            "basename": "compile",
+            "name": cell.name,
+            "actions": [(run_stage, ["compile", plan_file])],
+            "file_dep": [plan_file],
+            "targets": [*cell.compile.staged_paths(), cell.compile.inputs_record],
+            "uptodate": [InputsUnchanged(cell.compile.inputs_record, plan_digest(text))],
+            "verbosity": 2,
+        }
+
+
+def wheel_tasks(plan: BuildPlan) -> Iterator[TaskDict]:
+    yield {"basename": "wheel", "name": None, "doc": "write the wheel, one sub-task per cell"}
+    for cell in plan.cells:
+        plan_file = str(plan.wheel_plan_file(cell))
+        meta = ProjectMetadata.from_json(cell.wheel.metadata)
+        deps = sorted({plan_file, *cell.wheel.input_files(), *meta.input_files})
+        yield {
+            "basename": "wheel",
+            "name": cell.name,
+            "actions": [(run_stage, ["wheel", plan_file])],
+            "file_dep": deps,
+            "targets": [cell.wheel.output],
+            "verbosity": 2,
+        }
+
+
+GENERATORS = {"detect": detect_tasks, "compile": compile_tasks, "wheel": wheel_tasks}

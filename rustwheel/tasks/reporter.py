@@ -1,0 +1,107 @@
+"""A doit reporter that prints one line per stage: ran / up to date / failed, with duration."""
+
+from __future__ import annotations
+
+import sys
+import time
+from dataclasses import dataclass, field
+from typing import Any, Optional, TextIO
+
+
+@dataclass
+class StageResult:
+    task: str
+    status: str  # "ran", "up to date", "failed"
+    seconds: float = 0.0
+    message: Optional[str] = None
+
+
+@dataclass
+class RunLog:
+    """What happened in one run; filled in by the reporter, read by the CLI."""
+
+    results: list[StageResult] = field(default_factory=list)
+    user_errors: list[str] = field(default_factory=list)
+    other_errors: list[str] = field(default_factory=list)
+    quiet: bool = False
+    stream: TextIO = sys.stderr
+
+    @property
+    def executed(self) -> list[str]:
+        return [r.task for r in self.results if r.status == "ran"]
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.user_errors or self.other_errors)
+
+
+USER_ERROR_PREFIX = "rustwheel-user-error: "
+
+
+def reporter_class(log: RunLog) -> type:
+    """A reporter class bound to ``log`` (doit instantiates the class itself)."""
+
+    class StageReporter:
+        desc = "one line per stage (rustwheel)"
+
+        def __init__(self, outstream: Any, options: Any) -> None:
+            self._start: dict[str, float] = {}
+
+        def _line(self, status: str, name: str, seconds: Optional[float] = None) -> None:
+            if log.quiet:
+                return
+            timing = f"  {seconds:6.2f}s" if seconds is not None else ""
+            log.stream.write(f"  {status:<11} {name}{timing}\n")
+            log.stream.flush()
+
+        def initialize(self, tasks: Any, selected_tasks: Any) -> None:
+            pass
+
+        def get_status(self, task: Any) -> None:
+            pass
+
+        def execute_task(self, task: Any) -> None:
+            if task.actions and not task.subtask_of:
+                pass
+            self._start[task.name] = time.monotonic()
+
+        def add_success(self, task: Any) -> None:
+            if not task.actions:
+                return
+            seconds = time.monotonic() - self._start.get(task.name, time.monotonic())
+            log.results.append(StageResult(task.name, "ran", seconds))
+            self._line("ran", task.name, seconds)
+
+        def skip_uptodate(self, task: Any) -> None:
+            if not task.actions:
+                return
+            log.results.append(StageResult(task.name, "up to date"))
+            self._line("up to date", task.name)
+
+        def skip_ignore(self, task: Any) -> None:
+            log.results.append(StageResult(task.name, "ignored"))
+
+        def add_failure(self, task: Any, fail: Any) -> None:
+            seconds = time.monotonic() - self._start.get(task.name, time.monotonic())
+            text = fail.get_msg() if hasattr(fail, "get_msg") else str(fail)
+            message = getattr(fail, "message", "") or ""
+            if message.startswith(USER_ERROR_PREFIX):
+                log.user_errors.append(message[len(USER_ERROR_PREFIX):])
+            else:
+                log.other_errors.append(f"task {task.name} failed:\n{text}")
+            log.results.append(StageResult(task.name, "failed", seconds, message))
+            self._line("failed", task.name, seconds)
+
+        def cleanup_error(self, exception: Any) -> None:
+            log.other_errors.append(str(exception.get_msg()))
+
+        def runtime_error(self, msg: str) -> None:
+            log.other_errors.append(msg)
+
+        def teardown_task(self, task: Any) -> None:
+            pass
+
+        def complete_run(self) -> None:
+            pass
+
+    return StageReporter

@@ -1,0 +1,4 @@
+/// The answer, computed in a plain rlib workspace member.
+pub fn the_answer() -> i64 {
+    6 * 7
+}
