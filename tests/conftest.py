@@ -1,0 +1,97 @@
+"""Shared fixtures: run rustwheel as a real command, real crates, real virtual environments."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import venv
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Optional
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+CRATES = REPO / "tests" / "crates"
+
+
+def _target_dir() -> Path:
+    """One cargo target dir for the whole suite (kept between runs) keeps it fast."""
+    return Path(os.environ.get("RUSTWHEEL_TEST_TARGET_DIR", REPO / "target" / "test-crates"))
+
+
+@pytest.fixture(scope="session")
+def target_dir() -> Path:
+    d = _target_dir()
+    d.mkdir(parents=True, exist_ok=True)
+    return d
+
+
+def run_rustwheel(args: Sequence[str], *, cwd: Optional[Path] = None,
+                  env: Optional[dict[str, str]] = None, check: bool = True,
+                  ) -> subprocess.CompletedProcess[str]:
+    """`python -m rustwheel ARGS` in a subprocess, output captured as text."""
+    full_env = dict(os.environ)
+    full_env["PYTHONPATH"] = str(REPO) + os.pathsep + full_env.get("PYTHONPATH", "")
+    if env:
+        full_env.update(env)
+    proc = subprocess.run([sys.executable, "-m", "rustwheel", *args], cwd=cwd, env=full_env,
+                          text=True, capture_output=True)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"rustwheel {' '.join(args)} failed ({proc.returncode}):\n"
+                             f"{proc.stdout}\n{proc.stderr}")
+    return proc
+
+
+@pytest.fixture
+def rustwheel() -> Callable[..., subprocess.CompletedProcess[str]]:
+    return run_rustwheel
+
+
+def build_wheel(crate_manifest: Path, out: Path, target: Path, *extra: str,
+                env: Optional[dict[str, str]] = None) -> Path:
+    """Build with rustwheel for this interpreter; return the one wheel's path."""
+    proc = run_rustwheel(["build", "-m", str(crate_manifest), "-o", str(out), "--target-dir",
+                          str(target), "-i", sys.executable, *extra], env=env)
+    wheels = [Path(line) for line in proc.stdout.splitlines() if line.endswith(".whl")]
+    assert len(wheels) == 1, proc.stdout + proc.stderr
+    assert wheels[0].is_file()
+    return wheels[0]
+
+
+def copy_crate(name: str, dest: Path) -> Path:
+    """A private copy of tests/crates/NAME (without build outputs) under ``dest``."""
+    target = dest / name.replace("/", "_")
+    shutil.copytree(CRATES / name, target, ignore=shutil.ignore_patterns("target", "__pycache__"))
+    return target
+
+
+class Venv:
+    """A fresh virtual environment made by the running interpreter."""
+
+    def __init__(self, path: Path) -> None:
+        venv.EnvBuilder(with_pip=True, clear=True).create(path)
+        self.path = path
+        self.python = path / "bin" / "python"
+
+    def bin(self, name: str) -> Path:
+        return self.path / "bin" / name
+
+    def install(self, *wheels: Path) -> None:
+        subprocess.run([str(self.python), "-m", "pip", "install", "--no-deps", "-q",
+                        "--disable-pip-version-check", *map(str, wheels)], check=True)
+
+    def run_python(self, code: str) -> str:
+        proc = subprocess.run([str(self.python), "-c", code], text=True, capture_output=True)
+        assert proc.returncode == 0, proc.stderr
+        return proc.stdout
+
+
+@pytest.fixture
+def make_venv(tmp_path: Path) -> Callable[[str], Venv]:
+    def make(name: str = "venv") -> Venv:
+        return Venv(tmp_path / name)
+
+    return make
