@@ -86,9 +86,9 @@ def _find_project(manifest_arg: Optional[str], cwd: Path) -> tuple[Path, Optiona
                 "crate's Cargo.toml")
         for candidate in (manifest.parent / "pyproject.toml", manifest.parent.parent / "pyproject.toml"):
             if candidate.is_file():
-                pyproject = load_pyproject(candidate)
-                if candidate.parent == manifest.parent or _manifest_from(pyproject) == manifest:
-                    return manifest, pyproject
+                found = load_pyproject(candidate)
+                if candidate.parent == manifest.parent or _manifest_from(found) == manifest:
+                    return manifest, found
         return manifest, None
     pyproject_path = cwd / "pyproject.toml"
     pyproject = load_pyproject(pyproject_path) if pyproject_path.is_file() else None

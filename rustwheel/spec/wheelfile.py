@@ -38,7 +38,7 @@ def zip_timestamp(source_date_epoch: Optional[str]) -> tuple[int, int, int, int,
     seconds = EPOCH_1980
     if source_date_epoch not in (None, ""):
         try:
-            seconds = max(int(source_date_epoch), EPOCH_1980)  # type: ignore[arg-type]
+            seconds = max(int(str(source_date_epoch)), EPOCH_1980)
         except ValueError:
             raise ConfigError(
                 f"SOURCE_DATE_EPOCH={source_date_epoch!r} is not an integer number of seconds; "
@@ -75,6 +75,12 @@ def ordered(entries: Iterable[Entry], dist_info: str) -> list[Entry]:
     return sorted(by_path.values(), key=key)
 
 
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def write_wheel(destination: Path, entries: Iterable[Entry], dist_info: str,
                 source_date_epoch: Optional[str]) -> None:
     """Write the wheel atomically: RECORD is computed and written last."""
@@ -94,7 +100,7 @@ def write_wheel(destination: Path, entries: Iterable[Entry], dist_info: str,
                 info.external_attr = ((0o100755 if e.executable else 0o100644) & 0xFFFF) << 16
                 info.compress_type = zipfile.ZIP_DEFLATED
                 zf.writestr(info, e.data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=6)
-        os.chmod(tmp_name, 0o644)
+        os.chmod(tmp_name, 0o666 & ~_umask())
         os.replace(tmp_name, destination)
     except BaseException:
         try:

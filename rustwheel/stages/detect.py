@@ -145,6 +145,10 @@ def _extra_inputs(cfg: BuildConfig, meta: CargoMetadata) -> tuple[str, ...]:
     for pkg in meta.dependency_closure():
         if pkg.raw.get("source") is None:  # path dependency
             files.add(str(pkg.manifest_path))
+    for pkg in [meta.root, *meta.dependency_closure()]:
+        if pkg.raw.get("source") is None:
+            # Build scripts are not listed in dep-info but change the output.
+            files.update(t.src_path for t in pkg.targets if "custom-build" in t.kind)
     files.update(_cargo_config_files(cfg.manifest_path.parent, cfg.env))
     return tuple(sorted(f for f in files if os.path.isfile(f)))
 

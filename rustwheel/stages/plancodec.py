@@ -42,8 +42,7 @@ def _build(tp: Any, value: Any) -> Any:
         args = [a for a in get_args(tp) if a is not type(None)]
         return _build(args[0], value)
     if origin in (tuple, list):
-        args = get_args(tp)
-        inner = args[0] if args else Any
+        inner = get_args(tp)[0] if get_args(tp) else Any
         return tuple(_build(inner, v) for v in value)
     if origin is dict:
         _, vt = get_args(tp)
