@@ -52,12 +52,13 @@ def validate_module_name(name: str, where: str) -> str:
 
 def determine_layout(*, project_root: Path, manifest_dir: Path, module_name: str,
                      python_source: Optional[str], python_packages: tuple[str, ...],
-                     project_name: Optional[str], pyproject_file: str) -> ProjectLayout:
+                     project_name: Optional[str], pyproject_file: str,
+                     table: str = "tool.rustwheel") -> ProjectLayout:
     if python_source is not None:
         python_dir = (project_root / python_source).resolve()
         if not python_dir.is_dir():
             raise ConfigError(
-                f"{pyproject_file}: python-source = '{python_source}' does not exist "
+                f"{pyproject_file}: [{table}] python-source = '{python_source}' does not exist "
                 f"({python_dir}); create it or fix the path")
     else:
         python_dir = project_root
@@ -72,7 +73,7 @@ def determine_layout(*, project_root: Path, manifest_dir: Path, module_name: str
                                   and not (top / "__init__.py").is_file())
     for package in python_packages:
         if not ((python_dir / package).is_dir() or (python_dir / f"{package}.py").is_file()):
-            raise ConfigError(f"{pyproject_file}: python-packages entry '{package}' was not found "
+            raise ConfigError(f"{pyproject_file}: [{table}] python-packages entry '{package}' was not found "
                               f"in {python_dir}; create it or remove the entry")
     return ProjectLayout(project_root=project_root, python_dir=python_dir,
                          module_name=module_name, mixed=mixed, python_packages=python_packages)

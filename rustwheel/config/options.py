@@ -87,7 +87,8 @@ def _find_project(manifest_arg: Optional[str], cwd: Path) -> tuple[Path, Optiona
         for candidate in (manifest.parent / "pyproject.toml", manifest.parent.parent / "pyproject.toml"):
             if candidate.is_file():
                 found = load_pyproject(candidate)
-                if candidate.parent == manifest.parent or _manifest_from(found) == manifest:
+                declared = _manifest_from(found)
+                if candidate.parent == manifest.parent or declared in (None, manifest):
                     return manifest, found
         return manifest, None
     pyproject_path = cwd / "pyproject.toml"
@@ -134,7 +135,7 @@ def resolve_config(cli: CliOptions, *, cwd: Optional[Path] = None,
     cwd = Path.cwd() if cwd is None else cwd
     env = dict(os.environ) if env is None else dict(env)
     manifest, pyproject = _find_project(cli.manifest_path, cwd)
-    tool = (parse_tool_config(pyproject.tool, pyproject.tool_table)
+    tool = (parse_tool_config(pyproject.tool, pyproject.tool_table, str(pyproject.path))
             if pyproject is not None else ToolConfig())
     project_root = pyproject.directory if pyproject is not None else manifest.parent
 

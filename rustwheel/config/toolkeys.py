@@ -65,8 +65,7 @@ _KNOWN_LATER = {
 }
 
 
-def _check(table: str, key: str, value: Any, kind: str) -> Any:
-    where = f"pyproject.toml: [{table}] {key}"
+def _check(where: str, key: str, value: Any, kind: str) -> Any:
     if kind == "str":
         if not isinstance(value, str):
             raise ConfigError(f"{where} must be a string")
@@ -92,7 +91,8 @@ def _check(table: str, key: str, value: Any, kind: str) -> Any:
     return tuple(value)
 
 
-def parse_tool_config(values: dict[str, Any], table: str = "tool.rustwheel") -> ToolConfig:
+def parse_tool_config(values: dict[str, Any], table: str = "tool.rustwheel",
+                      path: str = "pyproject.toml") -> ToolConfig:
     """Validate the tool table; unknown keys are an error that names the key."""
     kwargs: dict[str, Any] = {}
     for key, value in values.items():
@@ -101,12 +101,12 @@ def parse_tool_config(values: dict[str, Any], table: str = "tool.rustwheel") -> 
             if key in _KNOWN_LATER:
                 continue
             known = ", ".join(sorted(set(_KINDS) | _KNOWN_LATER))
-            raise ConfigError(f"pyproject.toml: [{table}] has unknown key '{key}'; known keys: {known}")
+            raise ConfigError(f"{path}: [{table}] has unknown key '{key}'; known keys: {known}")
         attr = "compatibility" if key == "manylinux" else key.replace("-", "_")
-        kwargs[attr] = _check(table, key, value, kind)
+        kwargs[attr] = _check(f"{path}: [{table}] {key}", key, value, kind)
     cfg = ToolConfig(**kwargs)
     if cfg.bindings is not None and cfg.bindings not in BINDINGS:
         raise ConfigError(
-            f"pyproject.toml: [{table}] bindings = '{cfg.bindings}' is unknown; "
+            f"{path}: [{table}] bindings = '{cfg.bindings}' is unknown; "
             f"use one of {', '.join(BINDINGS)}")
     return cfg

@@ -21,6 +21,7 @@ from rustwheel.errors import ConfigError
 from rustwheel.interpreter import Interpreter, default_interpreter, probe
 from rustwheel.spec import tags
 from rustwheel.spec.metadata import ProjectMetadata, resolve_metadata
+from rustwheel.spec.wheelfile import zip_timestamp
 from rustwheel.stages import plancodec
 from rustwheel.stages.bindings import Bindings, bin_targets, compile_lib, detect
 from rustwheel.stages.compile import CompilePlan, CompileUnit
@@ -207,7 +208,8 @@ def make_plan(cfg: BuildConfig) -> BuildPlan:
         project_root=cfg.project_root, manifest_dir=cfg.manifest_path.parent,
         module_name=module_name(cfg, meta), python_source=cfg.tool.python_source,
         python_packages=cfg.tool.python_packages,
-        project_name=(project or {}).get("name"), pyproject_file=pyproject_file)
+        project_name=(project or {}).get("name"), pyproject_file=pyproject_file,
+        table=cfg.pyproject.tool_table if cfg.pyproject is not None else "tool.rustwheel")
     metadata = resolve_metadata(project, meta.root.raw,
                                 cfg.pyproject.directory if cfg.pyproject else None,
                                 pyproject_file, workspace_root=meta.workspace_root)
@@ -220,6 +222,7 @@ def make_plan(cfg: BuildConfig) -> BuildPlan:
     key = hashlib.sha256(str(cfg.manifest_path).encode()).hexdigest()[:12]
     state_dir = target_dir / "rustwheel" / f"{meta.root.name}-{key}"
     platform = tags.linux_platform(rustc.host)
+    zip_timestamp(env.get("SOURCE_DATE_EPOCH"))  # reject a bad value before compiling
     tag, cell_name, ext_suffix = _tag_and_cell(bindings, interp, platform, rustc.host)
     cell_dir = state_dir / cell_name
 

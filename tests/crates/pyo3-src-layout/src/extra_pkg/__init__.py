@@ -1,0 +1,3 @@
+"""An extra top-level package shipped through python-packages."""
+
+GREETING = "extra says hi"
