@@ -18,7 +18,7 @@ from doit import get_var
 from rustwheel.config.options import CliOptions, resolve_config
 from rustwheel.errors import RustwheelError
 from rustwheel.stages.detect import make_plan
-from rustwheel.tasks import pipeline
+from rustwheel.tasks import pipeline, statelock
 from rustwheel.tasks.runner import doit_config
 
 
@@ -42,15 +42,11 @@ except RustwheelError as _exc:
     print(f"error: {_exc}", file=sys.stderr)
     raise SystemExit(1) from None
 
-_PLAN.state_dir.mkdir(parents=True, exist_ok=True)
+_LOCK = statelock.acquire(_PLAN.state_dir)  # held until doit exits
 DOIT_CONFIG: dict[str, Any] = doit_config(_PLAN)
-try:
-    from importlib.metadata import entry_points
-
-    if not any(ep.name == DOIT_CONFIG["backend"] for ep in entry_points(group="doit.BACKEND")):
-        DOIT_CONFIG["backend"] = "sqlite3"  # rustwheel not installed: doit's own (same file format)
-except Exception:  # pragma: no cover - importlib.metadata quirks
-    DOIT_CONFIG["backend"] = "sqlite3"
+# Plain doit resolves backend names before it imports this file, so rustwheel's committing
+# backend cannot be named here; doit's own sqlite3 backend reads and writes the same database.
+DOIT_CONFIG["backend"] = "sqlite3"
 
 
 def task_detect() -> Any:

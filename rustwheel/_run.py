@@ -50,6 +50,7 @@ def run(
             stdin=stdin if stdin is not None else subprocess.DEVNULL,
             text=True,
             errors="replace",
+            check=False,
         )
     except FileNotFoundError:
         raise ToolError(f"command '{args[0]}' was not found; install it or put it on PATH"

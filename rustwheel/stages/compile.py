@@ -123,7 +123,7 @@ def run_unit(plan: CompilePlan, unit: CompileUnit, env: dict[str, str]) -> list[
         raise ToolError(f"`{_run.describe(argv)}` produced no artifact for target "
                         f"'{unit.target_name}' of {plan.package_name}; check the crate's "
                         "[lib] crate-type / [[bin]] sections")
-    _stage_copy(found, Path(plan.stage_dir) / unit.staged_name, executable=not unit.lib)
+    _stage_copy(found, Path(plan.stage_dir) / unit.staged_name, executable=True)
     dep_file = dep_info_path(found)
     return read_dep_info(dep_file) if dep_file.is_file() else []
 

@@ -17,7 +17,7 @@ _NATIVE_SUFFIXES = (".so", ".pyd", ".dll", ".dylib", ".pdb", ".dwp")
 def _is_leftover(name: str, ext_name: str) -> bool:
     """A compiled module left in the source tree by an editable build (not shipped)."""
     return name.endswith(_NATIVE_SUFFIXES) and (
-        name.startswith(ext_name + ".") or name.startswith(f"lib{ext_name}."))
+        name.startswith((ext_name + ".", f"lib{ext_name}.")))
 
 
 def walk_package(root: Path, base: Path, ext_name: str) -> list[FileItem]:
@@ -55,13 +55,13 @@ def init_py(ext_name: str) -> str:
     return (f"from .{ext_name} import *\n\n"
             f"__doc__ = {ext_name}.__doc__\n"
             f'if hasattr({ext_name}, "__all__"):\n'
-            f"    __all__ = {ext_name}.__all__\n")
+            f"    __all__ = {ext_name}.__all__")
 
 
 def extension_items(layout: ProjectLayout, staged_artifact: str,
                     ext_filename: str) -> tuple[list[FileItem], list[GeneratedItem]]:
     """The compiled module at its dotted path, plus the pure layout's package files."""
-    files = [FileItem(f"{layout.extension_dir}/{ext_filename}", staged_artifact, False)]
+    files = [FileItem(f"{layout.extension_dir}/{ext_filename}", staged_artifact, True)]
     generated: list[GeneratedItem] = []
     if not layout.mixed:
         ext = layout.extension_name

@@ -7,6 +7,7 @@ from typing import Any
 
 from rustwheel.stages.detect import BuildPlan
 from rustwheel.tasks.reporter import RunLog, reporter_class
+from rustwheel.tasks.statelock import locked
 
 BACKEND = "rustwheel-sqlite3"
 BACKEND_PLUGIN = {"BACKEND": {BACKEND: "rustwheel.tasks.database:CommittingSqliteDB"}}
@@ -42,4 +43,5 @@ def run_plan(plan: BuildPlan, log: RunLog, doit_args: Sequence[str] = ()) -> int
             return tasks
 
     main = DoitMain(Loader(), config_filenames=(), extra_config=BACKEND_PLUGIN)
-    return int(main.run(["run", *doit_args]))
+    with locked(plan.state_dir, quiet=log.quiet):
+        return int(main.run(["run", *doit_args]))
