@@ -1,0 +1,76 @@
+"""The reproducible wheel writer and the tag/name helpers."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from rustwheel.errors import ConfigError
+from rustwheel.spec import tags
+from rustwheel.spec.wheelfile import Entry, record_hash, write_wheel, zip_timestamp
+
+
+def _write(path: Path, epoch: str | None = None) -> bytes:
+    entries = [Entry("pkg/b.py", b"b"), Entry("pkg-1.0.dist-info/METADATA", b"m"),
+               Entry("pkg/a.so", b"\x7fELF", executable=True), Entry("a/x.py", b"x")]
+    write_wheel(path, entries, "pkg-1.0.dist-info", epoch)
+    return path.read_bytes()
+
+
+def test_entries_sorted_record_last_and_modes(tmp_path: Path) -> None:
+    _write(tmp_path / "w.whl")
+    with zipfile.ZipFile(tmp_path / "w.whl") as zf:
+        names = zf.namelist()
+        assert names == ["a/x.py", "pkg/a.so", "pkg/b.py", "pkg-1.0.dist-info/METADATA",
+                         "pkg-1.0.dist-info/RECORD"]
+        modes = {i.filename: (i.external_attr >> 16) & 0o777 for i in zf.infolist()}
+        assert modes["pkg/a.so"] == 0o755 and modes["pkg/b.py"] == 0o644
+        assert {i.date_time for i in zf.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+        record = zf.read("pkg-1.0.dist-info/RECORD").decode().splitlines()
+        assert record[-1] == "pkg-1.0.dist-info/RECORD,,"
+        assert f"pkg/b.py,{record_hash(b'b')},1" in record
+
+
+def test_same_inputs_same_bytes(tmp_path: Path) -> None:
+    assert _write(tmp_path / "1.whl") == _write(tmp_path / "2.whl")
+    assert _write(tmp_path / "3.whl", "1700000000") == _write(tmp_path / "4.whl", "1700000000")
+    assert _write(tmp_path / "5.whl", "1700000000") != _write(tmp_path / "6.whl")
+
+
+def test_source_date_epoch() -> None:
+    assert zip_timestamp("1700000000") == (2023, 11, 14, 22, 13, 20)
+    assert zip_timestamp("0") == (1980, 1, 1, 0, 0, 0)  # clamped to what zip can hold
+    with pytest.raises(ConfigError, match="SOURCE_DATE_EPOCH"):
+        zip_timestamp("yesterday")
+
+
+def test_conflicting_duplicate_is_an_error_and_nothing_is_written(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="pkg/a.py"):
+        write_wheel(tmp_path / "w.whl", [Entry("pkg/a.py", b"1"), Entry("pkg/a.py", b"2")],
+                    "pkg-1.0.dist-info", None)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_failed_write_leaves_no_partial_file(tmp_path: Path) -> None:
+    class Boom(Entry):
+        @property  # type: ignore[misc]
+        def data(self) -> bytes:  # type: ignore[override]
+            raise RuntimeError("boom")
+
+    with pytest.raises(Exception):
+        write_wheel(tmp_path / "w.whl", [Boom("x", b"")], "pkg-1.0.dist-info", None)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_names_and_tags() -> None:
+    assert tags.wheel_filename("My.Package", "1.0.0-rc1", "py3-none-any") == \
+        "my_package-1.0.0rc1-py3-none-any.whl"
+    assert tags.dist_info_dir("pyo3-mixed", "1.2.0") == "pyo3_mixed-1.2.0.dist-info"
+    assert tags.linux_platform("x86_64-unknown-linux-gnu") == "linux_x86_64"
+    assert tags.linux_platform("aarch64-unknown-linux-musl") == "linux_aarch64"
+    assert tags.expand("cp39-abi3-manylinux_2_17_x86_64.manylinux2014_x86_64") == [
+        "cp39-abi3-manylinux_2_17_x86_64", "cp39-abi3-manylinux2014_x86_64"]
+    with pytest.raises(ConfigError):
+        tags.linux_platform("x86_64-apple-darwin")
