@@ -10,6 +10,7 @@ features=a,b, bindings=NAME, strip=1. Without `manifest` the current directory i
 
 from __future__ import annotations
 
+import atexit
 import sys
 from typing import Any
 
@@ -19,6 +20,7 @@ from rustwheel.config.options import CliOptions, resolve_config
 from rustwheel.errors import RustwheelError
 from rustwheel.stages.detect import make_plan
 from rustwheel.tasks import pipeline, statelock
+from rustwheel.tasks.checker import FastChecker
 from rustwheel.tasks.runner import doit_config
 
 
@@ -47,6 +49,7 @@ DOIT_CONFIG: dict[str, Any] = doit_config(_PLAN)
 # Plain doit resolves backend names before it imports this file, so rustwheel's committing
 # backend cannot be named here; doit's own sqlite3 backend reads and writes the same database.
 DOIT_CONFIG["backend"] = "sqlite3"
+atexit.register(FastChecker.cache.save)
 
 
 def task_detect() -> Any:

@@ -110,3 +110,33 @@ def dep_info_path(artifact: str) -> Path:
             name = name[: -len(suffix)]
             break
     return p.with_name(name + ".d")
+
+
+def package_dir(package_id: str) -> Optional[Path]:
+    """The source directory of a path package id (``path+file:///dir#name@1.0``), else None."""
+    if not package_id.startswith("path+file://"):
+        return None
+    return Path(package_id[len("path+file://"):].split("#", 1)[0])
+
+
+def build_script_inputs(run: BuildScriptRun) -> tuple[list[str], list[str]]:
+    """Files and environment variables a path package's build script declared with
+    ``cargo:rerun-if-changed`` / ``cargo:rerun-if-env-changed`` (directories expanded)."""
+    root = package_dir(run.package_id)
+    output = Path(run.out_dir).parent / "output"
+    if root is None or not output.is_file():
+        return [], []
+    files: list[str] = []
+    env: list[str] = []
+    for line in output.read_text(encoding="utf-8", errors="replace").splitlines():
+        key, _, value = line.partition("=")
+        key = key.replace("cargo::", "cargo:")
+        if key == "cargo:rerun-if-changed" and value:
+            p = (root / value).resolve()
+            if p.is_dir():
+                files += [str(f) for f in sorted(p.rglob("*")) if f.is_file()]
+            else:
+                files.append(str(p))
+        elif key == "cargo:rerun-if-env-changed" and value:
+            env.append(value)
+    return files, env

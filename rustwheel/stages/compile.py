@@ -17,7 +17,14 @@ from pathlib import Path
 from typing import Any, Optional
 
 from rustwheel import _run
-from rustwheel.cargo.messages import Artifact, dep_info_path, parse_line, read_dep_info
+from rustwheel.cargo.messages import (
+    Artifact,
+    BuildScriptRun,
+    build_script_inputs,
+    dep_info_path,
+    parse_line,
+    read_dep_info,
+)
 from rustwheel.errors import ToolError
 from rustwheel.stages import plancodec
 from rustwheel.stages.inputs import record_inputs
@@ -103,16 +110,23 @@ def _pick_file(unit: CompileUnit, art: Artifact) -> Optional[str]:
     return None
 
 
-def run_unit(plan: CompilePlan, unit: CompileUnit, env: dict[str, str]) -> list[str]:
-    """Run cargo for one unit; returns the dep-info inputs of the artifact."""
+def run_unit(plan: CompilePlan, unit: CompileUnit,
+             env: dict[str, str]) -> tuple[list[str], list[str]]:
+    """Run cargo for one unit; returns the files and environment variables it depended on."""
     argv = plan.argv(unit)
     proc = _run.popen_lines(argv, cwd=Path(plan.manifest_path).parent, env=env)
     found: Optional[str] = None
+    script_files: list[str] = []
+    script_env: list[str] = []
     assert proc.stdout is not None
     for line in proc.stdout:
         msg = parse_line(line)
         if isinstance(msg, Artifact) and _matches(unit, plan, msg):
             found = _pick_file(unit, msg) or found
+        elif isinstance(msg, BuildScriptRun):
+            files, names = build_script_inputs(msg)
+            script_files += files
+            script_env += names
         elif isinstance(msg, str):
             sys.stderr.write(msg)
     code = proc.wait()
@@ -125,7 +139,8 @@ def run_unit(plan: CompilePlan, unit: CompileUnit, env: dict[str, str]) -> list[
                         "[lib] crate-type / [[bin]] sections")
     _stage_copy(found, Path(plan.stage_dir) / unit.staged_name, executable=True)
     dep_file = dep_info_path(found)
-    return read_dep_info(dep_file) if dep_file.is_file() else []
+    inputs = read_dep_info(dep_file) if dep_file.is_file() else []
+    return inputs + script_files, script_env
 
 
 def run(plan_path: str) -> dict[str, Any]:
@@ -135,7 +150,11 @@ def run(plan_path: str) -> dict[str, Any]:
     env = dict(os.environ)
     env.update(plan.env)
     inputs: list[str] = []
+    env_vars: list[str] = []
     for unit in plan.units:
-        inputs += run_unit(plan, unit, env)
-    record_inputs(Path(plan.inputs_record), [*inputs, *plan.extra_inputs], plan_digest(text))
+        files, names = run_unit(plan, unit, env)
+        inputs += files
+        env_vars += names
+    record_inputs(Path(plan.inputs_record), [*inputs, *plan.extra_inputs], plan_digest(text),
+                  env_vars)
     return {"artifacts": plan.staged_paths()}

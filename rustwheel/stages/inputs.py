@@ -14,27 +14,28 @@ import json
 import os
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, Optional
 
+from rustwheel.digests import DigestCache, digest_file
 from rustwheel.stages.plancodec import write_if_changed
 
 FORMAT = 1
-
-
-def digest_file(path: str) -> str:
-    h = hashlib.blake2b(digest_size=20)
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def _stat_key(st: os.stat_result) -> list[int]:
     return [st.st_ino, st.st_size, st.st_mtime_ns]
 
 
-def record_inputs(record_path: Path, files: Iterable[str], fingerprint: str) -> None:
-    """Write the record of ``files`` (missing ones are skipped: they were transient)."""
+def env_digest(value: Optional[str]) -> Optional[str]:
+    if value is None:
+        return None
+    return hashlib.sha256(value.encode("utf-8", "surrogateescape")).hexdigest()[:16]
+
+
+def record_inputs(record_path: Path, files: Iterable[str], fingerprint: str,
+                  env_vars: Iterable[str] = ()) -> None:
+    """Write the record of ``files`` (missing ones are skipped: they were transient) and of the
+    environment variables build scripts declared (digests only, never values)."""
     entries: dict[str, Any] = {}
     for f in sorted(set(files)):
         try:
@@ -44,7 +45,8 @@ def record_inputs(record_path: Path, files: Iterable[str], fingerprint: str) -> 
         if not os.path.isfile(f):
             continue
         entries[f] = {"stat": _stat_key(st), "digest": digest_file(f)}
-    text = json.dumps({"format": FORMAT, "fingerprint": fingerprint, "files": entries},
+    env = {name: env_digest(os.environ.get(name)) for name in sorted(set(env_vars))}
+    text = json.dumps({"format": FORMAT, "fingerprint": fingerprint, "files": entries, "env": env},
                       sort_keys=True, indent=0) + "\n"
     write_if_changed(record_path, text)
 
@@ -64,7 +66,8 @@ def changed_inputs(record_path: Path, fingerprint: str) -> list[str] | None:
     data = read_record(record_path)
     if data is None or data.get("fingerprint") != fingerprint:
         return None
-    changed = []
+    changed = [f"${name}" for name, value in data.get("env", {}).items()
+               if env_digest(os.environ.get(name)) != value]
     for path, facts in data["files"].items():
         try:
             st = os.stat(path)
@@ -74,7 +77,7 @@ def changed_inputs(record_path: Path, fingerprint: str) -> list[str] | None:
         if _stat_key(st) == facts["stat"]:
             continue
         try:
-            if digest_file(path) != facts["digest"]:
+            if DigestCache.shared().digest(path, st) != facts["digest"]:
                 changed.append(path)
         except OSError:
             changed.append(path)

@@ -14,7 +14,11 @@ BACKEND_PLUGIN = {"BACKEND": {BACKEND: "rustwheel.tasks.database:CommittingSqlit
 
 
 def doit_config(plan: BuildPlan) -> dict[str, Any]:
-    return {"dep_file": str(plan.db_file), "backend": BACKEND, "verbosity": 2}
+    from rustwheel.tasks.checker import FastChecker
+
+    FastChecker.use_cache_file(plan.state_dir / "file-digests.json")
+    return {"dep_file": str(plan.db_file), "backend": BACKEND, "verbosity": 2,
+            "check_file_uptodate": FastChecker}
 
 
 def run_plan(plan: BuildPlan, log: RunLog, doit_args: Sequence[str] = ()) -> int:
@@ -23,6 +27,7 @@ def run_plan(plan: BuildPlan, log: RunLog, doit_args: Sequence[str] = ()) -> int
     from doit.doit_cmd import DoitMain
     from doit.loader import generate_tasks
 
+    from rustwheel.tasks.checker import FastChecker
     from rustwheel.tasks.pipeline import GENERATORS
 
     plan.state_dir.mkdir(parents=True, exist_ok=True)
@@ -44,4 +49,7 @@ def run_plan(plan: BuildPlan, log: RunLog, doit_args: Sequence[str] = ()) -> int
 
     main = DoitMain(Loader(), config_filenames=(), extra_config=BACKEND_PLUGIN)
     with locked(plan.state_dir, quiet=log.quiet):
-        return int(main.run(["run", *doit_args]))
+        try:
+            return int(main.run(["run", *doit_args]))
+        finally:
+            FastChecker.cache.save()
