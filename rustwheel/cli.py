@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
-from typing import Optional
+from typing import Any, Optional
 
 from rustwheel import __version__
 from rustwheel.config.options import CliOptions
@@ -60,6 +60,16 @@ def _parser() -> argparse.ArgumentParser:
         help="strip the library (rustc -C strip=symbols)")
     add("-q", "--quiet", action="store_true", help="print less")
     add("-v", "--verbose", action="count", default=0, help="more output (passed to cargo)")
+    add("--cache-dir", metavar="DIR",
+        help="content-addressed store (default: $RUSTWHEEL_CACHE_DIR or ~/.cache/rustwheel)")
+    add("--no-cache", action="store_true", help="do not read or write the store")
+    add("--report", metavar="FILE.json", help="write what ran and what was reused as JSON")
+    cache = sub.add_parser("cache", help="inspect and maintain the content-addressed store",
+                           description="Inspect and maintain the content-addressed store.")
+    cache.add_argument("action", choices=["stats", "verify", "gc", "clear"])
+    cache.add_argument("--cache-dir", metavar="DIR", help="the store (default as for build)")
+    cache.add_argument("--max-size", metavar="SIZE",
+                       help="gc: evict least recently used entries down to SIZE (e.g. 500M, 2G)")
     return parser
 
 
@@ -76,7 +86,21 @@ def _build_options(ns: argparse.Namespace, rustc_args: Sequence[str]) -> CliOpti
         config=tuple(ns.config or ()), unstable_flags=tuple(ns.unstable_flags or ()),
         bindings=ns.bindings, interpreter=interpreters[0] if interpreters else None,
         strip=ns.strip, compatibility=ns.compatibility, quiet=ns.quiet, verbose=ns.verbose,
-        rustc_args=tuple(rustc_args))
+        rustc_args=tuple(rustc_args), cache_dir=ns.cache_dir, no_cache=ns.no_cache)
+
+
+def _write_report(path: str, log: Any, wheels: list[str]) -> None:
+    import json
+    from pathlib import Path
+
+    from rustwheel.stages.plancodec import write_if_changed
+
+    data = {**log.to_json(), "wheels": wheels}
+    try:
+        write_if_changed(Path(path).resolve(), json.dumps(data, indent=2) + "\n")
+    except OSError as exc:
+        raise RustwheelError(f"--report {path}: cannot be written ({exc.strerror}); "
+                             "choose a writable path") from None
 
 
 def cmd_build(ns: argparse.Namespace, rustc_args: Sequence[str]) -> int:
@@ -89,6 +113,8 @@ def cmd_build(ns: argparse.Namespace, rustc_args: Sequence[str]) -> int:
     plan = make_plan(config)
     log = RunLog(quiet=config.quiet)
     code = run_plan(plan, log)
+    if ns.report:
+        _write_report(ns.report, log, plan.wheels if code == 0 and not log.failed else [])
     for message in log.user_errors:
         print(f"error: {message}", file=sys.stderr)
     for message in log.other_errors:
@@ -113,6 +139,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     try:
         if ns.command in ("build", "b"):
             return cmd_build(ns, rustc_args)
+        if ns.command == "cache":
+            from rustwheel.cachecmd import cmd_cache
+
+            return cmd_cache(ns.action, ns.cache_dir, ns.max_size)
         parser.print_help(sys.stderr)
         return 2
     except RustwheelError as exc:

@@ -20,3 +20,7 @@ class ConfigError(RustwheelError):
 
 class ToolError(RustwheelError):
     """An external tool (cargo, the interpreter, ...) failed or is missing."""
+
+
+class CacheError(RustwheelError):
+    """The content-addressed build cache could not be used (unwritable directory, bad size, ...)."""

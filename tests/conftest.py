@@ -22,6 +22,14 @@ def _target_dir() -> Path:
     return Path(os.environ.get("RUSTWHEEL_TEST_TARGET_DIR", REPO / "target" / "test-crates"))
 
 
+@pytest.fixture(scope="session", autouse=True)
+def isolated_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Every build in the suite uses one fresh content-addressed store, never the user's."""
+    store = tmp_path_factory.mktemp("store")
+    os.environ["RUSTWHEEL_CACHE_DIR"] = str(store)
+    return store
+
+
 @pytest.fixture(scope="session")
 def target_dir() -> Path:
     d = _target_dir()
@@ -38,7 +46,7 @@ def run_rustwheel(args: Sequence[str], *, cwd: Optional[Path] = None,
     if env:
         full_env.update(env)
     proc = subprocess.run([sys.executable, "-m", "rustwheel", *args], cwd=cwd, env=full_env,
-                          text=True, capture_output=True)
+                          text=True, capture_output=True, check=False)
     if check and proc.returncode != 0:
         raise AssertionError(f"rustwheel {' '.join(args)} failed ({proc.returncode}):\n"
                              f"{proc.stdout}\n{proc.stderr}")
@@ -84,7 +92,8 @@ class Venv:
                         "--disable-pip-version-check", *map(str, wheels)], check=True)
 
     def run_python(self, code: str) -> str:
-        proc = subprocess.run([str(self.python), "-c", code], text=True, capture_output=True)
+        proc = subprocess.run([str(self.python), "-c", code], text=True, capture_output=True,
+                              check=False)
         assert proc.returncode == 0, proc.stderr
         return proc.stdout
 

@@ -43,6 +43,8 @@ class CliOptions:
     quiet: bool = False
     verbose: int = 0
     rustc_args: tuple[str, ...] = ()
+    cache_dir: Optional[str] = None
+    no_cache: bool = False
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,8 @@ class BuildConfig:
     bindings: Optional[str]
     interpreter: Optional[str]
     compatibility: str
+    cache_dir: Optional[Path] = None
+    """The content-addressed store, or None when caching is off (--no-cache)."""
     quiet: bool = False
     verbose: int = 0
     env: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
@@ -130,6 +134,16 @@ def _env_bool(env: Mapping[str, str], *names: str) -> Optional[bool]:
     return None
 
 
+def _cache_dir(cli: CliOptions, env: Mapping[str, str], cwd: Path) -> Optional[Path]:
+    if cli.no_cache or _env_bool(env, "RUSTWHEEL_NO_CACHE"):
+        return None
+    if cli.cache_dir:
+        return (cwd / cli.cache_dir).resolve()
+    from rustwheel.cache.store import default_cache_dir
+
+    return default_cache_dir(env).resolve()
+
+
 def resolve_config(cli: CliOptions, *, cwd: Optional[Path] = None,
                    env: Optional[Mapping[str, str]] = None) -> BuildConfig:
     cwd = Path.cwd() if cwd is None else cwd
@@ -182,6 +196,7 @@ def resolve_config(cli: CliOptions, *, cwd: Optional[Path] = None,
         bindings=bindings,
         interpreter=cli.interpreter,
         compatibility="linux" if compatibility == "off" else compatibility,
+        cache_dir=_cache_dir(cli, env, cwd),
         quiet=cli.quiet,
         verbose=cli.verbose,
         env=env,

@@ -26,8 +26,9 @@ from rustwheel.cargo.messages import (
     read_dep_info,
 )
 from rustwheel.errors import ToolError
-from rustwheel.stages import plancodec
+from rustwheel.stages import plancodec, reuse
 from rustwheel.stages.inputs import record_inputs
+from rustwheel.stages.reuse import CacheSpec
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,8 @@ class CompilePlan:
     inputs_record: str
     extra_inputs: tuple[str, ...]
     """Manifests, Cargo.lock and cargo config files: inputs that dep-info does not list."""
+    cache: Optional[CacheSpec] = None
+    """The content-addressed store to consult, or None when caching is off."""
 
     def argv(self, unit: CompileUnit) -> list[str]:
         argv = ["cargo", "rustc", *unit.selector, *self.cargo_args]
@@ -143,10 +146,29 @@ def run_unit(plan: CompilePlan, unit: CompileUnit,
     return inputs + script_files, script_env
 
 
+def _restore(plan: CompilePlan, store: Any, digest: str) -> bool:
+    assert plan.cache is not None
+    hit = reuse.lookup(store, plan.cache, "compile", plan.extra_inputs)
+    if hit is None:
+        return False
+    from rustwheel.cache.store import restore_files
+
+    if not restore_files(store, hit.entry, Path(plan.stage_dir)):
+        return False
+    record_inputs(Path(plan.inputs_record), hit.inputs, digest, hit.env)
+    return True
+
+
 def run(plan_path: str) -> dict[str, Any]:
-    """doit action: compile every unit of the plan stored at ``plan_path``."""
+    """doit action: compile every unit of the plan stored at ``plan_path``.
+
+    With a store, a result built before from identical inputs is restored instead, and a new
+    result is stored after cargo ran."""
     text = Path(plan_path).read_text(encoding="utf-8")
     plan = plancodec.loads(CompilePlan, text)
+    store = reuse.open_store(plan.cache)
+    if store is not None and _restore(plan, store, plan_digest(text)):
+        return {"artifacts": plan.staged_paths(), "restored": True}
     env = dict(os.environ)
     env.update(plan.env)
     inputs: list[str] = []
@@ -155,6 +177,9 @@ def run(plan_path: str) -> dict[str, Any]:
         files, names = run_unit(plan, unit, env)
         inputs += files
         env_vars += names
-    record_inputs(Path(plan.inputs_record), [*inputs, *plan.extra_inputs], plan_digest(text),
-                  env_vars)
+    all_inputs = sorted({*inputs, *plan.extra_inputs})
+    record_inputs(Path(plan.inputs_record), all_inputs, plan_digest(text), env_vars)
+    if store is not None and plan.cache is not None:
+        outputs = {u.staged_name: Path(plan.stage_dir) / u.staged_name for u in plan.units}
+        reuse.save(store, plan.cache, "compile", plan.extra_inputs, all_inputs, env_vars, outputs)
     return {"artifacts": plan.staged_paths()}

@@ -7,6 +7,7 @@ written as canonical JSON; a later stage re-runs only when its own plan file cha
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 from collections.abc import Mapping
@@ -22,7 +23,7 @@ from rustwheel.interpreter import Interpreter, default_interpreter, probe
 from rustwheel.spec import tags
 from rustwheel.spec.metadata import ProjectMetadata, resolve_metadata
 from rustwheel.spec.wheelfile import zip_timestamp
-from rustwheel.stages import plancodec
+from rustwheel.stages import plancodec, reuse
 from rustwheel.stages.bindings import Bindings, bin_targets, compile_lib, detect
 from rustwheel.stages.compile import CompilePlan, CompileUnit
 from rustwheel.stages.contents import extension_items, python_files
@@ -108,8 +109,7 @@ def _cargo_args(cfg: BuildConfig, meta: CargoMetadata, target_dir: Path) -> list
         args.append("--all-features")
     if cfg.no_default_features:
         args.append("--no-default-features")
-    if cfg.target_dir is not None:
-        args += ["--target-dir", str(target_dir)]
+    args += ["--target-dir", str(target_dir)]
     for flag, on in (("--locked", cfg.locked), ("--frozen", cfg.frozen), ("--offline", cfg.offline)):
         if on:
             args.append(flag)
@@ -231,6 +231,8 @@ def make_plan(cfg: BuildConfig) -> BuildPlan:
     rustc_args = list(cfg.rustc_args)
     if cfg.strip:
         rustc_args += ["-C", "strip=symbols"]
+    source_roots = [(meta.workspace_root, "<ws>"), (cfg.project_root, "<project>"),
+                    (target_dir, "<target>"), (state_dir, "<state>")]
     compile_plan = CompilePlan(
         cell=cell_name, package_id=meta.root.id, package_name=meta.root.name,
         manifest_path=str(cfg.manifest_path), cargo_args=tuple(_cargo_args(cfg, meta, target_dir)),
@@ -242,7 +244,21 @@ def make_plan(cfg: BuildConfig) -> BuildPlan:
         cell=cell_name,
         output=str(out_dir / tags.wheel_filename(metadata.name, metadata.version, tag)),
         tag=tag, metadata=metadata.to_json(), files=tuple(files), generated=tuple(generated),
-        source_date_epoch=env.get("SOURCE_DATE_EPOCH") or None)
+        source_date_epoch=env.get("SOURCE_DATE_EPOCH") or None,
+        license_files=tuple(lf.source for lf in metadata.license_files))
+    if cfg.cache_dir is not None:
+        tools = {"rustc": rustc.verbose_version}
+
+        def spec(plan: object, *extra: tuple[Path, str]) -> reuse.CacheSpec:
+            roots = reuse.make_roots([*source_roots, *extra])
+            return reuse.CacheSpec(str(cfg.cache_dir), reuse.fingerprint(plancodec.dumps(plan), roots),
+                                   roots, tools)
+
+        # -q / -v change what cargo prints, not what it builds.
+        quiet_free = dataclasses.replace(compile_plan, cargo_args=tuple(
+            a for a in compile_plan.cargo_args if a not in ("-q", "-v")))
+        compile_plan = dataclasses.replace(compile_plan, cache=spec(quiet_free))
+        wheel_plan = dataclasses.replace(wheel_plan, cache=spec(wheel_plan, (out_dir, "<out>")))
     detect_inputs = [str(cfg.manifest_path)]
     if cfg.pyproject is not None:
         detect_inputs.append(str(cfg.pyproject.path))

@@ -11,7 +11,8 @@ from rustwheel import __version__
 from rustwheel.spec import tags
 from rustwheel.spec.metadata import ProjectMetadata
 from rustwheel.spec.wheelfile import Entry, write_wheel
-from rustwheel.stages import plancodec
+from rustwheel.stages import plancodec, reuse
+from rustwheel.stages.reuse import CacheSpec
 
 
 @dataclass(frozen=True)
@@ -38,9 +39,11 @@ class WheelPlan:
     generated: tuple[GeneratedItem, ...]
     source_date_epoch: Optional[str]
     generator: str = f"rustwheel ({__version__})"
+    license_files: tuple[str, ...] = ()
+    cache: Optional[CacheSpec] = None
 
     def input_files(self) -> list[str]:
-        return sorted({f.source for f in self.files})
+        return sorted({f.source for f in self.files} | set(self.license_files))
 
 
 def wheel_file_text(generator: str, tag: str) -> str:
@@ -74,6 +77,17 @@ def entries(plan: WheelPlan) -> tuple[list[Entry], str]:
 def run(plan_path: str) -> dict[str, Any]:
     """doit action: write the wheel described by the plan at ``plan_path``."""
     plan = plancodec.read(WheelPlan, plan_path)
+    output = Path(plan.output)
+    store = reuse.open_store(plan.cache)
+    inputs = plan.input_files()
+    if store is not None and plan.cache is not None:
+        hit = reuse.lookup(store, plan.cache, "wheel", inputs)
+        from rustwheel.cache.store import restore_files
+
+        if hit is not None and restore_files(store, hit.entry, output.parent):
+            return {"wheel": plan.output, "restored": True}
     items, dist_info = entries(plan)
-    write_wheel(Path(plan.output), items, dist_info, plan.source_date_epoch)
+    write_wheel(output, items, dist_info, plan.source_date_epoch)
+    if store is not None and plan.cache is not None:
+        reuse.save(store, plan.cache, "wheel", inputs, inputs, (), {output.name: output})
     return {"wheel": plan.output}

@@ -11,7 +11,7 @@ from typing import Any, Optional, TextIO
 @dataclass
 class StageResult:
     task: str
-    status: str  # "ran", "up to date", "failed"
+    status: str  # "ran", "restored", "up to date", "failed"
     seconds: float = 0.0
     message: Optional[str] = None
 
@@ -29,6 +29,15 @@ class RunLog:
     @property
     def executed(self) -> list[str]:
         return [r.task for r in self.results if r.status == "ran"]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "success": not self.failed,
+            "stages": [{"task": r.task, "status": r.status, "seconds": round(r.seconds, 4),
+                        **({"message": r.message} if r.message else {})}
+                       for r in self.results if r.status != "ignored"],
+            "errors": [*self.user_errors, *self.other_errors],
+        }
 
     @property
     def failed(self) -> bool:
@@ -61,16 +70,15 @@ def reporter_class(log: RunLog) -> type:
             pass
 
         def execute_task(self, task: Any) -> None:
-            if task.actions and not task.subtask_of:
-                pass
             self._start[task.name] = time.monotonic()
 
         def add_success(self, task: Any) -> None:
             if not task.actions:
                 return
             seconds = time.monotonic() - self._start.get(task.name, time.monotonic())
-            log.results.append(StageResult(task.name, "ran", seconds))
-            self._line("ran", task.name, seconds)
+            status = "restored" if task.values.get("restored") else "ran"
+            log.results.append(StageResult(task.name, status, seconds))
+            self._line(status, task.name, seconds)
 
         def skip_uptodate(self, task: Any) -> None:
             if not task.actions:
@@ -86,7 +94,8 @@ def reporter_class(log: RunLog) -> type:
             text = fail.get_msg() if hasattr(fail, "get_msg") else str(fail)
             message = getattr(fail, "message", "") or ""
             if message.startswith(USER_ERROR_PREFIX):
-                log.user_errors.append(message[len(USER_ERROR_PREFIX):])
+                message = message[len(USER_ERROR_PREFIX):]
+                log.user_errors.append(message)
             else:
                 log.other_errors.append(f"task {task.name} failed:\n{text}")
             log.results.append(StageResult(task.name, "failed", seconds, message))

@@ -72,11 +72,11 @@ IMPORT_CHECKS = {
                             "assert extra_pkg.GREETING == 'extra says hi'\n",
 }
 
-_STAGE_LINE = re.compile(r"^\s+(ran|up to date|failed)\s+(detect|compile:\S+|wheel:\S+)")
+_STAGE_LINE = re.compile(r"^\s+(ran|restored|up to date|failed)\s+(detect|compile:\S+|wheel:\S+)")
 
 
 def stages(stderr: str) -> dict[str, str]:
-    """Stage name -> "ran" / "up to date" / "failed", from the reporter's stderr lines."""
+    """Stage name -> "ran" / "restored" / "up to date" / "failed", from the reporter's lines."""
     out = {}
     for line in stderr.splitlines():
         m = _STAGE_LINE.match(line)
@@ -99,7 +99,8 @@ def build(manifest: Path, out: Path, target: Path,
 
 
 def ran(st: dict[str, str]) -> set[str]:
-    return {name.split(":")[0] for name, status in st.items() if status == "ran"}
+    """Stages that were not up to date (run, or restored from the store)."""
+    return {name.split(":")[0] for name, status in st.items() if status in ("ran", "restored")}
 
 
 def check_archive(wheel: Path) -> zipfile.ZipFile:
@@ -185,7 +186,12 @@ def test_rewrite_wheel_same_bytes(tmp_path: Path, target_dir: Path,
     wheel.unlink()
     wheel2, st = build(crate / "Cargo.toml", tmp_path / "dist", target_dir)
     assert wheel2 == wheel
+    assert st[next(k for k in st if k.startswith("wheel:"))] == "restored", st
     assert ran(st) == {"wheel"}, st
+    assert wheel.read_bytes() == first
+    wheel.unlink()  # and written anew without the store: still the same bytes
+    _, st = build(crate / "Cargo.toml", tmp_path / "dist", target_dir, {"RUSTWHEEL_NO_CACHE": "1"})
+    assert st[next(k for k in st if k.startswith("wheel:"))] == "ran", st
     assert wheel.read_bytes() == first
 
 
@@ -193,8 +199,9 @@ def test_fresh_target_dirs_same_bytes(tmp_path: Path, monkeypatch: pytest.Monkey
     """Two full cargo builds of the same sources in separate target dirs: same wheel bytes."""
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
     crate = copy_crate("bin-only", tmp_path)
-    w1, st1 = build(crate / "Cargo.toml", tmp_path / "dist1", tmp_path / "target1")
-    w2, st2 = build(crate / "Cargo.toml", tmp_path / "dist2", tmp_path / "target2")
+    no_store = {"RUSTWHEEL_NO_CACHE": "1"}  # two real cargo builds, not a restore
+    w1, st1 = build(crate / "Cargo.toml", tmp_path / "dist1", tmp_path / "target1", no_store)
+    w2, st2 = build(crate / "Cargo.toml", tmp_path / "dist2", tmp_path / "target2", no_store)
     assert ran(st1) == ran(st2) == {"detect", "compile", "wheel"}, (st1, st2)
     assert w1.name == w2.name
     assert w1.read_bytes() == w2.read_bytes()

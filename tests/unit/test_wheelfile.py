@@ -59,7 +59,7 @@ def test_failed_write_leaves_no_partial_file(tmp_path: Path) -> None:
         def data(self) -> bytes:  # type: ignore[override]
             raise RuntimeError("boom")
 
-    with pytest.raises(Exception):
+    with pytest.raises(RuntimeError):
         write_wheel(tmp_path / "w.whl", [Boom("x", b"")], "pkg-1.0.dist-info", None)
     assert list(tmp_path.iterdir()) == []
 

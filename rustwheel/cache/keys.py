@@ -1,0 +1,49 @@
+"""Cache keys: pure hashing over canonical JSON (no I/O).
+
+A key answers "have these exact inputs been built anywhere before?": it covers the stage and its
+version, the stage's plan, the digest of every input file, the tool versions and rustwheel's own
+version. Everything is hashed through `canonical_json`, so dict ordering never changes a key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from typing import Any
+
+
+def canonical_json(obj: Any) -> bytes:
+    """`obj` as JSON with sorted keys, compact separators, UTF-8 and no NaN/Infinity.
+
+    Only plain JSON types are accepted (dict with str keys, list, tuple, str, int, float, bool,
+    None); anything else raises TypeError rather than being hashed through a lossy `repr`.
+    """
+    text = json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+                      allow_nan=False)
+    return text.encode("utf-8")
+
+
+def digest_bytes(data: bytes) -> str:
+    """The sha256 hex digest of `data` (the content address of blobs)."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def action_key(stage: str, stage_version: int, plan: Mapping[str, Any],
+               inputs: Mapping[str, str], tools: Mapping[str, str],
+               rustwheel_version: str) -> str:
+    """The cache key of one stage run.
+
+    `plan` is the stage's JSON-able plan (argv, env that matters, profile, features, target,
+    interpreter config); `inputs` maps an input path label to its content digest; `tools` maps a
+    tool name to its version output (`rustc -vV`, `cargo -V`, ...).
+    """
+    body = {
+        "stage": stage,
+        "stage_version": stage_version,
+        "plan": dict(plan),
+        "inputs": dict(inputs),
+        "tools": dict(tools),
+        "rustwheel_version": rustwheel_version,
+    }
+    return digest_bytes(canonical_json(body))

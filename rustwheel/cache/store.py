@@ -1,0 +1,246 @@
+"""The content-addressed store: the `Store` interface and the local, on-disk implementation.
+
+Blobs hold file contents once per sha256; action entries map a cache key (see `keys.action_key`)
+to the output files of a stage run. Every read is verified; a corrupt or truncated file is
+reported through `warn`, deleted, and treated as a miss, so a bad entry is rebuilt, never served.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Callable, Optional, Protocol
+
+from rustwheel.cache.entries import (
+    ActionEntry,
+    OutputFile,
+    check_output_name,
+    decode_action,
+    encode_action,
+)
+from rustwheel.cache.keys import digest_bytes
+from rustwheel.cache.layout import (
+    CorruptEntry,
+    StorePaths,
+    check_digest,
+    decode_blob,
+    encode_blob,
+    remove,
+    store_lock,
+    touch,
+    write_atomic,
+)
+from rustwheel.cache.maintenance import disk_usage, evict
+from rustwheel.errors import CacheError
+
+__all__ = [
+    "ActionEntry",
+    "LocalStore",
+    "OutputFile",
+    "Store",
+    "default_cache_dir",
+    "restore_files",
+    "store_files",
+]
+
+
+class Store(Protocol):
+    """The small interface every store (local now, remote later) implements."""
+
+    def contains_blob(self, digest: str) -> bool: ...
+
+    def get_blob(self, digest: str) -> Optional[bytes]:
+        """The verified contents, or None on a miss (corrupt entries are a miss)."""
+
+    def put_blob(self, data: bytes) -> str:
+        """Store `data` once per content hash; returns its sha256 digest."""
+
+    def contains_action(self, key: str) -> bool: ...
+
+    def get_action(self, key: str) -> Optional[ActionEntry]:
+        """The verified entry, or None on a miss (corrupt entries are a miss)."""
+
+    def put_action(self, key: str, entry: ActionEntry) -> None: ...
+
+
+def _warn_stderr(message: str) -> None:
+    print(f"warning: {message}", file=sys.stderr)
+
+
+class LocalStore:
+    """A store in a local directory, safe to share between concurrent builds (see `layout`).
+
+    With `max_size`, each `put_action` that may have pushed the store past the bound evicts the
+    least recently used entries, if no other process holds the store at that moment (otherwise a
+    later put, or `rustwheel cache gc`, does it). The size is tracked as an estimate between
+    eviction scans, so the bound is approximate while several builds write at once.
+    """
+
+    def __init__(self, root: Path, *, max_size: Optional[int] = None,
+                 warn: Callable[[str], None] = _warn_stderr) -> None:
+        self.root = Path(root)
+        self.paths = StorePaths(self.root)
+        self.max_size = max_size
+        self._warn = warn
+        self._size_estimate: Optional[int] = None
+
+    def __repr__(self) -> str:
+        return f"LocalStore({str(self.root)!r}, max_size={self.max_size!r})"
+
+    # -- blobs ---------------------------------------------------------------------------------
+
+    def contains_blob(self, digest: str) -> bool:
+        return self.paths.blob_path(digest).is_file()
+
+    def get_blob(self, digest: str) -> Optional[bytes]:
+        path = self.paths.blob_path(digest)
+        with store_lock(self.paths, exclusive=False):
+            raw = self._read(path)
+            if raw is None:
+                return None
+            try:
+                data = decode_blob(raw, digest)
+            except CorruptEntry as exc:
+                self._drop(path, "blob", str(exc))
+                return None
+            touch(path)
+            return data
+
+    def put_blob(self, data: bytes) -> str:
+        digest = digest_bytes(data)
+        path = self.paths.blob_path(digest)
+        with store_lock(self.paths, exclusive=False):
+            if path.is_file():
+                touch(path)  # stored once per content; a put counts as a use
+                return digest
+            encoded = encode_blob(data)
+            write_atomic(self.paths, path, encoded)
+        self._grew(len(encoded))
+        return digest
+
+    # -- actions -------------------------------------------------------------------------------
+
+    def contains_action(self, key: str) -> bool:
+        return self.paths.action_path(key).is_file()
+
+    def get_action(self, key: str) -> Optional[ActionEntry]:
+        path = self.paths.action_path(key)
+        with store_lock(self.paths, exclusive=False):
+            raw = self._read(path)
+            if raw is None:
+                return None
+            try:
+                entry = decode_action(raw, key)
+            except CorruptEntry as exc:
+                self._drop(path, "entry", str(exc))
+                return None
+            touch(path)
+            return entry
+
+    def put_action(self, key: str, entry: ActionEntry) -> None:
+        path = self.paths.action_path(key)
+        encoded = encode_action(key, entry)
+        with store_lock(self.paths, exclusive=False):
+            write_atomic(self.paths, path, encoded)
+        self._grew(len(encoded))
+        self._maybe_evict()
+
+    # -- helpers -------------------------------------------------------------------------------
+
+    def _read(self, path: Path) -> Optional[bytes]:
+        try:
+            return path.read_bytes()
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            self._warn(f"cannot read cache file {path} ({exc.strerror or exc}); "
+                       "treating it as a miss")
+            return None
+
+    def _drop(self, path: Path, what: str, reason: str) -> None:
+        remove(path)
+        self._warn(f"cache {what} {path} is corrupt ({reason}); removed it, "
+                   "it will be rebuilt")
+
+    def _grew(self, nbytes: int) -> None:
+        if self.max_size is not None and self._size_estimate is not None:
+            self._size_estimate += nbytes
+
+    def _maybe_evict(self) -> None:
+        if self.max_size is None:
+            return
+        if self._size_estimate is None:
+            self._size_estimate = disk_usage(self.paths)
+        if self._size_estimate <= self.max_size:
+            return
+        with store_lock(self.paths, exclusive=True, blocking=False) as acquired:
+            if acquired:
+                self._size_estimate = evict(self.paths, self.max_size)["bytes_after"]
+
+
+def default_cache_dir(env: Mapping[str, str]) -> Path:
+    """`RUSTWHEEL_CACHE_DIR`, else `$XDG_CACHE_HOME/rustwheel`, else `~/.cache/rustwheel`."""
+    explicit = env.get("RUSTWHEEL_CACHE_DIR")
+    if explicit:
+        return Path(explicit).expanduser()
+    xdg = env.get("XDG_CACHE_HOME")
+    if xdg and Path(xdg).is_absolute():  # the XDG spec says to ignore relative paths
+        return Path(xdg) / "rustwheel"
+    home = env.get("HOME")
+    return (Path(home) if home else Path.home()) / ".cache" / "rustwheel"
+
+
+def store_files(store: Store, stage: str, files: Mapping[str, Path],
+                meta: Mapping[str, Any]) -> ActionEntry:
+    """Put each output file as a blob and return the entry (the caller then calls put_action).
+
+    `files` maps the output name (relative, forward slashes) to the file on disk; a file is
+    executable in the entry if any execute bit is set.
+    """
+    outputs = []
+    for name in sorted(files):
+        check_output_name(name)
+        with open(files[name], "rb") as f:
+            executable = bool(os.fstat(f.fileno()).st_mode & 0o111)
+            data = f.read()
+        digest = store.put_blob(data)
+        outputs.append(OutputFile(name, digest, len(data), executable))
+    return ActionEntry(stage, tuple(outputs), dict(meta))
+
+
+def restore_files(store: Store, entry: ActionEntry, dest_dir: Path) -> bool:
+    """Write the entry's outputs under `dest_dir`; False, writing nothing, if a blob is bad.
+
+    Every blob is fetched and verified before the first file is written; each file is then
+    written to a temp file beside its destination and renamed into place (mode 0755 or 0644).
+    """
+    contents: list[tuple[OutputFile, bytes]] = []
+    for out in entry.outputs:
+        check_output_name(out.name)
+        check_digest(out.digest, "blob digest")
+        data = store.get_blob(out.digest)
+        if data is None or len(data) != out.size:
+            return False
+        contents.append((out, data))
+    for out, data in contents:
+        _write_output(Path(dest_dir).joinpath(*out.name.split("/")), data, out.executable)
+    return True
+
+
+def _write_output(dest: Path, data: bytes, executable: bool) -> None:
+    tmp: Optional[str] = None
+    try:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".tmp")
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.chmod(tmp, 0o755 if executable else 0o644)
+        os.replace(tmp, dest)
+    except OSError as exc:
+        if tmp is not None:
+            remove(Path(tmp))
+        raise CacheError(f"cannot restore {dest} from the build cache "
+                         f"({exc.strerror or exc}); check that its directory is writable") from exc
