@@ -53,15 +53,25 @@ def test_conflicting_duplicate_is_an_error_and_nothing_is_written(tmp_path: Path
     assert list(tmp_path.iterdir()) == []
 
 
-def test_failed_write_leaves_no_partial_file(tmp_path: Path) -> None:
-    class Boom(Entry):
-        @property  # type: ignore[misc]
-        def data(self) -> bytes:  # type: ignore[override]
-            raise RuntimeError("boom")
+def test_failed_write_leaves_no_partial_file(tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = []
+    real = zipfile.ZipFile.writestr
 
-    with pytest.raises(RuntimeError):
-        write_wheel(tmp_path / "w.whl", [Boom("x", b"")], "pkg-1.0.dist-info", None)
-    assert list(tmp_path.iterdir()) == []
+    def failing(self: zipfile.ZipFile, *args: object, **kwargs: object) -> None:
+        calls.append(args)
+        if len(calls) == 2:  # fail half-way through the archive
+            raise OSError(28, "No space left on device")
+        real(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(zipfile.ZipFile, "writestr", failing)
+    (tmp_path / "w.whl").write_bytes(b"previous wheel")
+    with pytest.raises(OSError):
+        write_wheel(tmp_path / "w.whl", [Entry("a.py", b"1"), Entry("b.py", b"2")],
+                    "pkg-1.0.dist-info", None)
+    assert len(calls) == 2
+    assert [p.name for p in tmp_path.iterdir()] == ["w.whl"]  # no temp file left
+    assert (tmp_path / "w.whl").read_bytes() == b"previous wheel"  # old one untouched
 
 
 def test_names_and_tags() -> None:
