@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
-from typing import Any, Optional
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Optional
 
-from rustwheel import __version__
-from rustwheel.config.options import CliOptions
+from rustwheel import __version__, stamp
 from rustwheel.errors import RustwheelError
+
+if TYPE_CHECKING:
+    from rustwheel.config.options import CliOptions
 
 
 def _split_list(values: Optional[list[str]]) -> tuple[str, ...]:
@@ -74,6 +78,8 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _build_options(ns: argparse.Namespace, rustc_args: Sequence[str]) -> CliOptions:
+    from rustwheel.config.options import CliOptions
+
     interpreters = [i for group in (ns.interpreter or ()) for i in group]
     if len(interpreters) > 1:
         raise RustwheelError("-i/--interpreter: only one interpreter per build is supported so "
@@ -91,7 +97,6 @@ def _build_options(ns: argparse.Namespace, rustc_args: Sequence[str]) -> CliOpti
 
 def _write_report(path: str, log: Any, wheels: list[str]) -> None:
     import json
-    from pathlib import Path
 
     from rustwheel.stages.plancodec import write_if_changed
 
@@ -103,7 +108,34 @@ def _write_report(path: str, log: Any, wheels: list[str]) -> None:
                              "choose a writable path") from None
 
 
-def cmd_build(ns: argparse.Namespace, rustc_args: Sequence[str]) -> int:
+def _shortcut(ns: argparse.Namespace, argv: Sequence[str]) -> tuple[Optional[Path], bool]:
+    """(stamp file or None, True when nothing changed since the last identical build)."""
+    if ns.no_cache or os.environ.get("RUSTWHEEL_NO_CACHE", "").lower() in ("1", "true", "yes"):
+        return None, False
+    from rustwheel.cache.location import default_cache_dir
+
+    root = Path(ns.cache_dir).resolve() if ns.cache_dir else default_cache_dir(os.environ)
+    path = stamp.stamp_path(root, stamp.stamp_key(argv, os.getcwd(), os.environ))
+    data = stamp.read_fresh(path)
+    if data is None:
+        return path, False
+    if not ns.quiet:
+        for task in data["tasks"]:
+            print(f"  {'up to date':<11} {task}", file=sys.stderr)
+    if ns.report:
+        from rustwheel.tasks.reporter import RunLog, StageResult
+
+        log = RunLog(results=[StageResult(t, "up to date") for t in data["tasks"]])
+        _write_report(ns.report, log, data["wheels"])
+    for wheel in data["wheels"]:
+        print(wheel)
+    return path, True
+
+
+def cmd_build(ns: argparse.Namespace, rustc_args: Sequence[str], argv: Sequence[str]) -> int:
+    stamp_file, fresh = _shortcut(ns, argv)
+    if fresh:
+        return 0
     from rustwheel.config.options import resolve_config
     from rustwheel.stages.detect import make_plan
     from rustwheel.tasks.reporter import RunLog
@@ -115,6 +147,12 @@ def cmd_build(ns: argparse.Namespace, rustc_args: Sequence[str]) -> int:
     code = run_plan(plan, log)
     if ns.report:
         _write_report(ns.report, log, plan.wheels if code == 0 and not log.failed else [])
+    if stamp_file is not None and code == 0 and not log.failed:
+        from rustwheel.stampinputs import stamp_files
+
+        files = stamp_files(config, plan)
+        if files is not None:
+            stamp.write(stamp_file, files, [r.task for r in log.results], plan.wheels)
     for message in log.user_errors:
         print(f"error: {message}", file=sys.stderr)
     for message in log.other_errors:
@@ -138,7 +176,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     ns = parser.parse_args(args)
     try:
         if ns.command in ("build", "b"):
-            return cmd_build(ns, rustc_args)
+            return cmd_build(ns, rustc_args, [*args, "--", *rustc_args])
         if ns.command == "cache":
             from rustwheel.cachecmd import cmd_cache
 

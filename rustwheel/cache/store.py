@@ -22,6 +22,7 @@ from rustwheel.cache.entries import (
     encode_action,
 )
 from rustwheel.cache.keys import digest_bytes
+from rustwheel.cache.location import default_cache_dir
 from rustwheel.cache.layout import (
     CorruptEntry,
     StorePaths,
@@ -179,18 +180,6 @@ class LocalStore:
         with store_lock(self.paths, exclusive=True, blocking=False) as acquired:
             if acquired:
                 self._size_estimate = evict(self.paths, self.max_size)["bytes_after"]
-
-
-def default_cache_dir(env: Mapping[str, str]) -> Path:
-    """`RUSTWHEEL_CACHE_DIR`, else `$XDG_CACHE_HOME/rustwheel`, else `~/.cache/rustwheel`."""
-    explicit = env.get("RUSTWHEEL_CACHE_DIR")
-    if explicit:
-        return Path(explicit).expanduser()
-    xdg = env.get("XDG_CACHE_HOME")
-    if xdg and Path(xdg).is_absolute():  # the XDG spec says to ignore relative paths
-        return Path(xdg) / "rustwheel"
-    home = env.get("HOME")
-    return (Path(home) if home else Path.home()) / ".cache" / "rustwheel"
 
 
 def store_files(store: Store, stage: str, files: Mapping[str, Path],

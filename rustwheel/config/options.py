@@ -139,7 +139,7 @@ def _cache_dir(cli: CliOptions, env: Mapping[str, str], cwd: Path) -> Optional[P
         return None
     if cli.cache_dir:
         return (cwd / cli.cache_dir).resolve()
-    from rustwheel.cache.store import default_cache_dir
+    from rustwheel.cache.location import default_cache_dir
 
     return default_cache_dir(env).resolve()
 

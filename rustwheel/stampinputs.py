@@ -1,0 +1,80 @@
+"""What the no-op stamp must watch for one successful build (see `rustwheel.stamp`)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Optional
+
+from rustwheel.config.options import BuildConfig
+from rustwheel.interpreter import default_interpreter
+from rustwheel.spec.metadata import ProjectMetadata
+from rustwheel.stages.detect import BuildPlan
+
+
+def _toolchain_files(env: Mapping[str, str], cfg: BuildConfig) -> Optional[list[str]]:
+    rustc = shutil.which(env.get("RUSTC", "rustc"), path=env.get("PATH"))
+    if rustc is None:
+        return None
+    files = [rustc]
+    rustup_home = Path(env.get("RUSTUP_HOME", str(Path.home() / ".rustup")))
+    if rustup_home.is_dir():  # rustc is a rustup proxy: watch what selects the toolchain
+        files += [str(rustup_home / "settings.toml"), str(rustup_home / "toolchains")]
+        for d in [cfg.manifest_path.parent, *cfg.manifest_path.parent.parents]:
+            files.append(str(d))  # a rust-toolchain file appearing here changes the dir
+            for name in ("rust-toolchain", "rust-toolchain.toml"):
+                if (d / name).is_file():
+                    files.append(str(d / name))
+    return [f for f in files if os.path.exists(f)]
+
+
+def _interpreter_files(cfg: BuildConfig, plan: BuildPlan) -> Optional[list[str]]:
+    if not any("PYO3_PYTHON" in c.compile.env for c in plan.cells) and cfg.interpreter is None:
+        return []
+    name = cfg.interpreter or default_interpreter(cfg.env)
+    found = shutil.which(name, path=cfg.env.get("PATH")) if os.sep not in name else name
+    if found is None or "shims" in Path(found).parts:
+        return None  # a version manager decides at run time: never take the shortcut
+    files = [found]
+    files += [c.compile.env["PYO3_PYTHON"] for c in plan.cells if "PYO3_PYTHON" in c.compile.env]
+    return files
+
+
+def _walked_dirs(plan: BuildPlan) -> list[str]:
+    dirs: set[str] = set()
+    for cell in plan.cells:
+        for item in cell.wheel.files:
+            p = Path(item.source).parent
+            dirs.add(str(p))
+    return sorted(dirs)
+
+
+def stamp_files(cfg: BuildConfig, plan: BuildPlan) -> Optional[list[str]]:
+    """Every file and directory whose change could change the build, or None (no shortcut)."""
+    tools = _toolchain_files(cfg.env, cfg)
+    interp = _interpreter_files(cfg, plan)
+    if tools is None or interp is None:
+        return None
+    files = [*plan.detect_inputs, *tools, *interp, *_walked_dirs(plan)]
+    roots = {cfg.project_root, cfg.manifest_path.parent}
+    files += [str(r) for r in roots]
+    if cfg.pyproject is not None:
+        files.append(str(cfg.pyproject.path))
+    for cell in plan.cells:
+        files += [str(plan.compile_plan_file(cell)), str(plan.wheel_plan_file(cell))]
+        files += [*cell.compile.extra_inputs, *cell.compile.staged_paths()]
+        files.append(cell.compile.inputs_record)
+        try:
+            record = json.loads(Path(cell.compile.inputs_record).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        if record.get("env"):
+            return None  # build scripts read variables we do not watch here
+        files += list(record.get("files", {}))
+        files += cell.wheel.input_files()
+        files += list(ProjectMetadata.from_json(cell.wheel.metadata).input_files)
+        files.append(cell.wheel.output)
+    return files
