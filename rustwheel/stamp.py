@@ -62,6 +62,9 @@ def read_fresh(path: Path) -> Optional[dict[str, Any]]:
 
 def write(path: Path, files: Iterable[str], tasks: Sequence[str], wheels: Sequence[str]) -> None:
     """Record ``files`` (inputs and outputs) after a successful build; atomic."""
+    import tempfile
+
+    path.parent.mkdir(parents=True, exist_ok=True)  # first: it may change a watched directory
     facts: dict[str, Any] = {}
     for f in sorted(set(files)):
         st = _stat(f)
@@ -70,9 +73,6 @@ def write(path: Path, files: Iterable[str], tasks: Sequence[str], wheels: Sequen
         facts[f] = st
     text = json.dumps({"format": FORMAT, "files": facts, "tasks": list(tasks),
                        "wheels": list(wheels)}, sort_keys=True)
-    import tempfile
-
-    path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:

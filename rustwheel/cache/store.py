@@ -22,7 +22,6 @@ from rustwheel.cache.entries import (
     encode_action,
 )
 from rustwheel.cache.keys import digest_bytes
-from rustwheel.cache.location import default_cache_dir
 from rustwheel.cache.layout import (
     CorruptEntry,
     StorePaths,
@@ -34,6 +33,7 @@ from rustwheel.cache.layout import (
     touch,
     write_atomic,
 )
+from rustwheel.cache.location import default_cache_dir
 from rustwheel.cache.maintenance import disk_usage, evict
 from rustwheel.errors import CacheError
 
