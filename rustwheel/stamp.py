@@ -20,6 +20,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Optional
 
+from rustwheel.atomic import write_bytes
+
 FORMAT = 1
 _ENV_PREFIXES = ("CARGO", "RUST", "PYO3_", "CC", "CXX", "CFLAGS", "CXXFLAGS", "LDFLAGS", "AR",
                  "PKG_CONFIG", "RUSTWHEEL_", "MATURIN_", "SOURCE_DATE_EPOCH", "VIRTUAL_ENV",
@@ -62,8 +64,6 @@ def read_fresh(path: Path) -> Optional[dict[str, Any]]:
 
 def write(path: Path, files: Iterable[str], tasks: Sequence[str], wheels: Sequence[str]) -> None:
     """Record ``files`` (inputs and outputs) after a successful build; atomic."""
-    import tempfile
-
     path.parent.mkdir(parents=True, exist_ok=True)  # first: it may change a watched directory
     facts: dict[str, Any] = {}
     for f in sorted(set(files)):
@@ -73,14 +73,4 @@ def write(path: Path, files: Iterable[str], tasks: Sequence[str], wheels: Sequen
         facts[f] = st
     text = json.dumps({"format": FORMAT, "files": facts, "tasks": list(tasks),
                        "wheels": list(wheels)}, sort_keys=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    write_bytes(path, text.encode("utf-8"))

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import base64
+import csv
+import hashlib
+import io
 import os
+import re
 import shutil
 import subprocess
 import sys
 import venv
+import zipfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Optional
@@ -67,6 +73,36 @@ def build_wheel(crate_manifest: Path, out: Path, target: Path, *extra: str,
     assert len(wheels) == 1, proc.stdout + proc.stderr
     assert wheels[0].is_file()
     return wheels[0]
+
+
+STAGE_LINE = re.compile(r"^\s+(ran|restored|up to date|failed)\s+(detect|compile:\S+|wheel:\S+)")
+
+
+def stage_statuses(stderr: str) -> dict[str, str]:
+    """Task name -> "ran" / "restored" / "up to date" / "failed", from the build's stderr."""
+    out = {}
+    for line in stderr.splitlines():
+        m = STAGE_LINE.match(line)
+        if m:
+            out[m.group(2)] = m.group(1)
+    return out
+
+
+def check_record(zf: zipfile.ZipFile) -> list[list[str]]:
+    """Every RECORD row's hash and size match its entry; RECORD lists itself last, unhashed."""
+    names = zf.namelist()
+    record = next(n for n in names if n.endswith(".dist-info/RECORD"))
+    rows = list(csv.reader(io.StringIO(zf.read(record).decode("utf-8"))))
+    assert sorted(r[0] for r in rows) == sorted(names), (rows, names)
+    for path, digest, size in rows:
+        if path == record:
+            assert (digest, size) == ("", "")
+            continue
+        data = zf.read(path)
+        want = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+        assert digest == f"sha256={want}", path
+        assert size == str(len(data)), path
+    return rows
 
 
 def copy_crate(name: str, dest: Path) -> Path:

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Callable, Optional, Protocol
 
+from rustwheel.atomic import write_bytes
 from rustwheel.cache.entries import (
     ActionEntry,
     OutputFile,
@@ -114,9 +114,14 @@ class LocalStore:
         digest = digest_bytes(data)
         path = self.paths.blob_path(digest)
         with store_lock(self.paths, exclusive=False):
-            if path.is_file():
-                touch(path)  # stored once per content; a put counts as a use
-                return digest
+            raw = self._read(path) if path.is_file() else None
+            if raw is not None:
+                try:
+                    decode_blob(raw, digest)  # never keep a damaged copy of this content
+                    touch(path)  # stored once per content; a put counts as a use
+                    return digest
+                except CorruptEntry as exc:
+                    self._drop(path, "blob", str(exc))
             encoded = encode_blob(data)
             write_atomic(self.paths, path, encoded)
         self._grew(len(encoded))
@@ -220,16 +225,8 @@ def restore_files(store: Store, entry: ActionEntry, dest_dir: Path) -> bool:
 
 
 def _write_output(dest: Path, data: bytes, executable: bool) -> None:
-    tmp: Optional[str] = None
     try:
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".tmp")
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.chmod(tmp, 0o755 if executable else 0o644)
-        os.replace(tmp, dest)
+        write_bytes(dest, data, 0o755 if executable else 0o644)
     except OSError as exc:
-        if tmp is not None:
-            remove(Path(tmp))
         raise CacheError(f"cannot restore {dest} from the build cache "
                          f"({exc.strerror or exc}); check that its directory is writable") from exc

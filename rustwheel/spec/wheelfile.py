@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import os
-import tempfile
 import time
 import zipfile
 from collections.abc import Iterable
@@ -19,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
+from rustwheel.atomic import default_mode, replacing
 from rustwheel.errors import ConfigError
 
 EPOCH_1980 = 315532800  # 1980-01-01T00:00:00Z, the earliest time a zip entry can hold
@@ -75,12 +74,6 @@ def ordered(entries: Iterable[Entry], dist_info: str) -> list[Entry]:
     return sorted(by_path.values(), key=key)
 
 
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
 def write_wheel(destination: Path, entries: Iterable[Entry], dist_info: str,
                 source_date_epoch: Optional[str]) -> None:
     """Write the wheel atomically: RECORD is computed and written last."""
@@ -89,22 +82,10 @@ def write_wheel(destination: Path, entries: Iterable[Entry], dist_info: str,
     record_path = f"{dist_info}/RECORD"
     files = [e for e in files if e.path != record_path]
     record = Entry(record_path, record_text(files, record_path).encode("utf-8"))
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{destination.name}.", suffix=".tmp",
-                                    dir=destination.parent)
-    try:
-        with os.fdopen(fd, "wb") as raw, zipfile.ZipFile(raw, "w") as zf:
-            for e in [*files, record]:
-                info = zipfile.ZipInfo(e.path, date_time=date_time)
-                info.create_system = 3
-                info.external_attr = ((0o100755 if e.executable else 0o100644) & 0xFFFF) << 16
-                info.compress_type = zipfile.ZIP_DEFLATED
-                zf.writestr(info, e.data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=6)
-        os.chmod(tmp_name, 0o666 & ~_umask())
-        os.replace(tmp_name, destination)
-    except BaseException:
-        try:
-            os.unlink(tmp_name)
-        except OSError:
-            pass
-        raise
+    with replacing(destination, default_mode()) as raw, zipfile.ZipFile(raw, "w") as zf:
+        for e in [*files, record]:
+            info = zipfile.ZipInfo(e.path, date_time=date_time)
+            info.create_system = 3
+            info.external_attr = ((0o100755 if e.executable else 0o100644) & 0xFFFF) << 16
+            info.compress_type = zipfile.ZIP_DEFLATED
+            zf.writestr(info, e.data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=6)

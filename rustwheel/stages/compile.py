@@ -11,12 +11,12 @@ import hashlib
 import os
 import shutil
 import sys
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Optional
 
 from rustwheel import _run
+from rustwheel.atomic import replacing
 from rustwheel.cargo.messages import (
     Artifact,
     BuildScriptRun,
@@ -83,19 +83,8 @@ def plan_digest(text: str) -> str:
 
 
 def _stage_copy(source: str, dest: Path, executable: bool) -> None:
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
-    os.close(fd)
-    try:
-        shutil.copyfile(source, tmp)
-        os.chmod(tmp, 0o755 if executable else 0o644)
-        os.replace(tmp, dest)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    with open(source, "rb") as src, replacing(dest, 0o755 if executable else 0o644) as fh:
+        shutil.copyfileobj(src, fh)
 
 
 def _matches(unit: CompileUnit, plan: CompilePlan, art: Artifact) -> bool:

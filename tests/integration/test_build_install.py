@@ -4,13 +4,8 @@ root dodo.py driving the same task graph through plain `doit`."""
 
 from __future__ import annotations
 
-import base64
-import csv
-import hashlib
-import io
 import os
 import platform
-import re
 import subprocess
 import sys
 import sysconfig
@@ -20,7 +15,16 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import CRATES, REPO, Venv, build_wheel, copy_crate, run_rustwheel
+from conftest import (
+    CRATES,
+    REPO,
+    Venv,
+    build_wheel,
+    check_record,
+    copy_crate,
+    run_rustwheel,
+    stage_statuses,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -72,17 +76,9 @@ IMPORT_CHECKS = {
                             "assert extra_pkg.GREETING == 'extra says hi'\n",
 }
 
-_STAGE_LINE = re.compile(r"^\s+(ran|restored|up to date|failed)\s+(detect|compile:\S+|wheel:\S+)")
-
-
 def stages(stderr: str) -> dict[str, str]:
-    """Stage name -> "ran" / "restored" / "up to date" / "failed", from the reporter's lines."""
-    out = {}
-    for line in stderr.splitlines():
-        m = _STAGE_LINE.match(line)
-        if m:
-            out[m.group(2)] = m.group(1)
-    return out
+    """Task name -> "ran" / "restored" / "up to date" / "failed", from the reporter's lines."""
+    return stage_statuses(stderr)
 
 
 def build(manifest: Path, out: Path, target: Path,
@@ -114,16 +110,8 @@ def check_archive(wheel: Path) -> zipfile.ZipFile:
     body = [n for n in names if not n.startswith(dist_info + "/")]
     meta = [n for n in names[:-1] if n.startswith(dist_info + "/")]
     assert names == sorted(body) + sorted(meta) + [record], names
-    rows = list(csv.reader(io.StringIO(zf.read(record).decode("utf-8"))))
+    rows = check_record(zf)
     assert [r[0] for r in rows] == names, (rows, names)
-    for path, digest, size in rows:
-        if path == record:
-            assert (digest, size) == ("", "")
-            continue
-        data = zf.read(path)
-        want = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
-        assert digest == f"sha256={want}", path
-        assert size == str(len(data)), path
     return zf
 
 

@@ -1,0 +1,81 @@
+"""Files that appear whole or not at all.
+
+Every output is written to a temporary file beside its destination and renamed into place.
+Temporary names carry the writer's process id (``.<name>.rw<pid>.<random>.tmp``), so a later
+writer can remove what a killed process (SIGKILL leaves no chance to clean up) left behind,
+without touching the temporary file of a writer that is still running.
+
+Standard library only: used on the no-op fast path.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import BinaryIO
+
+_PID = re.compile(r"\.rw(\d+)\.[^.]*\.tmp$")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def clean_stale(dest: Path) -> None:
+    """Remove temporary files for ``dest`` whose writer process no longer exists."""
+    prefix = f".{dest.name}.rw"
+    try:
+        names = os.listdir(dest.parent)
+    except OSError:
+        return
+    for name in names:
+        if not name.startswith(prefix):
+            continue
+        m = _PID.search(name)
+        if m and not _alive(int(m.group(1))):
+            try:
+                os.unlink(dest.parent / name)
+            except OSError:
+                pass
+
+
+def default_mode() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+@contextmanager
+def replacing(dest: Path, mode: int) -> Iterator[BinaryIO]:
+    """Yield a file to write ``dest``'s new content into; it replaces ``dest`` on success."""
+    import tempfile
+
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    clean_stale(dest)
+    fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.rw{os.getpid()}.", suffix=".tmp",
+                               dir=dest.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            yield fh
+        os.chmod(tmp, mode)
+        os.replace(tmp, dest)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def write_bytes(dest: Path, data: bytes, mode: int = -1) -> None:
+    with replacing(dest, default_mode() if mode < 0 else mode) as fh:
+        fh.write(data)
