@@ -10,15 +10,18 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import os
 import time
 import zipfile
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
-from rustwheel.atomic import default_mode, replacing
+from rustwheel.atomic import default_mode, replacing, write_bytes
 from rustwheel.errors import ConfigError
+from rustwheel.spec.zipwriter import deflate, fits, member, write_zip
 
 EPOCH_1980 = 315532800  # 1980-01-01T00:00:00Z, the earliest time a zip entry can hold
 
@@ -74,18 +77,76 @@ def ordered(entries: Iterable[Entry], dist_info: str) -> list[Entry]:
     return sorted(by_path.values(), key=key)
 
 
+class MemberCache:
+    """Raw deflate streams of large members, by content digest, in one directory.
+
+    Only what the last wheel used is kept, so the directory holds at most one wheel's worth.
+    """
+
+    MIN_SIZE = 256 * 1024
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.used: set[str] = set()
+
+    def compress(self, data: bytes) -> tuple[int, bytes]:
+        if len(data) < self.MIN_SIZE:
+            return deflate(data)
+        key = hashlib.sha256(data).hexdigest()
+        self.used.add(key)
+        path = self.directory / key
+        try:
+            cached = path.read_bytes()
+            crc, check, compressed = int.from_bytes(cached[:4], "little"), cached[4:36], cached[36:]
+            # Trust the stream only if it is byte for byte what was written for this content.
+            if crc == zlib.crc32(data) & 0xFFFFFFFF and \
+                    hashlib.sha256(compressed).digest() == check:
+                return crc, compressed
+        except OSError:
+            pass
+        crc, compressed = deflate(data)
+        try:
+            write_bytes(path, crc.to_bytes(4, "little") + hashlib.sha256(compressed).digest()
+                        + compressed)
+        except OSError:
+            pass  # a cache only
+        return crc, compressed
+
+    def prune(self) -> None:
+        try:
+            names = os.listdir(self.directory)
+        except OSError:
+            return
+        for name in names:
+            if name not in self.used and not name.startswith("."):
+                try:
+                    os.unlink(self.directory / name)
+                except OSError:
+                    pass
+
+
 def write_wheel(destination: Path, entries: Iterable[Entry], dist_info: str,
-                source_date_epoch: Optional[str]) -> None:
+                source_date_epoch: Optional[str],
+                member_cache: Optional[MemberCache] = None) -> None:
     """Write the wheel atomically: RECORD is computed and written last."""
     date_time = zip_timestamp(source_date_epoch)
     files = ordered(entries, dist_info)
     record_path = f"{dist_info}/RECORD"
     files = [e for e in files if e.path != record_path]
     record = Entry(record_path, record_text(files, record_path).encode("utf-8"))
-    with replacing(destination, default_mode()) as raw, zipfile.ZipFile(raw, "w") as zf:
-        for e in [*files, record]:
-            info = zipfile.ZipInfo(e.path, date_time=date_time)
-            info.create_system = 3
-            info.external_attr = ((0o100755 if e.executable else 0o100644) & 0xFFFF) << 16
-            info.compress_type = zipfile.ZIP_DEFLATED
-            zf.writestr(info, e.data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=6)
+    compress = member_cache.compress if member_cache is not None else None
+    members = [member(e.path, e.data, 0o755 if e.executable else 0o644, compress)
+               for e in [*files, record]]
+    with replacing(destination, default_mode()) as raw:
+        if fits(members):
+            write_zip(raw, members, date_time)
+        else:  # very large wheels: zipfile writes the zip64 records
+            with zipfile.ZipFile(raw, "w", allowZip64=True) as zf:
+                for e in [*files, record]:
+                    info = zipfile.ZipInfo(e.path, date_time=date_time)
+                    info.create_system = 3
+                    info.external_attr = ((0o100755 if e.executable else 0o100644) & 0xFFFF) << 16
+                    zf.writestr(info, e.data, compress_type=zipfile.ZIP_DEFLATED,
+                                compresslevel=6)
+    if member_cache is not None:
+        member_cache.prune()

@@ -245,7 +245,8 @@ def make_plan(cfg: BuildConfig) -> BuildPlan:
         output=str(out_dir / tags.wheel_filename(metadata.name, metadata.version, tag)),
         tag=tag, metadata=metadata.to_json(), files=tuple(files), generated=tuple(generated),
         source_date_epoch=env.get("SOURCE_DATE_EPOCH") or None,
-        license_files=tuple(lf.source for lf in metadata.license_files))
+        license_files=tuple(lf.source for lf in metadata.license_files),
+        member_cache=str(cell_dir / "deflated"))
     if cfg.cache_dir is not None:
         tools = {"rustc": rustc.verbose_version}
 

@@ -10,7 +10,7 @@ from typing import Any, Optional
 from rustwheel import __version__
 from rustwheel.spec import tags
 from rustwheel.spec.metadata import ProjectMetadata
-from rustwheel.spec.wheelfile import Entry, write_wheel
+from rustwheel.spec.wheelfile import Entry, MemberCache, write_wheel
 from rustwheel.stages import plancodec, reuse
 from rustwheel.stages.reuse import CacheSpec
 
@@ -41,6 +41,8 @@ class WheelPlan:
     generator: str = f"rustwheel ({__version__})"
     license_files: tuple[str, ...] = ()
     cache: Optional[CacheSpec] = None
+    member_cache: Optional[str] = None
+    """Directory for the compressed bytes of large members (reused by the next rebuild)."""
 
     def input_files(self) -> list[str]:
         return sorted({f.source for f in self.files} | set(self.license_files))
@@ -87,7 +89,8 @@ def run(plan_path: str) -> dict[str, Any]:
         if hit is not None and restore_files(store, hit.entry, output.parent):
             return {"wheel": plan.output, "restored": True}
     items, dist_info = entries(plan)
-    write_wheel(output, items, dist_info, plan.source_date_epoch)
+    members = MemberCache(Path(plan.member_cache)) if plan.member_cache else None
+    write_wheel(output, items, dist_info, plan.source_date_epoch, members)
     if store is not None and plan.cache is not None:
         reuse.save(store, plan.cache, "wheel", inputs, inputs, (), {output.name: output})
     return {"wheel": plan.output}

@@ -55,23 +55,43 @@ def test_conflicting_duplicate_is_an_error_and_nothing_is_written(tmp_path: Path
 
 def test_failed_write_leaves_no_partial_file(tmp_path: Path,
                                             monkeypatch: pytest.MonkeyPatch) -> None:
-    calls = []
-    real = zipfile.ZipFile.writestr
+    from rustwheel.spec import wheelfile
 
-    def failing(self: zipfile.ZipFile, *args: object, **kwargs: object) -> None:
-        calls.append(args)
-        if len(calls) == 2:  # fail half-way through the archive
-            raise OSError(28, "No space left on device")
-        real(self, *args, **kwargs)  # type: ignore[arg-type]
+    def failing(fh: object, members: object, date_time: object) -> None:
+        fh.write(b"PK\x03\x04 half a wheel")  # type: ignore[attr-defined]
+        raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(zipfile.ZipFile, "writestr", failing)
+    monkeypatch.setattr(wheelfile, "write_zip", failing)
     (tmp_path / "w.whl").write_bytes(b"previous wheel")
     with pytest.raises(OSError):
         write_wheel(tmp_path / "w.whl", [Entry("a.py", b"1"), Entry("b.py", b"2")],
                     "pkg-1.0.dist-info", None)
-    assert len(calls) == 2
     assert [p.name for p in tmp_path.iterdir()] == ["w.whl"]  # no temp file left
     assert (tmp_path / "w.whl").read_bytes() == b"previous wheel"  # old one untouched
+
+
+def test_zip_writer_matches_zipfile_and_reuses_compressed_members(tmp_path: Path) -> None:
+    import os
+
+    from rustwheel.spec.wheelfile import MemberCache
+
+    big = os.urandom(300_000) + bytes(300_000)
+    entries = [Entry("pkg/ü.py", b"x = 1\n"), Entry("pkg/big.so", big, executable=True),
+               Entry("pkg-1.0.dist-info/METADATA", b"m")]
+    write_wheel(tmp_path / "plain.whl", entries, "pkg-1.0.dist-info", None)
+    cache = MemberCache(tmp_path / "members")
+    write_wheel(tmp_path / "cached.whl", entries, "pkg-1.0.dist-info", None, cache)
+    assert len(os.listdir(tmp_path / "members")) == 1  # only the large member is kept
+    write_wheel(tmp_path / "again.whl", entries, "pkg-1.0.dist-info", None, cache)
+    plain = (tmp_path / "plain.whl").read_bytes()
+    assert plain == (tmp_path / "cached.whl").read_bytes() == (tmp_path / "again.whl").read_bytes()
+    with zipfile.ZipFile(tmp_path / "again.whl") as zf:
+        assert zf.testzip() is None and zf.read("pkg/big.so") == big
+    # a damaged cache file is ignored, not trusted
+    (name,) = os.listdir(tmp_path / "members")
+    (tmp_path / "members" / name).write_bytes(b"\0\0\0\0garbage")
+    write_wheel(tmp_path / "repaired.whl", entries, "pkg-1.0.dist-info", None, cache)
+    assert (tmp_path / "repaired.whl").read_bytes() == plain
 
 
 def test_names_and_tags() -> None:
