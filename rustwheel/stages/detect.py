@@ -34,7 +34,9 @@ from rustwheel.toolchain import Rustc, rustc_info
 # enter plan files, so secrets never land on disk.
 _ENV_PREFIXES = ("CARGO_", "RUST", "PYO3_", "CC", "CXX", "CFLAGS", "CXXFLAGS", "LDFLAGS", "AR",
                  "PKG_CONFIG", "MACOSX_DEPLOYMENT_TARGET")
-_ENV_IGNORED_PREFIXES = ("CARGO_TERM_", "CARGO_MAKEFLAGS", "RUST_LOG", "RUST_BACKTRACE")
+_ENV_IGNORED_PREFIXES = ("CARGO_TERM_", "CARGO_MAKEFLAGS", "RUST_LOG", "RUST_BACKTRACE",
+                         # where outputs go, not what they are (the target dir is a key root)
+                         "CARGO_TARGET_DIR", "CARGO_BUILD_TARGET_DIR", "CARGO_HOME", "RUSTUP_HOME")
 
 
 @dataclass(frozen=True)
