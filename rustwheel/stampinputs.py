@@ -23,8 +23,11 @@ def _toolchain_files(env: Mapping[str, str], cfg: BuildConfig) -> Optional[list[
     rustup_home = Path(env.get("RUSTUP_HOME", str(Path.home() / ".rustup")))
     if rustup_home.is_dir():  # rustc is a rustup proxy: watch what selects the toolchain
         files += [str(rustup_home / "settings.toml"), str(rustup_home / "toolchains")]
+        # A rust-toolchain file appearing in the crate's directory changes that directory
+        # (watched below); existing ones further up are watched themselves. Ancestors such as
+        # /tmp change all the time, so they are not watched as directories.
+        files.append(str(cfg.manifest_path.parent))
         for d in [cfg.manifest_path.parent, *cfg.manifest_path.parent.parents]:
-            files.append(str(d))  # a rust-toolchain file appearing here changes the dir
             for name in ("rust-toolchain", "rust-toolchain.toml"):
                 if (d / name).is_file():
                     files.append(str(d / name))
