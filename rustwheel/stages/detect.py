@@ -258,7 +258,9 @@ def make_plan(cfg: BuildConfig) -> BuildPlan:
                                    roots, tools)
 
         # -q / -v change what cargo prints, not what it builds.
-        quiet_free = dataclasses.replace(compile_plan, cargo_args=tuple(
+        # cargo's package id spells the directory name only when it differs from the crate
+        # name, so it is not part of the key (name and version are).
+        quiet_free = dataclasses.replace(compile_plan, package_id=meta.root.name, cargo_args=tuple(
             a for a in compile_plan.cargo_args if a not in ("-q", "-v")))
         compile_plan = dataclasses.replace(compile_plan, cache=spec(quiet_free))
         wheel_plan = dataclasses.replace(wheel_plan, cache=spec(wheel_plan, (out_dir, "<out>")))
