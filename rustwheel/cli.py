@@ -14,6 +14,7 @@ from rustwheel.errors import RustwheelError
 
 if TYPE_CHECKING:
     from rustwheel.config.options import CliOptions
+    from rustwheel.stages.buildplan import BuildPlan
 
 
 def _split_list(values: Optional[list[str]]) -> tuple[str, ...]:
@@ -132,27 +133,46 @@ def _shortcut(ns: argparse.Namespace, argv: Sequence[str]) -> tuple[Optional[Pat
     return path, True
 
 
+def _plan(ns: argparse.Namespace, rustc_args: Sequence[str], stamp_file: Optional[Path],
+          ) -> tuple[BuildPlan, Optional[list[str]]]:
+    """The build plan: reused from the last identical build while nothing it was resolved from
+    changed, else resolved anew. Also returns the files it depends on (None: unknown)."""
+    from rustwheel.stages import plancodec
+    from rustwheel.stages.buildplan import BuildPlan
+
+    plan_stamp = stamp_file.with_name(stamp_file.name.replace(".build.", ".plan.")) \
+        if stamp_file is not None else None
+    if plan_stamp is not None:
+        data = stamp.read_fresh(plan_stamp)
+        if data is not None:
+            try:
+                return plancodec.from_plain(BuildPlan, data["plan"]), sorted(data["files"])
+            except (KeyError, TypeError, ValueError, AttributeError):
+                pass  # written by another rustwheel version: resolve anew
+    from rustwheel.config.options import resolve_config
+    from rustwheel.stages.detect import make_plan
+    from rustwheel.stampinputs import detect_files
+
+    config = resolve_config(_build_options(ns, rustc_args))
+    plan = make_plan(config)
+    files = detect_files(config, plan) if plan_stamp is not None else None
+    if plan_stamp is not None and files is not None:
+        stamp.write(plan_stamp, files, plan=plancodec.from_plain_json(plan))
+    return plan, files
+
+
 def cmd_build(ns: argparse.Namespace, rustc_args: Sequence[str], argv: Sequence[str]) -> int:
     stamp_file, fresh = _shortcut(ns, argv)
     if fresh:
         return 0
-    from rustwheel.config.options import resolve_config
-    from rustwheel.stages.detect import make_plan
     from rustwheel.tasks.reporter import RunLog
     from rustwheel.tasks.runner import run_plan
 
-    config = resolve_config(_build_options(ns, rustc_args))
-    plan = make_plan(config)
-    log = RunLog(quiet=config.quiet)
+    plan, detected = _plan(ns, rustc_args, stamp_file)
+    log = RunLog(quiet=ns.quiet)
     code = run_plan(plan, log)
     if ns.report:
         _write_report(ns.report, log, plan.wheels if code == 0 and not log.failed else [])
-    if stamp_file is not None and code == 0 and not log.failed:
-        from rustwheel.stampinputs import stamp_files
-
-        files = stamp_files(config, plan)
-        if files is not None:
-            stamp.write(stamp_file, files, [r.task for r in log.results], plan.wheels)
     for message in log.user_errors:
         print(f"error: {message}", file=sys.stderr)
     for message in log.other_errors:
@@ -161,6 +181,13 @@ def cmd_build(ns: argparse.Namespace, rustc_args: Sequence[str], argv: Sequence[
         if not log.user_errors and not log.other_errors:
             print("error: the build failed; see the messages above", file=sys.stderr)
         return code or 1
+    if stamp_file is not None and detected is not None:
+        from rustwheel.stampinputs import build_files
+
+        files = build_files(plan, detected)
+        if files is not None:
+            stamp.write(stamp_file, files, tasks=[r.task for r in log.results],
+                        wheels=plan.wheels)
     for wheel in plan.wheels:
         print(wheel)
     return 0

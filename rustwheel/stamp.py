@@ -31,13 +31,16 @@ _ENV_PREFIXES = ("CARGO", "RUST", "PYO3_", "CC", "CXX", "CFLAGS", "CXXFLAGS", "L
 
 def stamp_key(argv: Sequence[str], cwd: str, env: Mapping[str, str]) -> str:
     relevant = {k: v for k, v in env.items() if k.startswith(_ENV_PREFIXES)}
-    data = json.dumps({"argv": list(argv), "cwd": cwd, "env": relevant, "format": FORMAT},
-                      sort_keys=True)
+    from rustwheel import __version__
+
+    data = json.dumps({"argv": list(argv), "cwd": cwd, "env": relevant, "format": FORMAT,
+                       "rustwheel": __version__}, sort_keys=True)
     return hashlib.sha256(data.encode("utf-8", "surrogateescape")).hexdigest()
 
 
-def stamp_path(cache_root: Path, key: str) -> Path:
-    return cache_root / "stamps-v1" / key[:2] / f"{key}.json"
+def stamp_path(cache_root: Path, key: str, kind: str = "build") -> Path:
+    """``kind`` "build": the no-op stamp; "plan": the resolved plan and what it was read from."""
+    return cache_root / "stamps-v1" / key[:2] / f"{key}.{kind}.json"
 
 
 def _stat(path: str) -> Optional[list[int]]:
@@ -62,8 +65,8 @@ def read_fresh(path: Path) -> Optional[dict[str, Any]]:
     return data
 
 
-def write(path: Path, files: Iterable[str], tasks: Sequence[str], wheels: Sequence[str]) -> None:
-    """Record ``files`` (inputs and outputs) after a successful build; atomic."""
+def write(path: Path, files: Iterable[str], **extra: Any) -> None:
+    """Record the stat of ``files`` (inputs and outputs) and ``extra`` data; atomic."""
     path.parent.mkdir(parents=True, exist_ok=True)  # first: it may change a watched directory
     facts: dict[str, Any] = {}
     for f in sorted(set(files)):
@@ -71,6 +74,5 @@ def write(path: Path, files: Iterable[str], tasks: Sequence[str], wheels: Sequen
         if st is None:
             return  # something vanished during the build: no shortcut next time
         facts[f] = st
-    text = json.dumps({"format": FORMAT, "files": facts, "tasks": list(tasks),
-                       "wheels": list(wheels)}, sort_keys=True)
+    text = json.dumps({**extra, "format": FORMAT, "files": facts}, sort_keys=True)
     write_bytes(path, text.encode("utf-8"))

@@ -11,8 +11,7 @@ from typing import Optional
 
 from rustwheel.config.options import BuildConfig
 from rustwheel.interpreter import default_interpreter
-from rustwheel.spec.metadata import ProjectMetadata
-from rustwheel.stages.detect import BuildPlan
+from rustwheel.stages.buildplan import BuildPlan
 
 
 def _toolchain_files(env: Mapping[str, str], cfg: BuildConfig) -> Optional[list[str]]:
@@ -55,20 +54,29 @@ def _walked_dirs(plan: BuildPlan) -> list[str]:
     return sorted(dirs)
 
 
-def stamp_files(cfg: BuildConfig, plan: BuildPlan) -> Optional[list[str]]:
-    """Every file and directory whose change could change the build, or None (no shortcut)."""
+def detect_files(cfg: BuildConfig, plan: BuildPlan) -> Optional[list[str]]:
+    """Everything resolving the configuration read (or listed): while none of it changes,
+    the same plan results. None when that cannot be known from files alone."""
     tools = _toolchain_files(cfg.env, cfg)
     interp = _interpreter_files(cfg, plan)
     if tools is None or interp is None:
         return None
     files = [*plan.detect_inputs, *tools, *interp, *_walked_dirs(plan)]
-    roots = {cfg.project_root, cfg.manifest_path.parent}
-    files += [str(r) for r in roots]
+    files += [str(r) for r in {cfg.project_root, cfg.manifest_path.parent}]
     if cfg.pyproject is not None:
         files.append(str(cfg.pyproject.path))
     for cell in plan.cells:
+        files += cell.compile.extra_inputs
+        files += cell.wheel.metadata_inputs
+    return sorted(set(files))
+
+
+def build_files(plan: BuildPlan, detected: list[str]) -> Optional[list[str]]:
+    """``detected`` plus every stage's inputs and outputs: what a no-op rebuild checks."""
+    files = list(detected)
+    for cell in plan.cells:
         files += [str(plan.compile_plan_file(cell)), str(plan.wheel_plan_file(cell))]
-        files += [*cell.compile.extra_inputs, *cell.compile.staged_paths()]
+        files += cell.compile.staged_paths()
         files.append(cell.compile.inputs_record)
         try:
             record = json.loads(Path(cell.compile.inputs_record).read_text(encoding="utf-8"))
@@ -78,6 +86,5 @@ def stamp_files(cfg: BuildConfig, plan: BuildPlan) -> Optional[list[str]]:
             return None  # build scripts read variables we do not watch here
         files += list(record.get("files", {}))
         files += cell.wheel.input_files()
-        files += list(ProjectMetadata.from_json(cell.wheel.metadata).input_files)
         files.append(cell.wheel.output)
     return files

@@ -11,7 +11,6 @@ import dataclasses
 import hashlib
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
@@ -25,9 +24,10 @@ from rustwheel.spec.metadata import ProjectMetadata, resolve_metadata
 from rustwheel.spec.wheelfile import zip_timestamp
 from rustwheel.stages import plancodec, reuse
 from rustwheel.stages.bindings import Bindings, bin_targets, compile_lib, detect
+from rustwheel.stages.buildplan import BuildPlan, Cell
 from rustwheel.stages.compile import CompilePlan, CompileUnit
 from rustwheel.stages.contents import extension_items, python_files
-from rustwheel.stages.wheel import FileItem, GeneratedItem, WheelPlan
+from rustwheel.stages.wheel import FileItem, GeneratedItem, WheelPlan, dist_info_items
 from rustwheel.toolchain import Rustc, rustc_info
 
 # Environment variables that change what cargo/rustc/pyo3 produce. Only digests of their values
@@ -37,43 +37,6 @@ _ENV_PREFIXES = ("CARGO_", "RUST", "PYO3_", "CC", "CXX", "CFLAGS", "CXXFLAGS", "
 _ENV_IGNORED_PREFIXES = ("CARGO_TERM_", "CARGO_MAKEFLAGS", "RUST_LOG", "RUST_BACKTRACE",
                          # where outputs go, not what they are (the target dir is a key root)
                          "CARGO_TARGET_DIR", "CARGO_BUILD_TARGET_DIR", "CARGO_HOME", "RUSTUP_HOME")
-
-
-@dataclass(frozen=True)
-class Cell:
-    """One (interpreter × target) combination: one compile and one wheel task."""
-
-    name: str
-    compile: CompilePlan
-    wheel: WheelPlan
-
-
-@dataclass(frozen=True)
-class BuildPlan:
-    state_dir: Path
-    detect_inputs: tuple[str, ...]
-    cells: tuple[Cell, ...]
-
-    @property
-    def db_file(self) -> Path:
-        return self.state_dir / "doit.sqlite3"
-
-    def compile_plan_file(self, cell: Cell) -> Path:
-        return self.state_dir / cell.name / "compile-plan.json"
-
-    def wheel_plan_file(self, cell: Cell) -> Path:
-        return self.state_dir / cell.name / "wheel-plan.json"
-
-    def plan_files(self) -> dict[str, str]:
-        files: dict[str, str] = {}
-        for cell in self.cells:
-            files[str(self.compile_plan_file(cell))] = plancodec.dumps(cell.compile)
-            files[str(self.wheel_plan_file(cell))] = plancodec.dumps(cell.wheel)
-        return files
-
-    @property
-    def wheels(self) -> list[str]:
-        return [c.wheel.output for c in self.cells]
 
 
 def env_fingerprint(env: Mapping[str, str]) -> dict[str, str]:
@@ -242,12 +205,15 @@ def make_plan(cfg: BuildConfig) -> BuildPlan:
         env_fingerprint=env_fingerprint(env), rustc_version=rustc.verbose_version,
         units=tuple(units), stage_dir=str(cell_dir / "artifacts"),
         inputs_record=str(cell_dir / "compile-inputs.json"), extra_inputs=_extra_inputs(cfg, meta))
+    dist_info = tags.dist_info_dir(metadata.name, metadata.version)
+    info_files, info_generated = dist_info_items(metadata, tag, dist_info)
     wheel_plan = WheelPlan(
         cell=cell_name,
         output=str(out_dir / tags.wheel_filename(metadata.name, metadata.version, tag)),
-        tag=tag, metadata=metadata.to_json(), files=tuple(files), generated=tuple(generated),
+        tag=tag, dist_info=dist_info, files=tuple(files + info_files),
+        generated=tuple(generated + info_generated),
         source_date_epoch=env.get("SOURCE_DATE_EPOCH") or None,
-        license_files=tuple(lf.source for lf in metadata.license_files),
+        metadata_inputs=metadata.input_files,
         member_cache=str(cell_dir / "deflated"))
     if cfg.cache_dir is not None:
         tools = {"rustc": rustc.verbose_version}

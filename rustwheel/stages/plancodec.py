@@ -30,6 +30,11 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def from_plain_json(plan: Any) -> Any:
+    """The plan as plain JSON types (dicts, lists, strings, numbers)."""
+    return _plain(plan)
+
+
 def dumps(plan: Any) -> str:
     return json.dumps(_plain(plan), sort_keys=True, indent=1, ensure_ascii=False) + "\n"
 

@@ -5,14 +5,15 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 from rustwheel import __version__
-from rustwheel.spec import tags
-from rustwheel.spec.metadata import ProjectMetadata
-from rustwheel.spec.wheelfile import Entry, MemberCache, write_wheel
 from rustwheel.stages import plancodec, reuse
 from rustwheel.stages.reuse import CacheSpec
+
+if TYPE_CHECKING:
+    from rustwheel.spec.metadata import ProjectMetadata
+    from rustwheel.spec.wheelfile import Entry
 
 
 @dataclass(frozen=True)
@@ -34,29 +35,47 @@ class WheelPlan:
     cell: str
     output: str
     tag: str
-    metadata: dict[str, Any]
+    dist_info: str
     files: tuple[FileItem, ...]
+    """Package files, staged artifacts and license files, read when the wheel is written."""
     generated: tuple[GeneratedItem, ...]
+    """Generated files, METADATA / WHEEL / entry_points.txt included (rendered when planning)."""
     source_date_epoch: Optional[str]
-    generator: str = f"rustwheel ({__version__})"
-    license_files: tuple[str, ...] = ()
+    metadata_inputs: tuple[str, ...] = ()
+    """Files the metadata was resolved from (readme, license files)."""
     cache: Optional[CacheSpec] = None
     member_cache: Optional[str] = None
     """Directory for the compressed bytes of large members (reused by the next rebuild)."""
 
     def input_files(self) -> list[str]:
-        return sorted({f.source for f in self.files} | set(self.license_files))
+        return sorted({f.source for f in self.files})
 
 
-def wheel_file_text(generator: str, tag: str) -> str:
-    lines = ["Wheel-Version: 1.0", f"Generator: {generator}", "Root-Is-Purelib: false"]
+def wheel_file_text(tag: str) -> str:
+    from rustwheel.spec import tags
+
+    lines = ["Wheel-Version: 1.0", f"Generator: rustwheel ({__version__})",
+             "Root-Is-Purelib: false"]
     lines += [f"Tag: {t}" for t in tags.expand(tag)]
     return "\n".join(lines) + "\n"
 
 
-def entries(plan: WheelPlan) -> tuple[list[Entry], str]:
-    meta = ProjectMetadata.from_json(plan.metadata)
-    dist_info = tags.dist_info_dir(meta.name, meta.version)
+def dist_info_items(meta: ProjectMetadata, tag: str,
+                    dist_info: str) -> tuple[list[FileItem], list[GeneratedItem]]:
+    """METADATA, WHEEL, entry_points.txt and the license files of the wheel's .dist-info."""
+    generated = [GeneratedItem(f"{dist_info}/METADATA", meta.metadata_text()),
+                 GeneratedItem(f"{dist_info}/WHEEL", wheel_file_text(tag))]
+    ep = meta.entry_points_text()
+    if ep:
+        generated.append(GeneratedItem(f"{dist_info}/entry_points.txt", ep))
+    files = [FileItem(f"{dist_info}/licenses/{lic.archive_path}", lic.source, False)
+             for lic in meta.license_files]
+    return files, generated
+
+
+def entries(plan: WheelPlan) -> list[Entry]:
+    from rustwheel.spec.wheelfile import Entry
+
     out: list[Entry] = []
     for item in plan.files:
         data = Path(item.source).read_bytes()
@@ -66,14 +85,7 @@ def entries(plan: WheelPlan) -> tuple[list[Entry], str]:
         out.append(Entry(item.archive_path, data, executable))
     for gen in plan.generated:
         out.append(Entry(gen.archive_path, gen.content.encode("utf-8")))
-    out.append(Entry(f"{dist_info}/METADATA", meta.metadata_text().encode("utf-8")))
-    out.append(Entry(f"{dist_info}/WHEEL", wheel_file_text(plan.generator, plan.tag).encode()))
-    ep = meta.entry_points_text()
-    if ep:
-        out.append(Entry(f"{dist_info}/entry_points.txt", ep.encode("utf-8")))
-    for lic in meta.license_files:
-        out.append(Entry(f"{dist_info}/licenses/{lic.archive_path}", Path(lic.source).read_bytes()))
-    return out, dist_info
+    return out
 
 
 def run(plan_path: str) -> dict[str, Any]:
@@ -88,7 +100,9 @@ def run(plan_path: str) -> dict[str, Any]:
 
         if hit is not None and restore_files(store, hit.entry, output.parent):
             return {"wheel": plan.output, "restored": True}
-    items, dist_info = entries(plan)
+    from rustwheel.spec.wheelfile import MemberCache, write_wheel
+
+    items, dist_info = entries(plan), plan.dist_info
     members = MemberCache(Path(plan.member_cache)) if plan.member_cache else None
     write_wheel(output, items, dist_info, plan.source_date_epoch, members)
     if store is not None and plan.cache is not None:

@@ -16,11 +16,10 @@ from doit.exceptions import TaskFailed
 from doit.tools import config_changed
 
 from rustwheel.errors import RustwheelError
-from rustwheel.spec.metadata import ProjectMetadata
 from rustwheel.stages import compile as compile_stage
 from rustwheel.stages import wheel as wheel_stage
+from rustwheel.stages.buildplan import BuildPlan
 from rustwheel.stages.compile import plan_digest
-from rustwheel.stages.detect import BuildPlan
 from rustwheel.stages.inputs import InputsUnchanged
 from rustwheel.stages.plancodec import write_if_changed
 from rustwheel.tasks.reporter import USER_ERROR_PREFIX
@@ -88,8 +87,7 @@ def wheel_tasks(plan: BuildPlan) -> Iterator[TaskDict]:
     yield {"basename": "wheel", "name": None, "doc": "write the wheel, one sub-task per cell"}
     for cell in plan.cells:
         plan_file = str(plan.wheel_plan_file(cell))
-        meta = ProjectMetadata.from_json(cell.wheel.metadata)
-        deps = sorted({plan_file, *cell.wheel.input_files(), *meta.input_files})
+        deps = sorted({plan_file, *cell.wheel.input_files()})  # license files included
         yield {
             "basename": "wheel",
             "name": cell.name,

@@ -14,13 +14,14 @@ def test_stamp_fresh_until_something_changes(tmp_path: Path) -> None:
     out = tmp_path / "w.whl"
     out.write_text("wheel")
     path = stamp.stamp_path(tmp_path / "cache", "ab" * 32)
-    stamp.write(path, [str(src), str(out), str(tmp_path)], ["detect", "wheel:x"], [str(out)])
+    stamp.write(path, [str(src), str(out), str(tmp_path)], tasks=["detect", "wheel:x"],
+                wheels=[str(out)])
     data = stamp.read_fresh(path)
     assert data is not None and data["wheels"] == [str(out)] and data["tasks"][0] == "detect"
 
     os.utime(src, ns=(1, 1))  # even a touch invalidates: the task graph then decides
     assert stamp.read_fresh(path) is None
-    stamp.write(path, [str(src), str(out)], [], [])
+    stamp.write(path, [str(src), str(out)], tasks=[], wheels=[])
     out.unlink()  # an output that disappeared
     assert stamp.read_fresh(path) is None
 

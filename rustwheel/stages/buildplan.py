@@ -1,0 +1,51 @@
+"""The resolved build: one compile and one wheel plan per cell, plus where its state lives.
+
+Kept apart from `rustwheel.stages.detect` (which computes it) so that a build whose plan is
+reused from the last identical run loads only this and the stage plans.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from rustwheel.stages import plancodec
+from rustwheel.stages.compile import CompilePlan
+from rustwheel.stages.wheel import WheelPlan
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One (interpreter × target) combination: one compile and one wheel task."""
+
+    name: str
+    compile: CompilePlan
+    wheel: WheelPlan
+
+
+@dataclass(frozen=True)
+class BuildPlan:
+    state_dir: Path
+    detect_inputs: tuple[str, ...]
+    cells: tuple[Cell, ...]
+
+    @property
+    def db_file(self) -> Path:
+        return self.state_dir / "doit.sqlite3"
+
+    def compile_plan_file(self, cell: Cell) -> Path:
+        return self.state_dir / cell.name / "compile-plan.json"
+
+    def wheel_plan_file(self, cell: Cell) -> Path:
+        return self.state_dir / cell.name / "wheel-plan.json"
+
+    def plan_files(self) -> dict[str, str]:
+        files: dict[str, str] = {}
+        for cell in self.cells:
+            files[str(self.compile_plan_file(cell))] = plancodec.dumps(cell.compile)
+            files[str(self.wheel_plan_file(cell))] = plancodec.dumps(cell.wheel)
+        return files
+
+    @property
+    def wheels(self) -> list[str]:
+        return [c.wheel.output for c in self.cells]
