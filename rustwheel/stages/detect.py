@@ -60,8 +60,9 @@ def module_name(cfg: BuildConfig, meta: CargoMetadata) -> str:
     if lib is not None:
         return lib.name.replace("-", "_")
     project = cfg.pyproject.project if cfg.pyproject is not None else None
-    name = (project or {}).get("name") or meta.root.name
-    return str(name).replace("-", "_").replace(".", "_")
+    # Only bin crates get here (no lib target): like maturin, the name is used as it is, so a
+    # python package next to a bin crate needs module-name to make the layout mixed.
+    return str((project or {}).get("name") or meta.root.name)
 
 
 def _cargo_args(cfg: BuildConfig, meta: CargoMetadata, target_dir: Path) -> list[str]:
