@@ -51,7 +51,7 @@ def test_required_features_select_binaries_and_python_package_ships(
         run = subprocess.run([str(env.bin(name))], capture_output=True, text=True, check=True)
         assert run.stdout.strip() == text
     path = {"PATH": str(env.path / "bin")}
-    code = "import bin_mixed, os; os.environ.update(%r); print(bin_mixed.run_tool())" % path
+    code = f"import bin_mixed, os; os.environ.update({path!r}); print(bin_mixed.run_tool())"
     assert env.run_python(code).strip() == "bin-mixed tool"
 
 
