@@ -1,6 +1,6 @@
 """doit entry point: the same task graph `rustwheel build` runs, for plain `doit`.
 
-    doit manifest=path/to/Cargo.toml                 # build (detect → compile → wheel)
+    doit manifest=path/to/Cargo.toml                 # build (detect → [header] → compile → wheel)
     doit list --all manifest=path/to/Cargo.toml      # the tasks, one per stage and cell
     doit info compile:<cell> manifest=...            # a task's inputs and targets
 
@@ -65,3 +65,10 @@ def task_compile() -> Any:
 def task_wheel() -> Any:
     """Write the wheel, one sub-task per cell."""
     yield from pipeline.wheel_tasks(_PLAN)
+
+
+if any(cell.header is not None for cell in _PLAN.cells):  # cffi bindings only
+
+    def task_header() -> Any:
+        """C header and cffi's ffi.py, one sub-task per cell."""
+        yield from pipeline.header_tasks(_PLAN)

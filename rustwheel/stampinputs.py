@@ -11,7 +11,7 @@ from typing import Optional
 
 from rustwheel.config.options import BuildConfig
 from rustwheel.interpreter import default_interpreter
-from rustwheel.stages.buildplan import BuildPlan
+from rustwheel.stages.buildplan import BuildPlan, Cell
 
 
 def _toolchain_files(env: Mapping[str, str], cfg: BuildConfig) -> Optional[list[str]]:
@@ -34,7 +34,9 @@ def _toolchain_files(env: Mapping[str, str], cfg: BuildConfig) -> Optional[list[
 
 
 def _interpreter_files(cfg: BuildConfig, plan: BuildPlan) -> Optional[list[str]]:
-    if not any("PYO3_PYTHON" in c.compile.env for c in plan.cells) and cfg.interpreter is None:
+    cffi = any(c.header is not None for c in plan.cells)
+    if not any("PYO3_PYTHON" in c.compile.env for c in plan.cells) and cfg.interpreter is None \
+            and not cffi:
         return []
     name = cfg.interpreter or default_interpreter(cfg.env)
     found = shutil.which(name, path=cfg.env.get("PATH")) if os.sep not in name else name
@@ -68,6 +70,7 @@ def detect_files(cfg: BuildConfig, plan: BuildPlan) -> Optional[list[str]]:
     for cell in plan.cells:
         files += cell.compile.extra_inputs
         files += cell.wheel.metadata_inputs
+        files += cell.wheel.listed_dirs  # a new file there can match an include glob
     return sorted(set(files))
 
 
@@ -87,4 +90,24 @@ def build_files(plan: BuildPlan, detected: list[str]) -> Optional[list[str]]:
         files += list(record.get("files", {}))
         files += cell.wheel.input_files()
         files.append(cell.wheel.output)
+        if cell.header is not None:
+            header = _header_files(plan, cell)
+            if header is None:
+                return None
+            files += header
     return files
+
+
+def _header_files(plan: BuildPlan, cell: Cell) -> Optional[list[str]]:
+    """The header stage's plan, outputs and recorded inputs; the target dir is watched because
+    a build script may add or remove ``header.h`` there, and the crate dir (watched by
+    `detect_files`) for ``cbindgen.toml``."""
+    header = cell.header
+    assert header is not None
+    try:
+        record = json.loads(Path(header.inputs_record).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return [str(plan.header_plan_file(cell)), header.header_path, header.ffi_path,
+            header.inputs_record, str(Path(header.existing_header).parent),
+            str(Path(header.config_path).parent), *record.get("files", {})]

@@ -7,6 +7,16 @@ cd "$(dirname "$0")/.."
 PYTHON="${PYTHON:-python3}"
 command -v cargo >/dev/null || { echo "error: cargo not found; install Rust with rustup" >&2; exit 1; }
 
+# cbindgen writes the C header of cffi crates: Debian's package, else `cargo install`.
+if ! command -v cbindgen >/dev/null; then
+    SUDO=""
+    [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+    if ! { $SUDO apt-get update -q && $SUDO apt-get install -y -q cbindgen; } >/dev/null 2>&1; then
+        cargo install cbindgen --locked
+    fi
+fi
+cbindgen --version >/dev/null || { echo "error: cbindgen --version failed; install cbindgen (apt-get install cbindgen or cargo install cbindgen)" >&2; exit 1; }
+
 if [ ! -x .venv/bin/python ]; then
     "$PYTHON" -m venv .venv
 fi

@@ -75,7 +75,8 @@ def build_wheel(crate_manifest: Path, out: Path, target: Path, *extra: str,
     return wheels[0]
 
 
-STAGE_LINE = re.compile(r"^\s+(ran|restored|up to date|failed)\s+(detect|compile:\S+|wheel:\S+)")
+STAGE_LINE = re.compile(
+    r"^\s+(ran|restored|up to date|failed)\s+(detect|header:\S+|compile:\S+|wheel:\S+)")
 
 
 def stage_statuses(stderr: str) -> dict[str, str]:

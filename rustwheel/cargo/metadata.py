@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
 
@@ -60,6 +60,8 @@ class CargoMetadata:
     target_directory: Path
     workspace_root: Path
     workspace_members: tuple[str, ...]
+    dep_kinds: Mapping[str, Mapping[str, tuple[str, ...]]] = field(default_factory=dict)
+    """Package id -> dependency id -> its edge kinds ("normal", "build", "dev")."""
 
     def dependency_closure(self) -> list[Package]:
         """The root's transitive dependencies (the root excluded), in a stable order."""
@@ -104,6 +106,9 @@ def parse_metadata(data: Mapping[str, Any], manifest_path: Path) -> CargoMetadat
     resolve = data.get("resolve") or {"nodes": []}
     deps = {n["id"]: tuple(d["pkg"] for d in n.get("deps", ())) for n in resolve["nodes"]}
     features = {n["id"]: tuple(n.get("features", ())) for n in resolve["nodes"]}
+    dep_kinds = {n["id"]: {d["pkg"]: tuple(sorted({k.get("kind") or "normal"
+                                                   for k in d.get("dep_kinds") or [{}]}))
+                           for d in n.get("deps", ())} for n in resolve["nodes"]}
     return CargoMetadata(
         root=root,
         packages=packages,
@@ -112,6 +117,7 @@ def parse_metadata(data: Mapping[str, Any], manifest_path: Path) -> CargoMetadat
         target_directory=Path(data["target_directory"]),
         workspace_root=Path(data["workspace_root"]),
         workspace_members=tuple(data.get("workspace_members", ())),
+        dep_kinds=dep_kinds,
     )
 
 

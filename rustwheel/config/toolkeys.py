@@ -5,9 +5,16 @@ Field docstrings are the user documentation of each key.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Optional
 
+from rustwheel.config.includes import (
+    GlobSpec,
+    SbomConfig,
+    parse_exclude,
+    parse_include,
+    parse_sbom,
+)
 from rustwheel.errors import ConfigError
 
 BINDINGS = ("pyo3", "pyo3-ffi", "cffi", "uniffi", "bin")
@@ -47,6 +54,14 @@ class ToolConfig:
     """Path of Cargo.toml relative to pyproject.toml."""
     compatibility: Optional[str] = None
     """Platform compatibility of the wheel tag; only `linux` (or `off`) is supported so far."""
+    include: tuple[GlobSpec, ...] = ()
+    """More files: globs, ``{path, format}`` or ``{path, from = "out-dir", to, crate-name}``."""
+    exclude: tuple[GlobSpec, ...] = ()
+    """Globs of source files (relative to pyproject.toml) to leave out; never the artifacts."""
+    data: Optional[str] = None
+    """The wheel's ``.data`` directory; default ``<module-name>.data`` next to pyproject.toml."""
+    sbom: SbomConfig = field(default_factory=SbomConfig)
+    """``[sbom]``: ``rust = false`` turns the CycloneDX SBOM off; ``include`` adds SBOM files."""
 
 
 _KINDS: dict[str, str] = {
@@ -54,18 +69,21 @@ _KINDS: dict[str, str] = {
     "profile": "str", "features": "list", "all-features": "bool", "no-default-features": "bool",
     "locked": "bool", "frozen": "bool", "config": "list", "unstable-flags": "list",
     "rustc-args": "list", "strip": "bool", "manifest-path": "str", "compatibility": "str",
-    "manylinux": "str",
+    "manylinux": "str", "include": "include", "exclude": "exclude", "data": "str", "sbom": "sbom",
 }
+_PARSERS = {"include": parse_include, "exclude": parse_exclude, "sbom": parse_sbom}
 # Keys maturin knows that later stages (sdist, audit, include/exclude, ...) will read; accepted
 # now so that existing projects keep building.
 _KNOWN_LATER = {
-    "include", "exclude", "data", "sdist-generator", "auditwheel", "skip-auditwheel", "targets",
-    "target", "editable-profile", "sbom", "include-import-lib", "pgo-command", "generate-ci",
+    "sdist-generator", "auditwheel", "skip-auditwheel", "targets",
+    "target", "editable-profile", "include-import-lib", "pgo-command", "generate-ci",
     "use-base-python",
 }
 
 
 def _check(where: str, key: str, value: Any, kind: str) -> Any:
+    if kind in _PARSERS:
+        return _PARSERS[kind](value, where)
     if kind == "str":
         if not isinstance(value, str):
             raise ConfigError(f"{where} must be a string")

@@ -8,19 +8,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Optional
 
 from rustwheel.stages import plancodec
 from rustwheel.stages.compile import CompilePlan
+from rustwheel.stages.header import HeaderPlan
 from rustwheel.stages.wheel import WheelPlan
 
 
 @dataclass(frozen=True)
 class Cell:
-    """One (interpreter × target) combination: one compile and one wheel task."""
+    """One (interpreter × target) combination: one compile and one wheel task (plus one
+    header task for cffi bindings)."""
 
     name: str
     compile: CompilePlan
     wheel: WheelPlan
+    header: Optional[HeaderPlan] = None
 
 
 @dataclass(frozen=True)
@@ -39,11 +43,16 @@ class BuildPlan:
     def wheel_plan_file(self, cell: Cell) -> Path:
         return self.state_dir / cell.name / "wheel-plan.json"
 
+    def header_plan_file(self, cell: Cell) -> Path:
+        return self.state_dir / cell.name / "header-plan.json"
+
     def plan_files(self) -> dict[str, str]:
         files: dict[str, str] = {}
         for cell in self.cells:
             files[str(self.compile_plan_file(cell))] = plancodec.dumps(cell.compile)
             files[str(self.wheel_plan_file(cell))] = plancodec.dumps(cell.wheel)
+            if cell.header is not None:
+                files[str(self.header_plan_file(cell))] = plancodec.dumps(cell.header)
         return files
 
     @property

@@ -26,8 +26,9 @@ from rustwheel.cargo.messages import (
     read_dep_info,
 )
 from rustwheel.errors import ToolError
-from rustwheel.stages import plancodec, reuse
+from rustwheel.stages import outdir, plancodec, reuse
 from rustwheel.stages.inputs import record_inputs
+from rustwheel.stages.outdir import OutDirInclude
 from rustwheel.stages.reuse import CacheSpec
 
 
@@ -65,6 +66,8 @@ class CompilePlan:
     """Manifests, Cargo.lock and cargo config files: inputs that dep-info does not list."""
     cache: Optional[CacheSpec] = None
     """The content-addressed store to consult, or None when caching is off."""
+    out_dir_includes: tuple[OutDirInclude, ...] = ()
+    """``include = [{from = "out-dir"}]`` globs, copied from build scripts' OUT_DIR after cargo."""
 
     def argv(self, unit: CompileUnit) -> list[str]:
         argv = ["cargo", "rustc", *unit.selector, *self.cargo_args]
@@ -75,7 +78,10 @@ class CompilePlan:
         return argv
 
     def staged_paths(self) -> list[str]:
-        return [os.path.join(self.stage_dir, u.staged_name) for u in self.units]
+        paths = [os.path.join(self.stage_dir, u.staged_name) for u in self.units]
+        if self.out_dir_includes:
+            paths.append(os.path.join(self.stage_dir, outdir.MANIFEST))
+        return paths
 
 
 def plan_digest(text: str) -> str:
@@ -102,9 +108,10 @@ def _pick_file(unit: CompileUnit, art: Artifact) -> Optional[str]:
     return None
 
 
-def run_unit(plan: CompilePlan, unit: CompileUnit,
-             env: dict[str, str]) -> tuple[list[str], list[str]]:
-    """Run cargo for one unit; returns the files and environment variables it depended on."""
+def run_unit(plan: CompilePlan, unit: CompileUnit, env: dict[str, str],
+             out_dirs: Optional[list[tuple[str, str]]] = None) -> tuple[list[str], list[str]]:
+    """Run cargo for one unit; returns the files and environment variables it depended on.
+    Build scripts' (package id, OUT_DIR) pairs are appended to ``out_dirs``."""
     argv = plan.argv(unit)
     proc = _run.popen_lines(argv, cwd=Path(plan.manifest_path).parent, env=env)
     found: Optional[str] = None
@@ -119,6 +126,8 @@ def run_unit(plan: CompilePlan, unit: CompileUnit,
             files, names = build_script_inputs(msg)
             script_files += files
             script_env += names
+            if out_dirs is not None:
+                out_dirs.append((msg.package_id, msg.out_dir))
         elif isinstance(msg, str):
             sys.stderr.write(msg)
     code = proc.wait()
@@ -162,13 +171,17 @@ def run(plan_path: str) -> dict[str, Any]:
     env.update(plan.env)
     inputs: list[str] = []
     env_vars: list[str] = []
+    out_dirs: list[tuple[str, str]] = []
     for unit in plan.units:
-        files, names = run_unit(plan, unit, env)
+        files, names = run_unit(plan, unit, env, out_dirs)
         inputs += files
         env_vars += names
+    staged_extra = outdir.stage(Path(plan.stage_dir), plan.out_dir_includes, out_dirs) \
+        if plan.out_dir_includes else {}
     all_inputs = sorted({*inputs, *plan.extra_inputs})
     record_inputs(Path(plan.inputs_record), all_inputs, plan_digest(text), env_vars)
     if store is not None and plan.cache is not None:
         outputs = {u.staged_name: Path(plan.stage_dir) / u.staged_name for u in plan.units}
+        outputs.update(staged_extra)
         reuse.save(store, plan.cache, "compile", plan.extra_inputs, all_inputs, env_vars, outputs)
     return {"artifacts": plan.staged_paths()}

@@ -22,12 +22,18 @@ from rustwheel.interpreter import Interpreter, default_interpreter, probe
 from rustwheel.spec import tags
 from rustwheel.spec.metadata import ProjectMetadata, resolve_metadata
 from rustwheel.spec.wheelfile import zip_timestamp
-from rustwheel.stages import plancodec, reuse
+from rustwheel.stages import cffi, extras, outdir, plancodec, reuse
 from rustwheel.stages.bindings import Bindings, bin_targets, compile_lib, detect
 from rustwheel.stages.buildplan import BuildPlan, Cell
 from rustwheel.stages.compile import CompilePlan, CompileUnit
 from rustwheel.stages.contents import extension_items, python_files
-from rustwheel.stages.wheel import FileItem, GeneratedItem, WheelPlan, dist_info_items
+from rustwheel.stages.wheel import (
+    FileItem,
+    GeneratedItem,
+    WheelPlan,
+    dist_info_items,
+    unique_files,
+)
 from rustwheel.toolchain import Rustc, rustc_info
 
 # Environment variables that change what cargo/rustc/pyo3 produce. Only digests of their values
@@ -160,11 +166,11 @@ def make_plan(cfg: BuildConfig) -> BuildPlan:
         offline=cfg.offline, config=cfg.cargo_config, filter_platform=rustc.host)
     meta = load_metadata(argv, cfg.manifest_path, env)
     bindings = detect(meta, cfg.bindings, _where(cfg))
-    if bindings.kind in ("cffi", "uniffi"):
+    if bindings.kind == "uniffi":
         raise ConfigError(f"{cfg.manifest_path}: {bindings.kind} bindings are not supported yet; "
-                          "build this crate with pyo3, pyo3-ffi or bin bindings")
+                          "build this crate with pyo3, pyo3-ffi, cffi or bin bindings")
     interp: Optional[Interpreter] = None
-    if bindings.needs_interpreter or cfg.interpreter is not None:
+    if bindings.needs_interpreter or bindings.kind == "cffi" or cfg.interpreter is not None:
         interp = probe(cfg.interpreter or default_interpreter(env), env,
                        given=cfg.interpreter is not None)
 
@@ -194,6 +200,11 @@ def make_plan(cfg: BuildConfig) -> BuildPlan:
 
     units, files, generated = _units_and_contents(cfg, meta, bindings, layout, metadata,
                                                   ext_suffix, cell_dir)
+    more = extras.wheel_extras(
+        cfg, meta, layout, files, data_prefix=tags.data_dir(metadata.name, metadata.version),
+        dist_info=tags.dist_info_dir(metadata.name, metadata.version), target_dir=target_dir,
+        stage_dir=cell_dir / "artifacts", binary=bindings.kind == "bin")
+    files, generated = more.files, generated + more.generated
     rustc_args = list(cfg.rustc_args)
     if cfg.strip:
         rustc_args += ["-C", "strip=symbols"]
@@ -205,14 +216,28 @@ def make_plan(cfg: BuildConfig) -> BuildPlan:
         rustc_args=tuple(rustc_args), env=_pyo3_env(bindings, interp),
         env_fingerprint=env_fingerprint(env), rustc_version=rustc.verbose_version,
         units=tuple(units), stage_dir=str(cell_dir / "artifacts"),
-        inputs_record=str(cell_dir / "compile-inputs.json"), extra_inputs=_extra_inputs(cfg, meta))
+        inputs_record=str(cell_dir / "compile-inputs.json"), extra_inputs=_extra_inputs(cfg, meta),
+        out_dir_includes=more.out_dir_includes)
+    header_plan = None
+    if bindings.kind == "cffi":
+        assert interp is not None
+        header_plan = cffi.header_plan(cell=cell_name, meta=meta, manifest_path=cfg.manifest_path,
+                                       target_dir=target_dir, cell_dir=cell_dir,
+                                       interpreter=interp.executable)
+        if cfg.pyproject is not None:
+            warning = cffi.missing_dependency_warning(cfg.pyproject.path, project)
+            if warning:
+                reuse.warn(warning)
     dist_info = tags.dist_info_dir(metadata.name, metadata.version)
     info_files, info_generated = dist_info_items(metadata, tag, dist_info)
     wheel_plan = WheelPlan(
         cell=cell_name,
         output=str(out_dir / tags.wheel_filename(metadata.name, metadata.version, tag)),
-        tag=tag, dist_info=dist_info, files=tuple(files + info_files),
-        generated=tuple(generated + info_generated),
+        tag=tag, dist_info=dist_info,
+        files=tuple(unique_files(files + info_files, generated + info_generated)),
+        generated=tuple(generated + info_generated), listed_dirs=more.listed_dirs,
+        out_dir_files=str(cell_dir / "artifacts" / outdir.MANIFEST)
+        if more.out_dir_includes else None,
         source_date_epoch=env.get("SOURCE_DATE_EPOCH") or None,
         metadata_inputs=metadata.input_files,
         member_cache=str(cell_dir / "deflated"))
@@ -231,11 +256,13 @@ def make_plan(cfg: BuildConfig) -> BuildPlan:
             a for a in compile_plan.cargo_args if a not in ("-q", "-v")))
         compile_plan = dataclasses.replace(compile_plan, cache=spec(quiet_free))
         wheel_plan = dataclasses.replace(wheel_plan, cache=spec(wheel_plan, (out_dir, "<out>")))
+        if header_plan is not None:
+            header_plan = dataclasses.replace(header_plan, cache=spec(header_plan))
     detect_inputs = [str(cfg.manifest_path)]
     if cfg.pyproject is not None:
         detect_inputs.append(str(cfg.pyproject.path))
     return BuildPlan(state_dir=state_dir, detect_inputs=tuple(detect_inputs),
-                     cells=(Cell(cell_name, compile_plan, wheel_plan),))
+                     cells=(Cell(cell_name, compile_plan, wheel_plan, header_plan),))
 
 
 def _units_and_contents(
@@ -261,6 +288,13 @@ def _units_and_contents(
     if lib is None:
         raise ConfigError(f"{cfg.manifest_path}: has no library target; add [lib] with "
                           'crate-type = ["cdylib"]')
+    if bindings.kind == "cffi":
+        ext_filename = cffi.lib_filename(layout.extension_name)
+        units.append(CompileUnit(("--lib",), lib.name, lib=True, staged_name=ext_filename,
+                                 crate_type_cdylib=True))
+        ext_files, ext_generated = cffi.cffi_items(layout, str(stage / ext_filename),
+                                                   str(cell_dir / "header" / "ffi.py"))
+        return units, files + ext_files, generated + ext_generated
     assert ext_suffix is not None
     ext_filename = layout.extension_name + ext_suffix
     units.append(CompileUnit(("--lib",), lib.name, lib=True, staged_name=ext_filename,

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Optional
 
 from rustwheel import __version__
+from rustwheel.errors import ConfigError
 from rustwheel.stages import plancodec, reuse
 from rustwheel.stages.reuse import CacheSpec
 
@@ -46,9 +47,35 @@ class WheelPlan:
     cache: Optional[CacheSpec] = None
     member_cache: Optional[str] = None
     """Directory for the compressed bytes of large members (reused by the next rebuild)."""
+    listed_dirs: tuple[str, ...] = ()
+    """Directories whose listing chose some of ``files`` (include globs, the .data dir)."""
+    out_dir_files: Optional[str] = None
+    """The compile stage's manifest of files staged from build scripts' OUT_DIR."""
 
     def input_files(self) -> list[str]:
-        return sorted({f.source for f in self.files})
+        extra = [self.out_dir_files] if self.out_dir_files else []
+        return sorted({*(f.source for f in self.files), *extra})
+
+
+def collision(archive_path: str, first: str, second: str) -> ConfigError:
+    return ConfigError(f"two different files would be stored as '{archive_path}' in the wheel, "
+                       f"{first} and {second}; rename, move or exclude one of them")
+
+
+def unique_files(files: list[FileItem], generated: list[GeneratedItem]) -> list[FileItem]:
+    """``files`` without repeats of the same source; two sources for one path is an error."""
+    made = {g.archive_path for g in generated}
+    by_path: dict[str, FileItem] = {}
+    for item in files:
+        previous = by_path.get(item.archive_path)
+        if previous is not None:
+            if os.path.realpath(previous.source) != os.path.realpath(item.source):
+                raise collision(item.archive_path, previous.source, item.source)
+            continue
+        if item.archive_path in made:
+            raise collision(item.archive_path, item.source, "a file rustwheel generates")
+        by_path[item.archive_path] = item
+    return list(by_path.values())
 
 
 def wheel_file_text(tag: str) -> str:
@@ -85,6 +112,17 @@ def entries(plan: WheelPlan) -> list[Entry]:
         out.append(Entry(item.archive_path, data, executable))
     for gen in plan.generated:
         out.append(Entry(gen.archive_path, gen.content.encode("utf-8")))
+    if plan.out_dir_files:
+        from rustwheel.stages.outdir import read_manifest
+
+        taken = {item.archive_path: item.source for item in plan.files}
+        taken.update((gen.archive_path, "a file rustwheel generates") for gen in plan.generated)
+        for staged in read_manifest(plan.out_dir_files):
+            if staged.archive_path in taken:
+                raise collision(staged.archive_path, taken[staged.archive_path], staged.origin)
+            taken[staged.archive_path] = staged.origin
+            out.append(Entry(staged.archive_path, Path(staged.source).read_bytes(),
+                             staged.executable))
     return out
 
 

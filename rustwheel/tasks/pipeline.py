@@ -1,4 +1,5 @@
-"""Turn a `BuildPlan` into doit task dicts: detect → compile:<cell> → wheel:<cell>.
+"""Turn a `BuildPlan` into doit task dicts: detect → compile:<cell> → wheel:<cell>, plus
+header:<cell> before the wheel for cffi bindings.
 
 The same generators feed `rustwheel build` (through `rustwheel.tasks.runner`) and the root
 `dodo.py`, so `doit list`, `doit info` and `doit` run exactly these tasks. Actions are
@@ -17,6 +18,7 @@ from doit.tools import config_changed
 
 from rustwheel.errors import RustwheelError
 from rustwheel.stages import compile as compile_stage
+from rustwheel.stages import header as header_stage
 from rustwheel.stages import wheel as wheel_stage
 from rustwheel.stages.buildplan import BuildPlan
 from rustwheel.stages.compile import plan_digest
@@ -39,8 +41,9 @@ def write_plans(files: dict[str, str]) -> Union[bool, TaskFailed]:
 
 
 def run_stage(stage: str, plan_path: str) -> Union[dict[str, Any], TaskFailed]:
-    """compile / wheel action: run the stage; user errors become a one-line failure."""
-    runner = {"compile": compile_stage.run, "wheel": wheel_stage.run}[stage]
+    """header / compile / wheel action: run the stage; user errors become a one-line failure."""
+    runner = {"header": header_stage.run, "compile": compile_stage.run,
+              "wheel": wheel_stage.run}[stage]
     try:
         return runner(plan_path)
     except RustwheelError as exc:
@@ -98,4 +101,31 @@ def wheel_tasks(plan: BuildPlan) -> Iterator[TaskDict]:
         }
 
 
-GENERATORS = {"detect": detect_tasks, "compile": compile_tasks, "wheel": wheel_tasks}
+def header_tasks(plan: BuildPlan) -> Iterator[TaskDict]:
+    """cffi cells only: the C header and ffi.py (after compile when a build script may write
+    the header)."""
+    cells = [c for c in plan.cells if c.header is not None]
+    if not cells:
+        return
+    yield {"basename": "header", "name": None, "doc": "C header and cffi's ffi.py, per cell"}
+    for cell in cells:
+        header = cell.header
+        assert header is not None
+        plan_file = str(plan.header_plan_file(cell))
+        task: TaskDict = {
+            "basename": "header",
+            "name": cell.name,
+            "actions": [(run_stage, ["header", plan_file])],
+            "file_dep": [plan_file],
+            "targets": [header.header_path, header.ffi_path, header.inputs_record],
+            "uptodate": [header_stage.HeaderUnchanged(
+                header.inputs_record, plan.plan_files()[plan_file], header.watched())],
+            "verbosity": 2,
+        }
+        if header.after_compile:
+            task["task_dep"] = [f"compile:{cell.name}"]
+        yield task
+
+
+GENERATORS = {"detect": detect_tasks, "header": header_tasks, "compile": compile_tasks,
+              "wheel": wheel_tasks}

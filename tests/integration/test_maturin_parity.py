@@ -19,6 +19,7 @@ import hashlib
 import importlib.util
 import io
 import itertools
+import json
 import os
 import shutil
 import subprocess
@@ -42,9 +43,14 @@ pytestmark = pytest.mark.slow
 # ---------------------------------------------------------------------------------------------
 INTENDED_DIFFERENCES: dict[str, str] = {
     "sbom": (
-        "maturin adds `<dist-info>/sboms/<crate>.cyclonedx.json` (CycloneDX SBOM, on by "
-        "default); rustwheel adds SBOMs in a later issue. Only this exact path may be missing "
-        "from rustwheel's wheel."),
+        "Both write `<dist-info>/sboms/<crate>.cyclonedx.json` (CycloneDX 1.5, on by default), "
+        "but the content differs: maturin's (cargo-cyclonedx) has a random serial number, the "
+        "current time, bom-refs spelling the checkout path and components for every platform; "
+        "rustwheel's is deterministic (serial derived from the content, timestamp only from "
+        "SOURCE_DATE_EPOCH, purls as bom-refs) and lists the dependencies of the target built "
+        "for. test_sbom_shape compares the structure instead: same top-level keys, the same "
+        "root component, and rustwheel's components a subset of maturin's with the same "
+        "versions, purls, scopes, licenses and checksums."),
     "record": (
         "RECORD content differs: it hashes the compiled binaries (whose bytes differ, see "
         "'binary-bytes') and lists the SBOM. Instead of comparing, each RECORD is checked to list "
@@ -73,7 +79,14 @@ CRATES: dict[str, str] = {
     "bin-only": "Cargo.toml",
     "workspace/member-ext": "member-ext/Cargo.toml",
     "pyo3-src-layout": "rust/Cargo.toml",
+    "cffi-pure": "Cargo.toml",
+    "cffi-mixed": "Cargo.toml",
+    "cffi-build-header": "Cargo.toml",
 }
+
+# Crates whose build script writes `<target dir>/header.h`, which both tools then use for every
+# cffi crate built in that target dir: they get target dirs of their own.
+OWN_TARGET_DIR = {"cffi-build-header"}
 
 BINARY_SUFFIXES = (".so", ".pyd", ".dll", ".dylib")
 
@@ -126,8 +139,9 @@ def built(tmp_path_factory: pytest.TempPathFactory, target_dir: Path):
             top = crate.split("/")[0]
             src = copy_crate(top, root / "src")
             manifest = src / CRATES[crate]
-            ours = build_wheel(manifest, root / "rustwheel", target_dir)
-            theirs = _build_with_maturin(manifest, root / "maturin", target_dir / "maturin")
+            target = target_dir / "own" / top if top in OWN_TARGET_DIR else target_dir
+            ours = build_wheel(manifest, root / "rustwheel", target)
+            theirs = _build_with_maturin(manifest, root / "maturin", target / "maturin")
             _BUILT[crate] = Pair(crate, ours, theirs)
         return _BUILT[crate]
 
@@ -160,14 +174,34 @@ def test_wheel_file_name(built, crate: str) -> None:
 
 @pytest.mark.parametrize("crate", list(CRATES))
 def test_archive_file_list(built, crate: str) -> None:
-    """Same entries in the same order, except the intended 'sbom' entry (no directory entries)."""
+    """Same entries in the same order, the SBOM included (no directory entries)."""
     pair = built(crate)
     ours, theirs = (z.namelist() for z in pair.zips())
     sbom = _sbom_path(_dist_info(theirs), crate)
     assert sbom in theirs, f"maturin no longer writes {sbom}: update INTENDED_DIFFERENCES['sbom']"
-    expected = [n for n in theirs if n != sbom]
-    assert ours == expected
+    assert ours == theirs
     assert not any(n.endswith("/") for n in ours)
+
+
+@pytest.mark.parametrize("crate", list(CRATES))
+def test_sbom_shape(built, crate: str) -> None:
+    """INTENDED_DIFFERENCES['sbom']: same structure and facts, deterministic content."""
+    ours, theirs = built(crate).zips()
+    path = _sbom_path(_dist_info(theirs.namelist()), crate)
+    a, b = json.loads(ours.read(path)), json.loads(theirs.read(path))
+    assert list(a) == list(b)
+    assert (a["bomFormat"], a["specVersion"], a["version"]) == \
+        (b["bomFormat"], b["specVersion"], b["version"])
+    root_a, root_b = a["metadata"]["component"], b["metadata"]["component"]
+    assert (root_a["name"], root_a["version"]) == (root_b["name"], root_b["version"])
+    assert root_a["purl"] == root_b["purl"]
+
+    def facts(c: dict) -> tuple:
+        return (c["version"], c["purl"], c.get("scope"), c.get("licenses"), c.get("hashes"))
+
+    theirs_by_name = {(c["name"], c["version"]): facts(c) for c in b["components"]}
+    for c in a["components"]:
+        assert theirs_by_name.get((c["name"], c["version"])) == facts(c), c["name"]
 
 
 def _record_rows(z: zipfile.ZipFile, dist_info: str) -> list[list[str]]:

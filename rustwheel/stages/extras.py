@@ -1,0 +1,171 @@
+"""Everything else a wheel carries: `include` / `exclude` globs, the `.data` dir and SBOMs.
+
+Resolved when planning, so every file found here is a plain `FileItem` (a file_dep of the wheel
+stage only: editing one reruns only that stage). The exception is ``include = [{from =
+"out-dir"}]``, whose directory exists only once cargo ran: those globs are handed to the compile
+stage (see `rustwheel.stages.outdir`).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional
+
+from rustwheel.cargo.metadata import CargoMetadata
+from rustwheel.config.includes import GlobSpec
+from rustwheel.config.layout import ProjectLayout
+from rustwheel.config.options import BuildConfig
+from rustwheel.errors import ConfigError
+from rustwheel.spec.globs import excluded
+from rustwheel.stages.globwalk import walk_glob
+from rustwheel.stages.outdir import OutDirInclude
+from rustwheel.stages.sbom import sbom_items
+from rustwheel.stages.wheel import FileItem, GeneratedItem
+
+DATA_SUBDIRS = ("data", "scripts", "headers", "purelib", "platlib")
+
+
+def warn(message: str) -> None:
+    print(f"warning: {message}", file=sys.stderr, flush=True)
+
+
+@dataclass(frozen=True)
+class Extras:
+    files: list[FileItem]
+    """The package files after `exclude`, then include, .data and SBOM include files."""
+    generated: list[GeneratedItem]
+    listed_dirs: tuple[str, ...]
+    out_dir_includes: tuple[OutDirInclude, ...]
+
+
+def _posix_rel(path: Path, root: Path) -> Optional[str]:
+    rel = os.path.relpath(path, root)
+    return None if rel == ".." or rel.startswith(".." + os.sep) else Path(rel).as_posix()
+
+
+def include_files(spec: GlobSpec, project_root: Path, python_dir: Path,
+                  skip: list[Path]) -> tuple[list[FileItem], list[Path]]:
+    """The files of one include glob with their archive paths, and the directories listed.
+
+    The glob is tried relative to the project root, then (when it matched nothing there)
+    relative to python-source. A file inside python-source goes to its path relative to
+    python-source, any other one to its path relative to the directory it was matched in."""
+    matches, listed = walk_glob(project_root, spec.path, skip)
+    matched_root = project_root
+    if not matches and python_dir != project_root:
+        matches, more = walk_glob(python_dir, spec.path, skip)
+        listed += more
+        matched_root = python_dir
+    items = []
+    for source in matches:
+        in_python = python_dir != project_root and _posix_rel(source, python_dir) is not None
+        base = python_dir if in_python else matched_root
+        items.append(FileItem(Path(os.path.relpath(source, base)).as_posix(), str(source)))
+    return items, listed
+
+
+def data_files(data: Optional[str], project_root: Path, module_name: str, prefix: str,
+               where: str) -> tuple[list[FileItem], list[Path]]:
+    """The `.data` directory's files under ``<dist>-<version>.data/<sub>/``."""
+    if data is not None:
+        directory = project_root / data
+        if not directory.is_dir():
+            raise ConfigError(f"{where} data = {data!r}: {directory} is not a directory; "
+                              "create it or fix the path")
+    else:
+        directory = project_root / f"{module_name}.data"
+        if not directory.is_dir():
+            return [], []
+    items: list[FileItem] = []
+    listed = [directory]
+    for name in sorted(os.listdir(directory)):
+        sub = directory / name
+        if name not in DATA_SUBDIRS or not sub.is_dir():
+            raise ConfigError(f"{sub} is not allowed in the wheel data directory {directory}; "
+                              f"only the sub-directories {', '.join(DATA_SUBDIRS)} are, so move "
+                              "or remove it")
+        files, dirs = walk_glob(directory, f"{name}/**")
+        listed += dirs
+        items += [FileItem(f"{prefix}/{Path(os.path.relpath(f, directory)).as_posix()}", str(f))
+                  for f in files]
+    return items, listed
+
+
+def apply_excludes(items: list[FileItem], excludes: tuple[GlobSpec, ...], project_root: Path,
+                   keep: Path) -> list[FileItem]:
+    """``items`` without those whose source path (relative to the project root) matches an
+    exclude glob; files under ``keep`` (the compiled artifacts) are never excluded. Matching
+    the archive path instead still works, as in maturin, with a deprecation warning."""
+    patterns = [s.path for s in excludes if s.for_wheel]
+    if not patterns:
+        return items
+    warned: set[str] = set()
+    kept = []
+    for item in items:
+        if _posix_rel(Path(item.source), keep) is not None:
+            kept.append(item)
+            continue
+        rel = _posix_rel(Path(item.source), project_root)
+        if rel is not None and any(excluded(p, rel) for p in patterns):
+            continue
+        by_archive = [p for p in patterns if excluded(p, item.archive_path)]
+        if by_archive:
+            for p in by_archive:
+                if p not in warned:
+                    warned.add(p)
+                    warn(f"exclude pattern {p!r} matched the wheel path {item.archive_path!r}, "
+                         "not a source path; write it relative to the directory of "
+                         "pyproject.toml (matching wheel paths is deprecated)")
+            continue
+        kept.append(item)
+    return kept
+
+
+def _out_dir_include(spec: GlobSpec, meta: CargoMetadata, where: str) -> OutDirInclude:
+    crate = spec.crate_name or meta.root.name
+    candidates = [p for p in [meta.root, *meta.dependency_closure()] if p.name == crate]
+    if not candidates:
+        raise ConfigError(f"{where} include {spec.path!r}: crate-name '{crate}' is not "
+                          f"{meta.root.name} or one of its dependencies; fix crate-name")
+    if not any("custom-build" in t.kind for p in candidates for t in p.targets):
+        raise ConfigError(f"{where} include {spec.path!r} (from = \"out-dir\"): crate '{crate}' "
+                          "has no build script, so it has no OUT_DIR; add a build.rs or fix "
+                          "crate-name")
+    return OutDirInclude(spec.path, spec.to, crate)
+
+
+def wheel_extras(cfg: BuildConfig, meta: CargoMetadata, layout: ProjectLayout,
+                 package_files: list[FileItem], *, data_prefix: str, dist_info: str,
+                 target_dir: Path, stage_dir: Path, binary: bool) -> Extras:
+    """The wheel's files with `include` / `exclude`, the .data dir and SBOMs applied."""
+    tool = cfg.tool
+    pyproject = cfg.pyproject
+    where = f"{pyproject.path}: [{pyproject.tool_table}]" if pyproject else str(cfg.manifest_path)
+    root = cfg.project_root
+    skip = [target_dir, stage_dir]
+    listed: list[Path] = []
+    included: list[FileItem] = []
+    out_dir: list[OutDirInclude] = []
+    for spec in tool.include:
+        if not spec.for_wheel:
+            continue  # sdist-only
+        if spec.out_dir:
+            out_dir.append(_out_dir_include(spec, meta, where))
+            continue
+        found, dirs = include_files(spec, root, layout.python_dir, skip)
+        listed += dirs
+        if not found:
+            warn(f"{where} include pattern {spec.path!r} matched no file in {root}"
+                 + (f" or {layout.python_dir}" if layout.python_dir != root else ""))
+        included += found
+    data, dirs = data_files(tool.data, root, layout.module_name, data_prefix, where)
+    listed += dirs
+    files = apply_excludes([*package_files, *included, *data], tool.exclude, root, stage_dir)
+    sbom_files, generated = sbom_items(
+        tool.sbom, meta, project_root=root, dist_info=dist_info, binary=binary,
+        source_date_epoch=cfg.env.get("SOURCE_DATE_EPOCH") or None, where=where)
+    return Extras(files + sbom_files, generated, tuple(sorted({str(d) for d in listed})),
+                  tuple(out_dir))

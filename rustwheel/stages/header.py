@@ -1,0 +1,193 @@
+"""The header stage (cffi only): the crate's C header, then cffi's ``ffi.py`` for the wheel.
+
+The header is ``<cargo target dir>/header.h`` when it exists after compiling (a build script
+wrote it), else cbindgen's output for the crate (see `rustwheel.stages.cbindgen`). ``ffi.py`` is
+made by the *target* interpreter: ``ffi.cdef(header)`` then cffi's
+``recompiler.make_py_source``. Both are staged under the state dir and kept byte-stable, so
+the wheel is rewritten only when ``ffi.py`` really changed.
+
+The inputs (manifests, ``Cargo.lock``, ``cbindgen.toml``, the crate's ``.rs`` files, or the
+existing header) are recorded after each run like the compile stage's, and whether
+``cbindgen.toml`` and ``<target dir>/header.h`` exist is part of the record's fingerprint.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Optional
+
+from rustwheel import _run
+from rustwheel.errors import ToolError
+from rustwheel.stages import cbindgen, plancodec, reuse
+from rustwheel.stages.inputs import changed_inputs, record_inputs
+from rustwheel.stages.reuse import CacheSpec
+
+_SKIP_DIRS = {"target", "__pycache__", "node_modules"}
+
+_CFFI_VERSION = """\
+import sys
+try:
+    import cffi
+except ImportError as exc:
+    sys.stderr.write("%s\\n" % exc)
+    sys.exit(3)
+print(cffi.__version__)
+"""
+
+_MAKE_FFI = """\
+import sys
+import cffi
+from cffi import recompiler
+
+ffi = cffi.FFI()
+with open(sys.argv[1], encoding="utf-8") as header:
+    ffi.cdef(header.read())
+recompiler.make_py_source(ffi, "ffi", sys.argv[2])
+"""
+
+
+@dataclass(frozen=True)
+class HeaderPlan:
+    cell: str
+    crate_dir: str
+    lockfile: Optional[str]
+    existing_header: str
+    """``<cargo target dir>/header.h``: used instead of cbindgen when it exists."""
+    after_compile: bool
+    """The crate has a build script (which may write the header): run after compile."""
+    interpreter: str
+    """The target interpreter, which must be able to import cffi."""
+    stage_dir: str
+    inputs_record: str
+    known_inputs: tuple[str, ...]
+    """Manifests and Cargo.lock: inputs known before running."""
+    source_dirs: tuple[str, ...]
+    """Directories whose ``.rs`` files cbindgen reads (walked when the stage runs)."""
+    cache: Optional[CacheSpec] = None
+
+    @property
+    def header_path(self) -> str:
+        return os.path.join(self.stage_dir, "header.h")
+
+    @property
+    def ffi_path(self) -> str:
+        return os.path.join(self.stage_dir, "ffi.py")
+
+    @property
+    def config_path(self) -> str:
+        return os.path.join(self.crate_dir, cbindgen.CONFIG_NAME)
+
+    def watched(self) -> tuple[str, str]:
+        """Files whose appearance or removal changes how the header is made."""
+        return (self.config_path, self.existing_header)
+
+
+def fingerprint(plan_text: str, watched: tuple[str, ...]) -> str:
+    presence = "".join("1" if os.path.isfile(p) else "0" for p in watched)
+    return hashlib.sha256(f"{plan_text}\0{presence}".encode()).hexdigest()
+
+
+class HeaderUnchanged:
+    """doit `uptodate` item: the recorded inputs are unchanged and no watched file came or went."""
+
+    def __init__(self, record_path: str, plan_text: str, watched: tuple[str, ...]) -> None:
+        self.record_path = record_path
+        self.plan_text = plan_text
+        self.watched = watched
+
+    def __call__(self, task: object, values: dict[str, Any]) -> bool:
+        return changed_inputs(Path(self.record_path),
+                              fingerprint(self.plan_text, self.watched)) == []
+
+    def __repr__(self) -> str:
+        return f"HeaderUnchanged({self.record_path!r})"
+
+
+def rust_sources(dirs: tuple[str, ...]) -> list[str]:
+    found: list[str] = []
+    for top in dirs:
+        for dirpath, dirnames, filenames in os.walk(top):
+            dirnames[:] = sorted(d for d in dirnames
+                                 if d not in _SKIP_DIRS and not d.startswith("."))
+            found += [os.path.join(dirpath, f) for f in filenames if f.endswith(".rs")]
+    return sorted(found)
+
+
+def cffi_version(interpreter: str) -> str:
+    proc = _run.run([interpreter, "-c", _CFFI_VERSION], check=False)
+    if proc.returncode != 0:
+        detail = (proc.stderr.strip().splitlines() or ["no output"])[-1]
+        raise ToolError(f"the target interpreter {interpreter} cannot import cffi ({detail}), "
+                        "which cffi bindings need to generate ffi.py; install it there with "
+                        f"`{interpreter} -m pip install cffi`")
+    return proc.stdout.strip()
+
+
+def make_ffi(interpreter: str, header: Path, output: Path, source: str) -> None:
+    """Run cffi in the target interpreter over ``header`` (``source`` names it for errors)."""
+    proc = _run.run([interpreter, "-c", _MAKE_FFI, str(header), str(output)], check=False)
+    if proc.returncode != 0 or not output.is_file():
+        detail = (proc.stderr.strip().splitlines() or ["no output"])[-1]
+        raise ToolError(f"cffi could not read {source} with {interpreter} "
+                        f"({detail}); make the header plain C declarations that cffi's cdef "
+                        "accepts (no #include or #define)")
+
+
+def _stage(source: Path, dest: str) -> None:
+    plancodec.write_if_changed(Path(dest), source.read_text(encoding="utf-8"))
+
+
+def run(plan_path: str) -> dict[str, Any]:
+    """doit action: stage the header and ``ffi.py`` described by the plan at ``plan_path``."""
+    text = Path(plan_path).read_text(encoding="utf-8")
+    plan = plancodec.loads(HeaderPlan, text)
+    record_fp = fingerprint(text, plan.watched())
+    existing = Path(plan.existing_header)
+    use_existing = existing.is_file()
+    if use_existing:
+        print(f"Using the existing header at {existing}", file=sys.stderr, flush=True)
+    tools = {"header": "existing" if use_existing else cbindgen.version(),
+             "cffi": cffi_version(plan.interpreter)}
+    known = list(plan.known_inputs)
+    if os.path.isfile(plan.config_path):
+        known.append(plan.config_path)
+    if use_existing:
+        known.append(str(existing))
+    stage_dir = Path(plan.stage_dir)
+    stage_dir.mkdir(parents=True, exist_ok=True)
+    store = reuse.open_store(plan.cache)
+    spec = None
+    if plan.cache is not None:
+        spec = dataclasses.replace(plan.cache, tools={**plan.cache.tools, **tools})
+    if store is not None and spec is not None:
+        hit = reuse.lookup(store, spec, "header", known)
+        from rustwheel.cache.store import restore_files
+
+        if hit is not None and restore_files(store, hit.entry, stage_dir):
+            record_inputs(Path(plan.inputs_record), hit.inputs, record_fp)
+            return {"ffi": plan.ffi_path, "restored": True}
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix=".header-", dir=stage_dir) as tmp:
+        header = Path(tmp) / "header.h"
+        if use_existing:
+            header.write_bytes(existing.read_bytes())
+        else:
+            cbindgen.generate(Path(plan.crate_dir), header, Path(tmp), plan.lockfile)
+        ffi = Path(tmp) / "ffi.py"
+        source = (f"the header {existing}" if use_existing
+                  else f"the header cbindgen wrote for {plan.crate_dir}")
+        make_ffi(plan.interpreter, header, ffi, source)
+        _stage(header, plan.header_path)
+        _stage(ffi, plan.ffi_path)
+    inputs = sorted({*known, *([] if use_existing else rust_sources(plan.source_dirs))})
+    record_inputs(Path(plan.inputs_record), inputs, record_fp)
+    if store is not None and spec is not None:
+        outputs = {"header.h": Path(plan.header_path), "ffi.py": Path(plan.ffi_path)}
+        reuse.save(store, spec, "header", known, inputs, (), outputs)
+    return {"ffi": plan.ffi_path}

@@ -1,0 +1,3 @@
+"""Top-level module outside the package, shipped by include = [{path = "contents_extra.py"}]."""
+
+EXTRA = "included from python-source"
