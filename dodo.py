@@ -72,3 +72,10 @@ if any(cell.header is not None for cell in _PLAN.cells):  # cffi bindings only
     def task_header() -> Any:
         """C header and cffi's ffi.py, one sub-task per cell."""
         yield from pipeline.header_tasks(_PLAN)
+
+
+if any(cell.uniffi is not None for cell in _PLAN.cells):  # uniffi bindings only
+
+    def task_bindgen() -> Any:
+        """uniffi-bindgen's python modules, one sub-task per cell."""
+        yield from pipeline.bindgen_tasks(_PLAN)

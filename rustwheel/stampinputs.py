@@ -95,6 +95,9 @@ def build_files(plan: BuildPlan, detected: list[str]) -> Optional[list[str]]:
             if header is None:
                 return None
             files += header
+        if cell.uniffi is not None:
+            files += [str(plan.uniffi_plan_file(cell)), *cell.uniffi.inputs(),
+                      cell.uniffi.manifest, cell.uniffi.crate_dir]
     return files
 
 

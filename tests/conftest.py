@@ -33,6 +33,10 @@ def isolated_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Every build in the suite uses one fresh content-addressed store, never the user's."""
     store = tmp_path_factory.mktemp("store")
     os.environ["RUSTWHEEL_CACHE_DIR"] = str(store)
+    # Tools installed beside the test interpreter (uniffi-bindgen) are on PATH, as in an
+    # activated virtual env.
+    bin_dir = str(Path(sys.executable).parent)
+    os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
     return store
 
 
@@ -76,7 +80,7 @@ def build_wheel(crate_manifest: Path, out: Path, target: Path, *extra: str,
 
 
 STAGE_LINE = re.compile(
-    r"^\s+(ran|restored|up to date|failed)\s+(detect|header:\S+|compile:\S+|wheel:\S+)")
+    r"^\s+(ran|restored|up to date|failed)\s+(detect|[a-z]+:\S+)")
 
 
 def stage_statuses(stderr: str) -> dict[str, str]:

@@ -13,6 +13,7 @@ from typing import Optional
 from rustwheel.stages import plancodec
 from rustwheel.stages.compile import CompilePlan
 from rustwheel.stages.header import HeaderPlan
+from rustwheel.stages.uniffi import UniffiPlan
 from rustwheel.stages.wheel import WheelPlan
 
 
@@ -25,6 +26,7 @@ class Cell:
     compile: CompilePlan
     wheel: WheelPlan
     header: Optional[HeaderPlan] = None
+    uniffi: Optional[UniffiPlan] = None
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,9 @@ class BuildPlan:
     def header_plan_file(self, cell: Cell) -> Path:
         return self.state_dir / cell.name / "header-plan.json"
 
+    def uniffi_plan_file(self, cell: Cell) -> Path:
+        return self.state_dir / cell.name / "uniffi-plan.json"
+
     def plan_files(self) -> dict[str, str]:
         files: dict[str, str] = {}
         for cell in self.cells:
@@ -53,6 +58,8 @@ class BuildPlan:
             files[str(self.wheel_plan_file(cell))] = plancodec.dumps(cell.wheel)
             if cell.header is not None:
                 files[str(self.header_plan_file(cell))] = plancodec.dumps(cell.header)
+            if cell.uniffi is not None:
+                files[str(self.uniffi_plan_file(cell))] = plancodec.dumps(cell.uniffi)
         return files
 
     @property

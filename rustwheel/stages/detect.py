@@ -22,7 +22,7 @@ from rustwheel.interpreter import Interpreter, default_interpreter, probe
 from rustwheel.spec import tags
 from rustwheel.spec.metadata import ProjectMetadata, resolve_metadata
 from rustwheel.spec.wheelfile import zip_timestamp
-from rustwheel.stages import cffi, extras, outdir, plancodec, reuse
+from rustwheel.stages import cffi, extras, outdir, plancodec, reuse, uniffi
 from rustwheel.stages.bindings import Bindings, bin_targets, compile_lib, detect
 from rustwheel.stages.buildplan import BuildPlan, Cell
 from rustwheel.stages.compile import CompilePlan, CompileUnit
@@ -166,9 +166,6 @@ def make_plan(cfg: BuildConfig) -> BuildPlan:
         offline=cfg.offline, config=cfg.cargo_config, filter_platform=rustc.host)
     meta = load_metadata(argv, cfg.manifest_path, env)
     bindings = detect(meta, cfg.bindings, _where(cfg))
-    if bindings.kind == "uniffi":
-        raise ConfigError(f"{cfg.manifest_path}: {bindings.kind} bindings are not supported yet; "
-                          "build this crate with pyo3, pyo3-ffi, cffi or bin bindings")
     interp: Optional[Interpreter] = None
     if bindings.needs_interpreter or bindings.kind == "cffi" or cfg.interpreter is not None:
         interp = probe(cfg.interpreter or default_interpreter(env), env,
@@ -228,6 +225,12 @@ def make_plan(cfg: BuildConfig) -> BuildPlan:
             warning = cffi.missing_dependency_warning(cfg.pyproject.path, project)
             if warning:
                 reuse.warn(warning)
+    uniffi_plan = None
+    if bindings.kind == "uniffi":
+        lib_unit = units[0]
+        uniffi_plan = uniffi.plan(cell=cell_name, meta=meta, manifest_path=cfg.manifest_path,
+                                  staged_library=str(cell_dir / "artifacts" / lib_unit.staged_name),
+                                  package_dir=cffi.package_dir(layout), cell_dir=cell_dir)
     dist_info = tags.dist_info_dir(metadata.name, metadata.version)
     info_files, info_generated = dist_info_items(metadata, tag, dist_info)
     wheel_plan = WheelPlan(
@@ -238,6 +241,7 @@ def make_plan(cfg: BuildConfig) -> BuildPlan:
         generated=tuple(generated + info_generated), listed_dirs=more.listed_dirs,
         out_dir_files=str(cell_dir / "artifacts" / outdir.MANIFEST)
         if more.out_dir_includes else None,
+        generated_lists=(uniffi_plan.manifest,) if uniffi_plan is not None else (),
         source_date_epoch=env.get("SOURCE_DATE_EPOCH") or None,
         metadata_inputs=metadata.input_files,
         member_cache=str(cell_dir / "deflated"))
@@ -258,11 +262,13 @@ def make_plan(cfg: BuildConfig) -> BuildPlan:
         wheel_plan = dataclasses.replace(wheel_plan, cache=spec(wheel_plan, (out_dir, "<out>")))
         if header_plan is not None:
             header_plan = dataclasses.replace(header_plan, cache=spec(header_plan))
+        if uniffi_plan is not None:
+            uniffi_plan = dataclasses.replace(uniffi_plan, cache=spec(uniffi_plan))
     detect_inputs = [str(cfg.manifest_path)]
     if cfg.pyproject is not None:
         detect_inputs.append(str(cfg.pyproject.path))
     return BuildPlan(state_dir=state_dir, detect_inputs=tuple(detect_inputs),
-                     cells=(Cell(cell_name, compile_plan, wheel_plan, header_plan),))
+                     cells=(Cell(cell_name, compile_plan, wheel_plan, header_plan, uniffi_plan),))
 
 
 def _units_and_contents(
@@ -288,6 +294,13 @@ def _units_and_contents(
     if lib is None:
         raise ConfigError(f"{cfg.manifest_path}: has no library target; add [lib] with "
                           'crate-type = ["cdylib"]')
+    if bindings.kind == "uniffi":
+        lib_filename = uniffi.library_filename(lib.name, cfg.manifest_path.parent)
+        units.append(CompileUnit(("--lib",), lib.name, lib=True, staged_name=lib_filename,
+                                 crate_type_cdylib=True))
+        pkg = cffi.package_dir(layout)
+        return units, files + [FileItem(f"{pkg}/{lib_filename}", str(stage / lib_filename),
+                                        True)], generated
     if bindings.kind == "cffi":
         ext_filename = cffi.lib_filename(layout.extension_name)
         units.append(CompileUnit(("--lib",), lib.name, lib=True, staged_name=ext_filename,

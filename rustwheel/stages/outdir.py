@@ -116,4 +116,5 @@ def read_manifest(path: Optional[str]) -> list[StagedFile]:
     data = json.loads(Path(path).read_text(encoding="utf-8"))
     base = Path(path).parent
     return [StagedFile(e["archive_path"], str(base / e["staged"]), bool(e["executable"]),
-                       f"the OUT_DIR of crate '{e['crate']}'") for e in data["files"]]
+                       e.get("origin") or f"the OUT_DIR of crate '{e['crate']}'")
+            for e in data["files"]]

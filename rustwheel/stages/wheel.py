@@ -51,9 +51,12 @@ class WheelPlan:
     """Directories whose listing chose some of ``files`` (include globs, the .data dir)."""
     out_dir_files: Optional[str] = None
     """The compile stage's manifest of files staged from build scripts' OUT_DIR."""
+    generated_lists: tuple[str, ...] = ()
+    """Manifests (same format) of files a stage generated, e.g. uniffi-bindgen's modules."""
 
     def input_files(self) -> list[str]:
         extra = [self.out_dir_files] if self.out_dir_files else []
+        extra += self.generated_lists
         return sorted({*(f.source for f in self.files), *extra})
 
 
@@ -112,12 +115,13 @@ def entries(plan: WheelPlan) -> list[Entry]:
         out.append(Entry(item.archive_path, data, executable))
     for gen in plan.generated:
         out.append(Entry(gen.archive_path, gen.content.encode("utf-8")))
-    if plan.out_dir_files:
+    lists = [*([plan.out_dir_files] if plan.out_dir_files else []), *plan.generated_lists]
+    if lists:
         from rustwheel.stages.outdir import read_manifest
 
         taken = {item.archive_path: item.source for item in plan.files}
         taken.update((gen.archive_path, "a file rustwheel generates") for gen in plan.generated)
-        for staged in read_manifest(plan.out_dir_files):
+        for staged in (s for manifest in lists for s in read_manifest(manifest)):
             if staged.archive_path in taken:
                 raise collision(staged.archive_path, taken[staged.archive_path], staged.origin)
             taken[staged.archive_path] = staged.origin

@@ -19,6 +19,7 @@ from doit.tools import config_changed
 from rustwheel.errors import RustwheelError
 from rustwheel.stages import compile as compile_stage
 from rustwheel.stages import header as header_stage
+from rustwheel.stages import uniffi as uniffi_stage
 from rustwheel.stages import wheel as wheel_stage
 from rustwheel.stages.buildplan import BuildPlan
 from rustwheel.stages.compile import plan_digest
@@ -43,7 +44,7 @@ def write_plans(files: dict[str, str]) -> Union[bool, TaskFailed]:
 def run_stage(stage: str, plan_path: str) -> Union[dict[str, Any], TaskFailed]:
     """header / compile / wheel action: run the stage; user errors become a one-line failure."""
     runner = {"header": header_stage.run, "compile": compile_stage.run,
-              "wheel": wheel_stage.run}[stage]
+              "uniffi": uniffi_stage.run, "wheel": wheel_stage.run}[stage]
     try:
         return runner(plan_path)
     except RustwheelError as exc:
@@ -127,5 +128,25 @@ def header_tasks(plan: BuildPlan) -> Iterator[TaskDict]:
         yield task
 
 
+def bindgen_tasks(plan: BuildPlan) -> Iterator[TaskDict]:
+    """uniffi cells only: uniffi-bindgen's python modules, from the compiled library."""
+    cells = [c for c in plan.cells if c.uniffi is not None]
+    if not cells:
+        return
+    yield {"basename": "bindgen", "name": None, "doc": "uniffi-bindgen's modules, per cell"}
+    for cell in cells:
+        uni = cell.uniffi
+        assert uni is not None
+        plan_file = str(plan.uniffi_plan_file(cell))
+        yield {
+            "basename": "bindgen",
+            "name": cell.name,
+            "actions": [(run_stage, ["uniffi", plan_file])],
+            "file_dep": [plan_file, *uni.inputs()],
+            "targets": [uni.manifest],
+            "verbosity": 2,
+        }
+
+
 GENERATORS = {"detect": detect_tasks, "header": header_tasks, "compile": compile_tasks,
-              "wheel": wheel_tasks}
+              "bindgen": bindgen_tasks, "wheel": wheel_tasks}

@@ -1,0 +1,3 @@
+fn main() {
+    uniffi::generate_scaffolding("src/uniffi_udl_demo.udl").unwrap();
+}
