@@ -79,6 +79,8 @@ CRATES: dict[str, str] = {
     "bin-only": "Cargo.toml",
     "workspace/member-ext": "member-ext/Cargo.toml",
     "pyo3-src-layout": "rust/Cargo.toml",
+    "bin-pyo3": "Cargo.toml",
+    "bin-mixed": "Cargo.toml",
     "cffi-pure": "Cargo.toml",
     "cffi-mixed": "Cargo.toml",
     "cffi-build-header": "Cargo.toml",

@@ -114,3 +114,21 @@ def test_same_files_as_maturin(crate: str, tmp_path: Path, target_dir: Path) -> 
         for name in a.namelist():
             if name.endswith((".py",)):
                 assert a.read(name) == b.read(name), name
+
+
+def test_crate_local_uniffi_bindgen_binary(tmp_path: Path, target_dir: Path,
+                                           make_venv: Callable[..., Venv]) -> None:
+    """A crate with its own `uniffi-bindgen` bin builds it with `cargo run` (its
+    required-features enabled) instead of looking on PATH, where there is none here."""
+    here = str(Path(sys.executable).parent)
+    path = os.pathsep.join(p for p in os.environ["PATH"].split(os.pathsep)
+                           if p != here and not (Path(p) / "uniffi-bindgen").exists())
+    proc = run_rustwheel(["build", "-m", str(CRATES / "uniffi-localbindgen" / "Cargo.toml"),
+                          "-o", str(tmp_path / "dist"), "--target-dir", str(target_dir)],
+                         env={"PATH": path})
+    (wheel,) = (tmp_path / "dist").glob("*.whl")
+    assert wheel.name == "uniffi_localbindgen-0.1.0-py3-none-linux_x86_64.whl", proc.stderr
+    env = make_venv()
+    env.install(wheel)
+    code = "import uniffi_localbindgen as m\nprint(m.join('a', 'b'))\n"
+    assert env.run_python(code) == "a-b\n"
