@@ -129,7 +129,12 @@ def _generate(p: UniffiPlan, scratch: Path) -> list[Path]:
         detail = " ".join(lines[-3:]) if lines else "no output"
         raise ToolError(f"`{_run.describe(argv)}` failed: {detail}; check that uniffi-bindgen's "
                         "version matches the crate's uniffi dependency")
-    return sorted(f for f in out.glob("*.py") if f.stem not in p.external)
+    return shipped_modules(out, p.external)
+
+
+def shipped_modules(out_dir: Path, external: tuple[str, ...]) -> list[Path]:
+    """The generated modules that go into the wheel: all but ``external_packages`` ones."""
+    return sorted(f for f in out_dir.glob("*.py") if f.stem not in external)
 
 
 def run(plan_path: str) -> dict[str, Any]:
