@@ -21,7 +21,7 @@ from rustwheel.stages import compile as compile_stage
 from rustwheel.stages import header as header_stage
 from rustwheel.stages import uniffi as uniffi_stage
 from rustwheel.stages import wheel as wheel_stage
-from rustwheel.stages.buildplan import BuildPlan
+from rustwheel.stages.buildplan import BuildPlan, Cell
 from rustwheel.stages.compile import plan_digest
 from rustwheel.stages.inputs import InputsUnchanged
 from rustwheel.stages.plancodec import write_if_changed
@@ -102,13 +102,17 @@ def wheel_tasks(plan: BuildPlan) -> Iterator[TaskDict]:
         }
 
 
+def _group(basename: str, doc: str, cells: list[Cell]) -> Iterator[TaskDict]:
+    """The group task of an optional stage, when some cell has the stage."""
+    if cells:
+        yield {"basename": basename, "name": None, "doc": doc}
+
+
 def header_tasks(plan: BuildPlan) -> Iterator[TaskDict]:
     """cffi cells only: the C header and ffi.py (after compile when a build script may write
     the header)."""
     cells = [c for c in plan.cells if c.header is not None]
-    if not cells:
-        return
-    yield {"basename": "header", "name": None, "doc": "C header and cffi's ffi.py, per cell"}
+    yield from _group("header", "C header and cffi's ffi.py, per cell", cells)
     for cell in cells:
         header = cell.header
         assert header is not None
@@ -131,9 +135,7 @@ def header_tasks(plan: BuildPlan) -> Iterator[TaskDict]:
 def bindgen_tasks(plan: BuildPlan) -> Iterator[TaskDict]:
     """uniffi cells only: uniffi-bindgen's python modules, from the compiled library."""
     cells = [c for c in plan.cells if c.uniffi is not None]
-    if not cells:
-        return
-    yield {"basename": "bindgen", "name": None, "doc": "uniffi-bindgen's modules, per cell"}
+    yield from _group("bindgen", "uniffi-bindgen's modules, per cell", cells)
     for cell in cells:
         uni = cell.uniffi
         assert uni is not None
