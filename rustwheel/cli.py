@@ -69,6 +69,10 @@ def _parser() -> argparse.ArgumentParser:
         help="content-addressed store (default: $RUSTWHEEL_CACHE_DIR or ~/.cache/rustwheel)")
     add("--no-cache", action="store_true", help="do not read or write the store")
     add("--report", metavar="FILE.json", help="write what ran and what was reused as JSON")
+    audit = sub.add_parser("audit", help="show the manylinux/musllinux tag wheels are consistent with",
+                           description="Audit wheels (or ELF files) like auditwheel show.")
+    audit.add_argument("wheels", nargs="+", metavar="WHEEL", help="wheel (or ELF file) to audit")
+    audit.add_argument("--json", action="store_true", help="print a JSON list, one object per wheel")
     cache = sub.add_parser("cache", help="inspect and maintain the content-addressed store",
                            description="Inspect and maintain the content-addressed store.")
     cache.add_argument("action", choices=["stats", "verify", "gc", "clear"])
@@ -204,6 +208,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     try:
         if ns.command in ("build", "b"):
             return cmd_build(ns, rustc_args, [*args, "--", *rustc_args])
+        if ns.command == "audit":
+            from rustwheel.auditcmd import cmd_audit
+
+            return cmd_audit(ns.wheels, ns.json)
         if ns.command == "cache":
             from rustwheel.cachecmd import cmd_cache
 

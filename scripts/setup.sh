@@ -7,6 +7,14 @@ cd "$(dirname "$0")/.."
 PYTHON="${PYTHON:-python3}"
 command -v cargo >/dev/null || { echo "error: cargo not found; install Rust with rustup" >&2; exit 1; }
 
+# libsqlite3-dev: a system library outside the manylinux whitelist, for the audit tests.
+if [ ! -e /usr/lib/x86_64-linux-gnu/libsqlite3.so ] && command -v apt-get >/dev/null; then
+    SUDO=""
+    [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+    { $SUDO apt-get update -q && $SUDO apt-get install -y -q libsqlite3-dev; } >/dev/null 2>&1 \
+        || echo "warning: could not install libsqlite3-dev (the audit tests need it)" >&2
+fi
+
 # cbindgen writes the C header of cffi crates: Debian's package, else `cargo install`.
 if ! command -v cbindgen >/dev/null; then
     SUDO=""

@@ -1,0 +1,18 @@
+"""manylinux / musllinux audit: which platform tag a set of ELF files is consistent with.
+
+Layers, each usable on its own:
+
+- `rustwheel.audit.policies`: the PEP 600 / PEP 656 policy data (vendored from auditwheel);
+- `rustwheel.audit.elf`: the facts read from one ELF file with pyelftools;
+- `rustwheel.audit.resolve`: where the dynamic loader would find a ``DT_NEEDED`` library;
+- `rustwheel.audit.analyze`: the policy verdicts for a set of ELF files (pure over the facts);
+- `rustwheel.audit.wheel`: all of the above for a ``.whl`` file.
+"""
+
+from __future__ import annotations
+
+from rustwheel.errors import RustwheelError
+
+
+class AuditError(RustwheelError):
+    """A file cannot be audited (not an ELF file, truncated, foreign architecture, bad wheel)."""

@@ -1,0 +1,150 @@
+"""The manylinux (PEP 600) and musllinux (PEP 656) policies, from the vendored auditwheel JSON.
+
+A policy says, per architecture, which symbol versions a binary may require (``GLIBC_2.17``,
+``GLIBCXX_3.4.19``, ...), which system libraries it may link without bundling them (the
+whitelist), and which symbols of those libraries it must not use (the blacklist).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+KINDS = ("manylinux", "musllinux")
+
+# musl's libc has a per-architecture soname; the JSON says ``libc.so`` for all of them.
+MUSL_LIBC_SONAMES: Mapping[str, str] = {
+    "x86_64": "libc.musl-x86_64.so.1",
+    "i686": "libc.musl-x86.so.1",
+    "aarch64": "libc.musl-aarch64.so.1",
+    "s390x": "libc.musl-s390x.so.1",
+    "ppc64le": "libc.musl-ppc64le.so.1",
+    "armv7l": "libc.musl-armv7.so.1",
+    "riscv64": "libc.musl-riscv64.so.1",
+    "loongarch64": "libc.musl-loongarch64.so.1",
+}
+
+
+@dataclass(frozen=True)
+class Policy:
+    """One platform policy, for every architecture it covers."""
+
+    kind: str
+    """``manylinux`` or ``musllinux``."""
+    name: str
+    """The PEP 600 / PEP 656 name without the architecture, e.g. ``manylinux_2_17``."""
+    aliases: tuple[str, ...]
+    """Legacy names, e.g. ``("manylinux2014",)``."""
+    priority: int
+    """Higher is older and more compatible (``manylinux_2_5`` = 100)."""
+    symbol_versions: Mapping[str, Mapping[str, frozenset[str]]]
+    """``arch -> prefix -> versions``: ``{"x86_64": {"GLIBC": {"2.2.5", ...}, ...}}``."""
+    lib_whitelist: frozenset[str]
+    """Sonames a wheel may link without bundling them (musl's libc as ``libc.so``)."""
+    blacklist: Mapping[str, frozenset[str]]
+    """Whitelisted library -> symbols that must not be used from it."""
+
+    @property
+    def architectures(self) -> frozenset[str]:
+        return frozenset(self.symbol_versions)
+
+    def supports(self, arch: str) -> bool:
+        return arch in self.symbol_versions
+
+    def tag(self, arch: str) -> str:
+        """The platform tag, e.g. ``manylinux_2_17_x86_64``."""
+        return f"{self.name}_{arch}"
+
+    def alias_tags(self, arch: str) -> tuple[str, ...]:
+        return tuple(f"{alias}_{arch}" for alias in self.aliases)
+
+    def whitelist(self, arch: str) -> frozenset[str]:
+        """The whitelist with musl's ``libc.so`` spelled as that architecture's soname."""
+        if self.kind != "musllinux" or "libc.so" not in self.lib_whitelist:
+            return self.lib_whitelist
+        libc = MUSL_LIBC_SONAMES.get(arch, "libc.so")
+        return (self.lib_whitelist - {"libc.so"}) | {libc}
+
+    def allowed_versions(self, arch: str) -> Mapping[str, frozenset[str]]:
+        """``prefix -> {"GLIBC_2.17", ...}`` (full version names) for ``arch``."""
+        return {prefix: frozenset(f"{prefix}_{v}" for v in versions)
+                for prefix, versions in self.symbol_versions.get(arch, {}).items()}
+
+
+def _policy_file(kind: str) -> str:
+    if kind not in KINDS:
+        raise ValueError(f"unknown policy kind {kind!r}; expected one of {KINDS}")
+    return f"{kind}-policy.json"
+
+
+@functools.cache
+def _load(kind: str) -> tuple[Policy, ...]:
+    # joinpath with one argument at a time: Python 3.9's Traversable takes only one.
+    path = resources.files("rustwheel.audit").joinpath("policies").joinpath(_policy_file(kind))
+    return tuple(parse_policy_json(kind, path.read_text(encoding="utf-8")))
+
+
+def parse_policy_json(kind: str, text: str) -> list[Policy]:
+    """The policies of one auditwheel policy file, checked (`check_pep600`), most compatible
+    first, without the unrestricted ``linux`` entry."""
+    raw: list[dict[str, Any]] = json.loads(text)
+    policies = [_from_json(kind, entry) for entry in raw if entry["name"] != "linux"]
+    check_pep600(policies)
+    return sorted(policies, key=lambda p: -p.priority)
+
+
+def _from_json(kind: str, entry: Mapping[str, Any]) -> Policy:
+    return Policy(
+        kind=kind,
+        name=str(entry["name"]),
+        aliases=tuple(entry["aliases"]),
+        priority=int(entry["priority"]),
+        symbol_versions={arch: {prefix: frozenset(versions)
+                                for prefix, versions in per_arch.items()}
+                         for arch, per_arch in entry["symbol_versions"].items()},
+        lib_whitelist=frozenset(entry["lib_whitelist"]),
+        blacklist={lib: frozenset(symbols) for lib, symbols in entry["blacklist"].items()},
+    )
+
+
+def load_policies(kind: str) -> list[Policy]:
+    """The ``manylinux`` or ``musllinux`` policies, most compatible (highest priority) first.
+
+    The unrestricted ``linux`` entry of the JSON is left out: it is what remains when no
+    policy fits.
+    """
+    return list(_load(kind))
+
+
+def find_policy(name: str) -> Policy:
+    """The policy called ``name`` or aliased so (``manylinux2014`` -> ``manylinux_2_17``)."""
+    for kind in KINDS:
+        for policy in _load(kind):
+            if name == policy.name or name in policy.aliases:
+                return policy
+    raise KeyError(name)
+
+
+def check_pep600(policies: Sequence[Policy]) -> None:
+    """Each newer policy allows everything an older one does (PEP 600's promise).
+
+    Raises ValueError naming the first policy that breaks it: the vendored data is wrong.
+    """
+    seen_libs: frozenset[str] = frozenset()
+    seen_versions: dict[tuple[str, str], frozenset[str]] = {}
+    for policy in sorted(policies, key=lambda p: -p.priority):
+        missing = seen_libs - policy.lib_whitelist
+        if missing:
+            raise ValueError(f"{policy.name} drops whitelisted libraries {sorted(missing)}")
+        seen_libs = seen_libs | policy.lib_whitelist
+        for arch, per_arch in policy.symbol_versions.items():
+            for prefix, versions in per_arch.items():
+                older = seen_versions.get((arch, prefix), frozenset())
+                if not older <= versions:
+                    raise ValueError(f"{policy.name}_{arch} drops {prefix} versions "
+                                     f"{sorted(older - versions)}")
+                seen_versions[(arch, prefix)] = older | versions
