@@ -89,12 +89,13 @@ def popen_lines(
         raise ToolError(f"command '{args[0]}' was not found; install it or put it on PATH") from None
 
 
-def which(name: str) -> Optional[Path]:
-    """Resolve a program name on PATH (or a path) to an existing executable, else None."""
+def which(name: str, path: Optional[str] = None) -> Optional[Path]:
+    """Resolve a program name on ``path`` (default: PATH), or a path, to an existing
+    executable, else None."""
     import shutil
 
     if os.sep in name:
         p = Path(name)
         return p if p.is_file() and os.access(p, os.X_OK) else None
-    found = shutil.which(name)
+    found = shutil.which(name, path=path)
     return Path(found) if found else None

@@ -113,17 +113,22 @@ def _write_report(path: str, log: Any, wheels: list[str]) -> None:
                              "choose a writable path") from None
 
 
-def _shortcut(ns: argparse.Namespace, argv: Sequence[str]) -> tuple[Optional[Path], bool]:
-    """(stamp file or None, True when nothing changed since the last identical build)."""
-    if ns.no_cache or os.environ.get("RUSTWHEEL_NO_CACHE", "").lower() in ("1", "true", "yes"):
-        return None, False
-    from rustwheel.cache.location import default_cache_dir
+Stamps = Optional[tuple[Path, Path]]
+"""(no-op stamp, plan stamp) of this invocation, or None when the store is off."""
 
-    root = Path(ns.cache_dir).resolve() if ns.cache_dir else default_cache_dir(os.environ)
-    path = stamp.stamp_path(root, stamp.stamp_key(argv, os.getcwd(), os.environ))
-    data = stamp.read_fresh(path)
+
+def _shortcut(ns: argparse.Namespace, argv: Sequence[str]) -> tuple[Stamps, bool]:
+    """(the stamps, True when nothing changed since the last identical build)."""
+    from rustwheel.cache.location import store_root
+
+    root = store_root(ns.cache_dir, ns.no_cache, os.environ, Path.cwd())
+    if root is None:
+        return None, False
+    key = stamp.stamp_key(argv, os.getcwd(), os.environ)
+    stamps = (stamp.stamp_path(root, key, "build"), stamp.stamp_path(root, key, "plan"))
+    data = stamp.read_fresh(stamps[0])
     if data is None:
-        return path, False
+        return stamps, False
     if not ns.quiet:
         for task in data["tasks"]:
             print(f"  {'up to date':<11} {task}", file=sys.stderr)
@@ -134,18 +139,16 @@ def _shortcut(ns: argparse.Namespace, argv: Sequence[str]) -> tuple[Optional[Pat
         _write_report(ns.report, log, data["wheels"])
     for wheel in data["wheels"]:
         print(wheel)
-    return path, True
+    return stamps, True
 
 
-def _plan(ns: argparse.Namespace, rustc_args: Sequence[str], stamp_file: Optional[Path],
+def _plan(ns: argparse.Namespace, rustc_args: Sequence[str], plan_stamp: Optional[Path],
           ) -> tuple[BuildPlan, Optional[list[str]]]:
     """The build plan: reused from the last identical build while nothing it was resolved from
     changed, else resolved anew. Also returns the files it depends on (None: unknown)."""
     from rustwheel.stages import plancodec
     from rustwheel.stages.buildplan import BuildPlan
 
-    plan_stamp = stamp_file.with_name(stamp_file.name.replace(".build.", ".plan.")) \
-        if stamp_file is not None else None
     if plan_stamp is not None:
         data = stamp.read_fresh(plan_stamp)
         if data is not None:
@@ -161,18 +164,18 @@ def _plan(ns: argparse.Namespace, rustc_args: Sequence[str], stamp_file: Optiona
     plan = make_plan(config)
     files = detect_files(config, plan) if plan_stamp is not None else None
     if plan_stamp is not None and files is not None:
-        stamp.write(plan_stamp, files, plan=plancodec.from_plain_json(plan))
+        stamp.write(plan_stamp, files, plan=plancodec.to_plain(plan))
     return plan, files
 
 
 def cmd_build(ns: argparse.Namespace, rustc_args: Sequence[str], argv: Sequence[str]) -> int:
-    stamp_file, fresh = _shortcut(ns, argv)
+    stamps, fresh = _shortcut(ns, argv)
     if fresh:
         return 0
     from rustwheel.tasks.reporter import RunLog
     from rustwheel.tasks.runner import run_plan
 
-    plan, detected = _plan(ns, rustc_args, stamp_file)
+    plan, detected = _plan(ns, rustc_args, stamps[1] if stamps else None)
     log = RunLog(quiet=ns.quiet)
     code = run_plan(plan, log)
     if ns.report:
@@ -185,12 +188,12 @@ def cmd_build(ns: argparse.Namespace, rustc_args: Sequence[str], argv: Sequence[
         if not log.user_errors and not log.other_errors:
             print("error: the build failed; see the messages above", file=sys.stderr)
         return code or 1
-    if stamp_file is not None and detected is not None:
+    if stamps is not None and detected is not None:
         from rustwheel.stampinputs import build_files
 
         files = build_files(plan, detected)
         if files is not None:
-            stamp.write(stamp_file, files, tasks=[r.task for r in log.results],
+            stamp.write(stamps[0], files, tasks=[r.task for r in log.results],
                         wheels=plan.wheels)
     for wheel in plan.wheels:
         print(wheel)

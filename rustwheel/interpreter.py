@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -68,17 +67,10 @@ def _candidate(name: str, env: Mapping[str, str]) -> Optional[Path]:
     if name[:1].isdigit():
         names = [f"python{name}"]
     for n in names:
-        found = _run.which(n) if os.sep in n else _which_on(n, env)
+        found = _run.which(n, env.get("PATH"))
         if found is not None:
             return found
     return None
-
-
-def _which_on(name: str, env: Mapping[str, str]) -> Optional[Path]:
-    import shutil
-
-    found = shutil.which(name, path=env.get("PATH"))
-    return Path(found) if found else None
 
 
 def default_interpreter(env: Mapping[str, str]) -> str:

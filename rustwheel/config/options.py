@@ -135,13 +135,10 @@ def _env_bool(env: Mapping[str, str], *names: str) -> Optional[bool]:
 
 
 def _cache_dir(cli: CliOptions, env: Mapping[str, str], cwd: Path) -> Optional[Path]:
-    if cli.no_cache or _env_bool(env, "RUSTWHEEL_NO_CACHE"):
-        return None
-    if cli.cache_dir:
-        return (cwd / cli.cache_dir).resolve()
-    from rustwheel.cache.location import default_cache_dir
+    from rustwheel.cache.location import store_root
 
-    return default_cache_dir(env).resolve()
+    _env_bool(env, "RUSTWHEEL_NO_CACHE")  # reject a value that is not a boolean
+    return store_root(cli.cache_dir, cli.no_cache, env, cwd)
 
 
 def resolve_config(cli: CliOptions, *, cwd: Optional[Path] = None,

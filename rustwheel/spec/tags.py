@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Optional
-
-from packaging.tags import parse_tag
-from packaging.utils import canonicalize_name, canonicalize_version
+from packaging.utils import canonicalize_name
 from packaging.version import Version
 
 from rustwheel.errors import ConfigError
@@ -51,13 +48,6 @@ def expand(tag: str) -> list[str]:
             for plat in platforms.split(".")]
 
 
-def validate(tag: str) -> str:
-    parsed = parse_tag(tag)
-    if not parsed:
-        raise ConfigError(f"wheel tag '{tag}' is not valid")
-    return tag
-
-
 def abi3_tag(min_version: tuple[int, int], platform: str) -> str:
     return f"cp{min_version[0]}{min_version[1]}-abi3-{platform}"
 
@@ -69,10 +59,3 @@ def interpreter_tag(python_tag: str, abi_tag: str, platform: str) -> str:
 def generic_tag(platform: str) -> str:
     return f"py3-none-{platform}"
 
-
-def normalized_version(version: str) -> str:
-    return canonicalize_version(version, strip_trailing_zero=False)
-
-
-def optional_platform(value: Optional[str], default: str) -> str:
-    return value if value else default

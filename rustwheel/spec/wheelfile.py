@@ -14,10 +14,10 @@ import os
 import time
 import zipfile
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional
+from typing import Callable, Optional
 
 from rustwheel.atomic import default_mode, replacing, write_bytes
 from rustwheel.errors import ConfigError
@@ -49,13 +49,20 @@ def zip_timestamp(source_date_epoch: Optional[str]) -> tuple[int, int, int, int,
     return (t.tm_year, t.tm_mon, t.tm_mday, t.tm_hour, t.tm_min, t.tm_sec)
 
 
-def record_hash(data: bytes) -> str:
-    digest = hashlib.sha256(data).digest()
+def _record_digest(digest: bytes) -> str:
     return "sha256=" + base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
 
 
-def record_text(entries: Iterable[Entry], record_path: str) -> str:
-    lines = [f"{e.path},{record_hash(e.data)},{len(e.data)}" for e in entries]
+def record_hash(data: bytes) -> str:
+    return _record_digest(hashlib.sha256(data).digest())
+
+
+def record_text(entries: Iterable[Entry], record_path: str,
+                digests: Optional[Sequence[bytes]] = None) -> str:
+    """RECORD for ``entries``; ``digests`` are their sha256 digests when already computed."""
+    items = list(entries)
+    sums = digests if digests is not None else [hashlib.sha256(e.data).digest() for e in items]
+    lines = [f"{e.path},{_record_digest(d)},{len(e.data)}" for e, d in zip(items, sums)]
     lines.append(f"{record_path},,")
     return "\n".join(lines) + "\n"
 
@@ -89,10 +96,11 @@ class MemberCache:
         self.directory = directory
         self.used: set[str] = set()
 
-    def compress(self, data: bytes) -> tuple[int, bytes]:
+    def compress(self, data: bytes, sha256: bytes) -> tuple[int, bytes]:
+        """``data``'s deflate stream; ``sha256`` is its digest (computed once, for RECORD)."""
         if len(data) < self.MIN_SIZE:
             return deflate(data)
-        key = hashlib.sha256(data).hexdigest()
+        key = sha256.hex()
         self.used.add(key)
         path = self.directory / key
         try:
@@ -133,10 +141,17 @@ def write_wheel(destination: Path, entries: Iterable[Entry], dist_info: str,
     files = ordered(entries, dist_info)
     record_path = f"{dist_info}/RECORD"
     files = [e for e in files if e.path != record_path]
-    record = Entry(record_path, record_text(files, record_path).encode("utf-8"))
-    compress = member_cache.compress if member_cache is not None else None
-    members = [member(e.path, e.data, 0o755 if e.executable else 0o644, compress)
-               for e in [*files, record]]
+    digests = [hashlib.sha256(e.data).digest() for e in files]
+    record = Entry(record_path, record_text(files, record_path, digests).encode("utf-8"))
+
+    def compressor(digest: bytes) -> Optional[Callable[[bytes], tuple[int, bytes]]]:
+        if member_cache is None:
+            return None
+        return lambda data: member_cache.compress(data, digest)
+
+    members = [member(e.path, e.data, 0o755 if e.executable else 0o644, compressor(d))
+               for e, d in zip(files, digests)]
+    members.append(member(record_path, record.data, 0o644))
     with replacing(destination, default_mode()) as raw:
         if fits(members):
             write_zip(raw, members, date_time)

@@ -24,7 +24,7 @@ from typing import Any, Optional
 from rustwheel import _run
 from rustwheel.errors import ToolError
 from rustwheel.stages import cbindgen, plancodec, reuse
-from rustwheel.stages.inputs import changed_inputs, record_inputs
+from rustwheel.stages.inputs import InputsUnchanged, record_inputs
 from rustwheel.stages.reuse import CacheSpec
 
 _SKIP_DIRS = {"target", "__pycache__", "node_modules"}
@@ -92,20 +92,16 @@ def fingerprint(plan_text: str, watched: tuple[str, ...]) -> str:
     return hashlib.sha256(f"{plan_text}\0{presence}".encode()).hexdigest()
 
 
-class HeaderUnchanged:
+class HeaderUnchanged(InputsUnchanged):
     """doit `uptodate` item: the recorded inputs are unchanged and no watched file came or went."""
 
     def __init__(self, record_path: str, plan_text: str, watched: tuple[str, ...]) -> None:
-        self.record_path = record_path
+        super().__init__(record_path, "")
         self.plan_text = plan_text
         self.watched = watched
 
-    def __call__(self, task: object, values: dict[str, Any]) -> bool:
-        return changed_inputs(Path(self.record_path),
-                              fingerprint(self.plan_text, self.watched)) == []
-
-    def __repr__(self) -> str:
-        return f"HeaderUnchanged({self.record_path!r})"
+    def current_fingerprint(self) -> str:
+        return fingerprint(self.plan_text, self.watched)
 
 
 def rust_sources(dirs: tuple[str, ...]) -> list[str]:

@@ -91,9 +91,11 @@ class InputsUnchanged:
         self.record_path = record_path
         self.fingerprint = fingerprint
 
+    def current_fingerprint(self) -> str:
+        return self.fingerprint
+
     def __call__(self, task: object, values: dict[str, Any]) -> bool:
-        changed = changed_inputs(Path(self.record_path), self.fingerprint)
-        return changed == []
+        return changed_inputs(Path(self.record_path), self.current_fingerprint()) == []
 
     def __repr__(self) -> str:
-        return f"InputsUnchanged({self.record_path!r})"
+        return f"{type(self).__name__}({self.record_path!r})"

@@ -18,25 +18,21 @@ from rustwheel.atomic import write_bytes
 T = TypeVar("T")
 
 
-def _plain(value: Any) -> Any:
+def to_plain(value: Any) -> Any:
+    """The plan as plain JSON types (dicts, lists, strings, numbers)."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        return {f.name: to_plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
+        return [to_plain(v) for v in value]
     if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
+        return {str(k): to_plain(v) for k, v in value.items()}
     if isinstance(value, Path):
         return str(value)
     return value
 
 
-def from_plain_json(plan: Any) -> Any:
-    """The plan as plain JSON types (dicts, lists, strings, numbers)."""
-    return _plain(plan)
-
-
 def dumps(plan: Any) -> str:
-    return json.dumps(_plain(plan), sort_keys=True, indent=1, ensure_ascii=False) + "\n"
+    return json.dumps(to_plain(plan), sort_keys=True, indent=1, ensure_ascii=False) + "\n"
 
 
 def _build(tp: Any, value: Any) -> Any:

@@ -26,10 +26,6 @@ class RunLog:
     quiet: bool = False
     stream: TextIO = sys.stderr
 
-    @property
-    def executed(self) -> list[str]:
-        return [r.task for r in self.results if r.status == "ran"]
-
     def to_json(self) -> dict[str, Any]:
         return {
             "success": not self.failed,
