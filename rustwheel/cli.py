@@ -60,7 +60,17 @@ def _parser() -> argparse.ArgumentParser:
     add("-b", "--bindings", metavar="BINDINGS", help="pyo3, pyo3-ffi, cffi, uniffi or bin")
     add("-i", "--interpreter", action="append", nargs="+", metavar="PYTHON",
         help="python interpreter to build for (path or name)")
-    add("--compatibility", "--manylinux", metavar="TAG", help="platform tag policy (linux)")
+    add("--compatibility", "--manylinux", metavar="TAG",
+        help="platform tag: manylinux_2_17 / manylinux2014 / musllinux_1_2 / linux / pypi "
+             "(default: the most compatible one the binaries allow)")
+    add("--auditwheel", choices=["repair", "check", "warn", "skip"],
+        help="bundle external libraries (repair, default), fail if they would be needed "
+             "(check), only warn (warn) or skip the audit (skip)")
+    add("--skip-auditwheel", action="store_const", const="skip", dest="auditwheel",
+        help=argparse.SUPPRESS)
+    add("--zig", action="store_true",
+        help="link with zig (pip install ziglang) against an older glibc: manylinux2014 "
+             "unless --compatibility says otherwise")
     add("--strip", nargs="?", const=True, default=None, type=_bool_value, metavar="BOOL",
         help="strip the library (rustc -C strip=symbols)")
     add("-q", "--quiet", action="store_true", help="print less")
@@ -96,7 +106,8 @@ def _build_options(ns: argparse.Namespace, rustc_args: Sequence[str]) -> CliOpti
         locked=ns.locked, frozen=ns.frozen, offline=ns.offline,
         config=tuple(ns.config or ()), unstable_flags=tuple(ns.unstable_flags or ()),
         bindings=ns.bindings, interpreter=interpreters[0] if interpreters else None,
-        strip=ns.strip, compatibility=ns.compatibility, quiet=ns.quiet, verbose=ns.verbose,
+        strip=ns.strip, compatibility=ns.compatibility,
+        auditwheel=ns.auditwheel, zig=ns.zig, quiet=ns.quiet, verbose=ns.verbose,
         rustc_args=tuple(rustc_args), cache_dir=ns.cache_dir, no_cache=ns.no_cache)
 
 

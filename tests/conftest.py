@@ -6,6 +6,7 @@ import base64
 import csv
 import hashlib
 import io
+import json
 import os
 import re
 import shutil
@@ -15,7 +16,7 @@ import venv
 import zipfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
 
 import pytest
 
@@ -60,7 +61,55 @@ def run_rustwheel(args: Sequence[str], *, cwd: Optional[Path] = None,
     if check and proc.returncode != 0:
         raise AssertionError(f"rustwheel {' '.join(args)} failed ({proc.returncode}):\n"
                              f"{proc.stdout}\n{proc.stderr}")
+    if proc.returncode == 0 and args and args[0] in ("build", "b") and _audited(args):
+        for line in proc.stdout.splitlines():
+            if line.endswith(".whl"):
+                assert_auditwheel_agrees(Path(line if cwd is None else cwd / line))
     return proc
+
+
+CONSISTENT = re.compile(r'is\s+consistent\s+with\s+the\s+following\s+platform\s+tag:\s+"([^"]+)"')
+_AUDITED: dict[str, str] = {}  # wheel sha256 -> auditwheel's tag
+
+
+def _audited(args: Sequence[str]) -> bool:
+    """Whether rustwheel chose the platform tag by auditing (not linux, skip or warn)."""
+    joined = " ".join(args).replace("=", " ")
+    return not any(f"{flag} {value}" in joined for flag, value in (
+        ("--compatibility", "linux"), ("--compatibility", "off"), ("--manylinux", "linux"),
+        ("--manylinux", "off"), ("--auditwheel", "skip"), ("--auditwheel", "warn")))
+
+
+def auditwheel_show(wheel: Path) -> tuple[str, dict[str, Any]]:
+    """(the tag of `auditwheel show`'s text, its --json output)."""
+    argv = [sys.executable, "-m", "auditwheel", "show"]
+    text = subprocess.run([*argv, str(wheel)], capture_output=True, text=True, check=True).stdout
+    m = CONSISTENT.search(text)
+    assert m, text
+    out = subprocess.run([*argv, "--json", str(wheel)], capture_output=True, text=True,
+                         check=True).stdout
+    return m.group(1), json.loads(out)
+
+
+def assert_auditwheel_agrees(wheel: Path) -> None:
+    """`auditwheel show` reports the platform tag rustwheel gave ``wheel`` (every wheel the
+    suite builds with an audit goes through here).
+
+    One documented difference: an executable may link libpython (a pyo3 binary embeds the
+    interpreter), which auditwheel counts as a library to eliminate and maturin and rustwheel
+    allow."""
+    if wheel.name.endswith("-any.whl"):
+        return
+    digest = hashlib.sha256(wheel.read_bytes()).hexdigest()
+    ours = wheel.name[:-len(".whl")].rsplit("-", 1)[1].split(".")[0]
+    if digest not in _AUDITED:
+        shown, data = auditwheel_show(wheel)
+        if shown != ours and shown.startswith("linux_"):
+            libs = data["policy_upgrades"].get(ours, {}).get("libs_to_eliminate", [])
+            if libs and all(lib.startswith("libpython") for lib in libs):
+                shown = ours
+        _AUDITED[digest] = shown
+    assert _AUDITED[digest] == ours, f"auditwheel show says {_AUDITED[digest]} for {wheel.name}"
 
 
 @pytest.fixture

@@ -12,11 +12,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
+from rustwheel.config.compat import Compatibility, parse_audit_mode, parse_compatibility
 from rustwheel.config.pyproject import PyProject, load_pyproject
 from rustwheel.config.toolkeys import BINDINGS, ToolConfig, parse_tool_config
 from rustwheel.errors import ConfigError
-
-COMPATIBILITY = ("linux", "off")
 
 
 @dataclass(frozen=True)
@@ -40,6 +39,8 @@ class CliOptions:
     interpreter: Optional[str] = None
     strip: Optional[bool] = None
     compatibility: Optional[str] = None
+    auditwheel: Optional[str] = None
+    zig: bool = False
     quiet: bool = False
     verbose: int = 0
     rustc_args: tuple[str, ...] = ()
@@ -70,7 +71,11 @@ class BuildConfig:
     strip: bool
     bindings: Optional[str]
     interpreter: Optional[str]
-    compatibility: str
+    compatibility: Compatibility
+    auditwheel: str = "repair"
+    """``repair``, ``check``, ``warn`` or ``skip`` (see `rustwheel.config.compat`)."""
+    zig: bool = False
+    """Link through zig against the compatibility's glibc."""
     cache_dir: Optional[Path] = None
     """The content-addressed store, or None when caching is off (--no-cache)."""
     quiet: bool = False
@@ -158,10 +163,14 @@ def resolve_config(cli: CliOptions, *, cwd: Optional[Path] = None,
     if bindings is not None and bindings not in BINDINGS:
         raise ConfigError(f"-b/--bindings '{bindings}' is unknown; use one of {', '.join(BINDINGS)}")
 
-    compatibility = cli.compatibility or tool.compatibility or "linux"
-    if compatibility not in COMPATIBILITY:
-        raise ConfigError(
-            f"compatibility '{compatibility}' is not supported yet; use 'linux' (or 'off')")
+    where = (f"{pyproject.path}: [{pyproject.tool_table}]" if pyproject is not None
+             else "pyproject.toml")
+    compatibility = parse_compatibility(
+        cli.compatibility or tool.compatibility,
+        "--compatibility" if cli.compatibility else f"{where} compatibility")
+    auditwheel = parse_audit_mode(
+        cli.auditwheel or tool.auditwheel, None if cli.auditwheel else tool.skip_auditwheel,
+        "--auditwheel" if cli.auditwheel else f"{where} auditwheel")
 
     strip = cli.strip
     if strip is None:
@@ -192,7 +201,9 @@ def resolve_config(cli: CliOptions, *, cwd: Optional[Path] = None,
         strip=strip,
         bindings=bindings,
         interpreter=cli.interpreter,
-        compatibility="linux" if compatibility == "off" else compatibility,
+        compatibility=compatibility,
+        auditwheel=auditwheel,
+        zig=cli.zig,
         cache_dir=_cache_dir(cli, env, cwd),
         quiet=cli.quiet,
         verbose=cli.verbose,

@@ -53,7 +53,11 @@ class ToolConfig:
     manifest_path: Optional[str] = None
     """Path of Cargo.toml relative to pyproject.toml."""
     compatibility: Optional[str] = None
-    """Platform compatibility of the wheel tag; only `linux` (or `off`) is supported so far."""
+    """Platform tag policy (`rustwheel.config.compat`): linux/off, pypi, manylinux_2_17, ..."""
+    auditwheel: Optional[str] = None
+    """``repair`` (default), ``check``, ``warn`` or ``skip``."""
+    skip_auditwheel: Optional[bool] = None
+    """maturin's deprecated spelling of ``auditwheel = "skip"``."""
     include: tuple[GlobSpec, ...] = ()
     """More files: globs, ``{path, format}`` or ``{path, from = "out-dir", to, crate-name}``."""
     exclude: tuple[GlobSpec, ...] = ()
@@ -69,13 +73,14 @@ _KINDS: dict[str, str] = {
     "profile": "str", "features": "list", "all-features": "bool", "no-default-features": "bool",
     "locked": "bool", "frozen": "bool", "config": "list", "unstable-flags": "list",
     "rustc-args": "list", "strip": "bool", "manifest-path": "str", "compatibility": "str",
+    "auditwheel": "str", "skip-auditwheel": "bool",
     "manylinux": "str", "include": "include", "exclude": "exclude", "data": "str", "sbom": "sbom",
 }
 _PARSERS = {"include": parse_include, "exclude": parse_exclude, "sbom": parse_sbom}
 # Keys maturin knows that later stages (sdist, audit, include/exclude, ...) will read; accepted
 # now so that existing projects keep building.
 _KNOWN_LATER = {
-    "sdist-generator", "auditwheel", "skip-auditwheel", "targets",
+    "sdist-generator", "targets",
     "target", "editable-profile", "include-import-lib", "pgo-command", "generate-ci",
     "use-base-python",
 }

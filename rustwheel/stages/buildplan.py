@@ -13,6 +13,7 @@ from typing import Optional
 from rustwheel.stages import plancodec
 from rustwheel.stages.compile import CompilePlan
 from rustwheel.stages.header import HeaderPlan
+from rustwheel.stages.repair import RepairPlan
 from rustwheel.stages.uniffi import UniffiPlan
 from rustwheel.stages.wheel import WheelPlan
 
@@ -27,6 +28,7 @@ class Cell:
     wheel: WheelPlan
     header: Optional[HeaderPlan] = None
     uniffi: Optional[UniffiPlan] = None
+    repair: Optional[RepairPlan] = None
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,9 @@ class BuildPlan:
     def uniffi_plan_file(self, cell: Cell) -> Path:
         return self.state_dir / cell.name / "uniffi-plan.json"
 
+    def repair_plan_file(self, cell: Cell) -> Path:
+        return self.state_dir / cell.name / "repair-plan.json"
+
     def plan_files(self) -> dict[str, str]:
         files: dict[str, str] = {}
         for cell in self.cells:
@@ -60,8 +65,15 @@ class BuildPlan:
                 files[str(self.header_plan_file(cell))] = plancodec.dumps(cell.header)
             if cell.uniffi is not None:
                 files[str(self.uniffi_plan_file(cell))] = plancodec.dumps(cell.uniffi)
+            if cell.repair is not None:
+                files[str(self.repair_plan_file(cell))] = plancodec.dumps(cell.repair)
         return files
 
     @property
     def wheels(self) -> list[str]:
-        return [c.wheel.output for c in self.cells]
+        """The wheels the last run of this plan wrote (their platform tag is known only
+        after the repair stage ran)."""
+        from rustwheel.stages.wheel import built_wheel
+
+        found = (built_wheel(c.wheel) for c in self.cells)
+        return [w for w in found if w is not None]

@@ -30,6 +30,7 @@ from rustwheel.stages import outdir, plancodec, reuse
 from rustwheel.stages.inputs import record_inputs
 from rustwheel.stages.outdir import OutDirInclude
 from rustwheel.stages.reuse import CacheSpec
+from rustwheel.stages.zig import ZigLink, write_wrapper
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,8 @@ class CompilePlan:
     """The content-addressed store to consult, or None when caching is off."""
     out_dir_includes: tuple[OutDirInclude, ...] = ()
     """``include = [{from = "out-dir"}]`` globs, copied from build scripts' OUT_DIR after cargo."""
+    zig: Optional[ZigLink] = None
+    """``--zig``: the linker wrapper to write before cargo runs."""
 
     def argv(self, unit: CompileUnit) -> list[str]:
         argv = ["cargo", "rustc", *unit.selector, *self.cargo_args]
@@ -169,6 +172,8 @@ def run(plan_path: str) -> dict[str, Any]:
         return {"artifacts": plan.staged_paths(), "restored": True}
     env = dict(os.environ)
     env.update(plan.env)
+    if plan.zig is not None:
+        write_wrapper(plan.zig)
     inputs: list[str] = []
     env_vars: list[str] = []
     out_dirs: list[tuple[str, str]] = []

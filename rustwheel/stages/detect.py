@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Optional
 
 from rustwheel.cargo.metadata import CargoMetadata, cargo_metadata_argv, load_metadata
+from rustwheel.config.compat import zig_glibc
 from rustwheel.config.layout import ProjectLayout, determine_layout, validate_module_name
 from rustwheel.config.options import BuildConfig
 from rustwheel.errors import ConfigError
@@ -22,11 +23,12 @@ from rustwheel.interpreter import Interpreter, default_interpreter, probe
 from rustwheel.spec import tags
 from rustwheel.spec.metadata import ProjectMetadata, resolve_metadata
 from rustwheel.spec.wheelfile import zip_timestamp
-from rustwheel.stages import cffi, extras, outdir, plancodec, reuse, uniffi
+from rustwheel.stages import cffi, extras, outdir, plancodec, reuse, uniffi, zig
 from rustwheel.stages.bindings import Bindings, bin_targets, compile_lib, detect
 from rustwheel.stages.buildplan import BuildPlan, Cell
 from rustwheel.stages.compile import CompilePlan, CompileUnit
 from rustwheel.stages.contents import extension_items, python_files
+from rustwheel.stages.repair import RepairFile, RepairPlan
 from rustwheel.stages.wheel import (
     FileItem,
     GeneratedItem,
@@ -191,6 +193,16 @@ def make_plan(cfg: BuildConfig) -> BuildPlan:
     key = hashlib.sha256(str(cfg.manifest_path).encode()).hexdigest()[:12]
     state_dir = target_dir / "rustwheel" / f"{meta.root.name}-{key}"
     platform = tags.linux_platform(rustc.host)
+    arch = platform[len("linux_"):]
+    compat = cfg.compatibility
+    glibc = None
+    if cfg.zig:
+        compat, glibc = zig_glibc(compat, arch)
+    if cfg.auditwheel == "skip" and compat.policy is not None:
+        from rustwheel.audit.policies import find_policy
+
+        policy = find_policy(compat.policy)
+        platform = ".".join([policy.tag(arch), *policy.alias_tags(arch)])
     zip_timestamp(env.get("SOURCE_DATE_EPOCH"))  # reject a bad value before compiling
     tag, cell_name, ext_suffix = _tag_and_cell(bindings, interp, platform, rustc.host)
     cell_dir = state_dir / cell_name
@@ -205,12 +217,19 @@ def make_plan(cfg: BuildConfig) -> BuildPlan:
     rustc_args = list(cfg.rustc_args)
     if cfg.strip:
         rustc_args += ["-C", "strip=symbols"]
+    cargo_args = _cargo_args(cfg, meta, target_dir)
+    compile_env = _pyo3_env(bindings, interp)
+    link = None
+    if glibc is not None:
+        link = zig.zig_link(rustc.host, glibc, cell_dir / "zig-linker")
+        cargo_args += ["--target", rustc.host]
+        compile_env.update(zig.cargo_env(rustc.host, link))
     source_roots = [(meta.workspace_root, "<ws>"), (cfg.project_root, "<project>"),
                     (target_dir, "<target>"), (state_dir, "<state>")]
     compile_plan = CompilePlan(
         cell=cell_name, package_id=meta.root.id, package_name=meta.root.name,
-        manifest_path=str(cfg.manifest_path), cargo_args=tuple(_cargo_args(cfg, meta, target_dir)),
-        rustc_args=tuple(rustc_args), env=_pyo3_env(bindings, interp),
+        manifest_path=str(cfg.manifest_path), cargo_args=tuple(cargo_args),
+        rustc_args=tuple(rustc_args), env=compile_env, zig=link,
         env_fingerprint=env_fingerprint(env), rustc_version=rustc.verbose_version,
         units=tuple(units), stage_dir=str(cell_dir / "artifacts"),
         inputs_record=str(cell_dir / "compile-inputs.json"), extra_inputs=_extra_inputs(cfg, meta),
@@ -233,9 +252,21 @@ def make_plan(cfg: BuildConfig) -> BuildPlan:
                                   package_dir=cffi.package_dir(layout), cell_dir=cell_dir)
     dist_info = tags.dist_info_dir(metadata.name, metadata.version)
     info_files, info_generated = dist_info_items(metadata, tag, dist_info)
+    repair_plan = None
+    if not compat.linux and cfg.auditwheel != "skip":
+        staged = {str(cell_dir / "artifacts" / u.staged_name): u for u in units}
+        repair_plan = RepairPlan(
+            cell=cell_name, mode=cfg.auditwheel, policy=compat.policy, pypi=compat.pypi,
+            arch=arch, files=tuple(RepairFile(f.archive_path, f.source, not staged[f.source].lib)
+                                   for f in files if f.source in staged),
+            libs_dir=f"{tags.dist_name(metadata.name)}.libs",
+            work_dir=str(cell_dir / "repaired"), manifest=str(cell_dir / "repair.json"),
+            ld_library_path=env.get("LD_LIBRARY_PATH", ""))
     wheel_plan = WheelPlan(
         cell=cell_name,
         output=str(out_dir / tags.wheel_filename(metadata.name, metadata.version, tag)),
+        record=str(cell_dir / "wheel.json"),
+        repair=repair_plan.manifest if repair_plan is not None else None,
         tag=tag, dist_info=dist_info,
         files=tuple(unique_files(files + info_files, generated + info_generated)),
         generated=tuple(generated + info_generated), listed_dirs=more.listed_dirs,
@@ -268,7 +299,8 @@ def make_plan(cfg: BuildConfig) -> BuildPlan:
     if cfg.pyproject is not None:
         detect_inputs.append(str(cfg.pyproject.path))
     return BuildPlan(state_dir=state_dir, detect_inputs=tuple(detect_inputs),
-                     cells=(Cell(cell_name, compile_plan, wheel_plan, header_plan, uniffi_plan),))
+                     cells=(Cell(cell_name, compile_plan, wheel_plan, header_plan, uniffi_plan,
+                                 repair_plan),))
 
 
 def _units_and_contents(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,6 +37,10 @@ class GeneratedItem:
 class WheelPlan:
     cell: str
     output: str
+    """The wheel's path, with the platform tag known when planning (the repair stage may
+    change it: `built_wheel` says where the last run wrote it)."""
+    record: str
+    """Written after the wheel: ``{"wheel": path}`` (the doit target of the stage)."""
     tag: str
     dist_info: str
     files: tuple[FileItem, ...]
@@ -53,11 +59,61 @@ class WheelPlan:
     """The compile stage's manifest of files staged from build scripts' OUT_DIR."""
     generated_lists: tuple[str, ...] = ()
     """Manifests (same format) of files a stage generated, e.g. uniffi-bindgen's modules."""
+    repair: Optional[str] = None
+    """The repair stage's manifest: the platform tag, patched binaries, bundled libraries."""
 
     def input_files(self) -> list[str]:
         extra = [self.out_dir_files] if self.out_dir_files else []
         extra += self.generated_lists
+        if self.repair:
+            extra.append(self.repair)
         return sorted({*(f.source for f in self.files), *extra})
+
+
+def built_wheel(plan: WheelPlan) -> Optional[str]:
+    """The wheel the last run of ``plan`` wrote, if it is still there."""
+    try:
+        wheel = json.loads(Path(plan.record).read_text(encoding="utf-8"))["wheel"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return wheel if isinstance(wheel, str) and os.path.isfile(wheel) else None
+
+
+class WheelPresent:
+    """doit ``uptodate``: the wheel named by the record still exists."""
+
+    def __init__(self, plan: WheelPlan) -> None:
+        self.plan = plan
+
+    def __call__(self) -> bool:
+        return built_wheel(self.plan) is not None
+
+
+def retagged(plan: WheelPlan, platform: str) -> WheelPlan:
+    """``plan`` with its platform tag replaced (file name, WHEEL file)."""
+    pythons, abis, _ = plan.tag.split("-")
+    tag = f"{pythons}-{abis}-{platform}"
+    suffix = f"-{plan.tag}.whl"
+    assert plan.output.endswith(suffix), plan.output
+    wheel_file = f"{plan.dist_info}/WHEEL"
+    generated = tuple(GeneratedItem(g.archive_path, wheel_file_text(tag))
+                      if g.archive_path == wheel_file else g for g in plan.generated)
+    return dataclasses.replace(plan, tag=tag, output=plan.output[:-len(suffix)] + f"-{tag}.whl",
+                               generated=generated)
+
+
+def _repaired(plan: WheelPlan) -> WheelPlan:
+    """The plan as the repair stage's manifest says: final tag, patched binaries, libraries."""
+    if plan.repair is None:
+        return plan
+    from rustwheel.stages.repair import read_manifest
+
+    manifest = read_manifest(plan.repair)
+    replace: dict[str, str] = manifest["replace"]
+    files = [dataclasses.replace(f, source=replace.get(f.source, f.source)) for f in plan.files]
+    files += [FileItem(archive, source) for archive, source in sorted(manifest["add"].items())]
+    out = retagged(plan, manifest["platform"])
+    return dataclasses.replace(out, files=tuple(unique_files(files, list(out.generated))))
 
 
 def collision(archive_path: str, first: str, second: str) -> ConfigError:
@@ -132,21 +188,30 @@ def entries(plan: WheelPlan) -> list[Entry]:
 
 def run(plan_path: str) -> dict[str, Any]:
     """doit action: write the wheel described by the plan at ``plan_path``."""
-    plan = plancodec.read(WheelPlan, plan_path)
+    from rustwheel.atomic import write_bytes
+
+    planned = plancodec.read(WheelPlan, plan_path)
+    plan = _repaired(planned)
     output = Path(plan.output)
+    record = (json.dumps({"wheel": plan.output}) + "\n").encode()
     store = reuse.open_store(plan.cache)
-    inputs = plan.input_files()
+    # The repair manifest names checkout paths; the platform it chose and the files it made
+    # (inputs of the repaired plan) are what the wheel depends on.
+    inputs = [f for f in plan.input_files() if f != planned.repair]
+    stage = "wheel" if planned.repair is None else f"wheel@{plan.tag.rsplit('-', 1)[1]}"
     if store is not None and plan.cache is not None:
-        hit = reuse.lookup(store, plan.cache, "wheel", inputs)
+        hit = reuse.lookup(store, plan.cache, stage, inputs)
         from rustwheel.cache.store import restore_files
 
         if hit is not None and restore_files(store, hit.entry, output.parent):
+            write_bytes(Path(plan.record), record)
             return {"wheel": plan.output, "restored": True}
     from rustwheel.spec.wheelfile import MemberCache, write_wheel
 
     items, dist_info = entries(plan), plan.dist_info
     members = MemberCache(Path(plan.member_cache)) if plan.member_cache else None
     write_wheel(output, items, dist_info, plan.source_date_epoch, members)
+    write_bytes(Path(plan.record), record)
     if store is not None and plan.cache is not None:
-        reuse.save(store, plan.cache, "wheel", inputs, inputs, (), {output.name: output})
+        reuse.save(store, plan.cache, stage, inputs, inputs, (), {output.name: output})
     return {"wheel": plan.output}

@@ -1,5 +1,5 @@
-"""Turn a `BuildPlan` into doit task dicts: detect → compile:<cell> → wheel:<cell>, plus
-header:<cell> before the wheel for cffi bindings.
+"""Turn a `BuildPlan` into doit task dicts: detect → compile:<cell> → repair:<cell> →
+wheel:<cell>, plus header:<cell> (cffi) and bindgen:<cell> (uniffi) before the wheel.
 
 The same generators feed `rustwheel build` (through `rustwheel.tasks.runner`) and the root
 `dodo.py`, so `doit list`, `doit info` and `doit` run exactly these tasks. Actions are
@@ -19,6 +19,7 @@ from doit.tools import config_changed
 from rustwheel.errors import RustwheelError
 from rustwheel.stages import compile as compile_stage
 from rustwheel.stages import header as header_stage
+from rustwheel.stages import repair as repair_stage
 from rustwheel.stages import uniffi as uniffi_stage
 from rustwheel.stages import wheel as wheel_stage
 from rustwheel.stages.buildplan import BuildPlan, Cell
@@ -44,7 +45,8 @@ def write_plans(files: dict[str, str]) -> Union[bool, TaskFailed]:
 def run_stage(stage: str, plan_path: str) -> Union[dict[str, Any], TaskFailed]:
     """header / compile / wheel action: run the stage; user errors become a one-line failure."""
     runner = {"header": header_stage.run, "compile": compile_stage.run,
-              "uniffi": uniffi_stage.run, "wheel": wheel_stage.run}[stage]
+              "uniffi": uniffi_stage.run, "repair": repair_stage.run,
+              "wheel": wheel_stage.run}[stage]
     try:
         return runner(plan_path)
     except RustwheelError as exc:
@@ -97,7 +99,8 @@ def wheel_tasks(plan: BuildPlan) -> Iterator[TaskDict]:
             "name": cell.name,
             "actions": [(run_stage, ["wheel", plan_file])],
             "file_dep": deps,
-            "targets": [cell.wheel.output],
+            "targets": [cell.wheel.record],
+            "uptodate": [wheel_stage.WheelPresent(cell.wheel)],
             "verbosity": 2,
         }
 
@@ -150,5 +153,24 @@ def bindgen_tasks(plan: BuildPlan) -> Iterator[TaskDict]:
         }
 
 
+def repair_tasks(plan: BuildPlan) -> Iterator[TaskDict]:
+    """Linux cells with an audit: the platform tag, and bundled libraries if needed."""
+    cells = [c for c in plan.cells if c.repair is not None]
+    yield from _group("repair", "manylinux/musllinux audit and repair, per cell", cells)
+    for cell in cells:
+        repair = cell.repair
+        assert repair is not None
+        plan_file = str(plan.repair_plan_file(cell))
+        yield {
+            "basename": "repair",
+            "name": cell.name,
+            "actions": [(run_stage, ["repair", plan_file])],
+            "file_dep": [plan_file, *repair.inputs()],
+            "targets": [repair.manifest],
+            "uptodate": [repair_stage.LibsUnchanged(repair.manifest)],
+            "verbosity": 2,
+        }
+
+
 GENERATORS = {"detect": detect_tasks, "header": header_tasks, "compile": compile_tasks,
-              "bindgen": bindgen_tasks, "wheel": wheel_tasks}
+              "bindgen": bindgen_tasks, "repair": repair_tasks, "wheel": wheel_tasks}

@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-import json
-import re
-import subprocess
-import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
-from conftest import CRATES, build_wheel
+from conftest import CONSISTENT, CRATES, auditwheel_show, build_wheel
 
 from rustwheel.audit.resolve import Resolver, system_search_paths
 from rustwheel.audit.result import AuditResult
@@ -19,7 +14,6 @@ from rustwheel.auditcmd import cmd_audit
 
 pytestmark = pytest.mark.slow
 
-CONSISTENT = re.compile(r'is\s+consistent\s+with\s+the\s+following\s+platform\s+tag:\s+"([^"]+)"')
 
 SQLITE_CARGO = """\
 [package]
@@ -53,17 +47,6 @@ build-backend = "maturin"
 name = "audit-sqlite-demo"
 dynamic = ["version"]
 """
-
-
-def auditwheel_show(wheel: Path) -> tuple[str, dict[str, Any]]:
-    """(the tag of `auditwheel show`'s text, its --json output)."""
-    argv = [sys.executable, "-m", "auditwheel", "show"]
-    text = subprocess.run([*argv, str(wheel)], capture_output=True, text=True, check=True).stdout
-    m = CONSISTENT.search(text)
-    assert m, text
-    out = subprocess.run([*argv, "--json", str(wheel)], capture_output=True, text=True,
-                         check=True).stdout
-    return m.group(1), json.loads(out)
 
 
 def assert_same_as_auditwheel(wheel: Path, capsys: pytest.CaptureFixture[str]) -> AuditResult:
