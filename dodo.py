@@ -1,11 +1,12 @@
 """doit entry point: the same task graph `rustwheel build` runs, for plain `doit`.
 
-    doit manifest=path/to/Cargo.toml                 # build (detect → [header] → compile → wheel)
+    doit manifest=path/to/Cargo.toml                 # build (detect → compile → repair → wheel)
     doit list --all manifest=path/to/Cargo.toml      # the tasks, one per stage and cell
     doit info compile:<cell> manifest=...            # a task's inputs and targets
 
 Other variables: release=1, profile=NAME, interpreter=PYTHON, out=DIR, target_dir=DIR,
-features=a,b, bindings=NAME, strip=1. Without `manifest` the current directory is used.
+features=a,b, bindings=NAME, strip=1, compatibility=TAG, auditwheel=MODE, zig=1. Without
+`manifest` the current directory is used.
 """
 
 from __future__ import annotations
@@ -39,6 +40,9 @@ try:
         bindings=get_var("bindings", None),
         interpreter=get_var("interpreter", None),
         strip=True if _flag("strip") else None,
+        compatibility=get_var("compatibility", None),
+        auditwheel=get_var("auditwheel", None),
+        zig=_flag("zig"),
     )))
 except RustwheelError as _exc:
     print(f"error: {_exc}", file=sys.stderr)
@@ -65,6 +69,13 @@ def task_compile() -> Any:
 def task_wheel() -> Any:
     """Write the wheel, one sub-task per cell."""
     yield from pipeline.wheel_tasks(_PLAN)
+
+
+if any(cell.repair is not None for cell in _PLAN.cells):  # unless compatibility=linux
+
+    def task_repair() -> Any:
+        """manylinux/musllinux audit and repair, one sub-task per cell."""
+        yield from pipeline.repair_tasks(_PLAN)
 
 
 if any(cell.header is not None for cell in _PLAN.cells):  # cffi bindings only

@@ -8,6 +8,7 @@ import hashlib
 import io
 import json
 import os
+import platform
 import re
 import shutil
 import subprocess
@@ -22,6 +23,10 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 CRATES = REPO / "tests" / "crates"
+# The platform tag the repair stage gives the test crates' wheels on this machine (glibc 2.36):
+# Rust's standard library requires GLIBC_2.34 symbols when linked against glibc >= 2.34.
+# `assert_auditwheel_agrees` checks every audited wheel against `auditwheel show` besides.
+HOST_PLATFORM = f"manylinux_2_34_{platform.machine()}"
 
 
 def _target_dir() -> Path:

@@ -39,6 +39,8 @@ class SbomConfig:
     """Write a CycloneDX SBOM of the Rust dependencies into ``.dist-info/sboms/``."""
     include: tuple[str, ...] = ()
     """More SBOM files (relative to the project root) copied into ``.dist-info/sboms/``."""
+    auditwheel: bool = True
+    """After a repair, list the OS packages of the bundled libraries (``auditwheel.cdx.json``)."""
 
 
 def check_relative(pattern: str, where: str) -> str:
@@ -109,7 +111,7 @@ def parse_exclude(value: Any, where: str) -> tuple[GlobSpec, ...]:
 
 
 def parse_sbom(value: Any, where: str) -> SbomConfig:
-    """``[tool.rustwheel.sbom]``: ``rust`` (bool), ``auditwheel`` (bool, later), ``include``."""
+    """``[tool.rustwheel.sbom]``: ``rust`` (bool), ``auditwheel`` (bool), ``include``."""
     if not isinstance(value, dict):
         raise ConfigError(f"{where} must be a table with rust, auditwheel and include keys")
     unknown = set(value) - {"rust", "auditwheel", "include"}
@@ -122,4 +124,5 @@ def parse_sbom(value: Any, where: str) -> SbomConfig:
     include = value.get("include", [])
     if not isinstance(include, list) or not all(isinstance(v, str) and v for v in include):
         raise ConfigError(f"{where} include must be a list of file paths")
-    return SbomConfig(rust=value.get("rust", True), include=tuple(include))
+    return SbomConfig(rust=value.get("rust", True), include=tuple(include),
+                      auditwheel=value.get("auditwheel", True))

@@ -261,7 +261,9 @@ def make_plan(cfg: BuildConfig) -> BuildPlan:
                                    for f in files if f.source in staged),
             libs_dir=f"{tags.dist_name(metadata.name)}.libs",
             work_dir=str(cell_dir / "repaired"), manifest=str(cell_dir / "repair.json"),
-            ld_library_path=env.get("LD_LIBRARY_PATH", ""))
+            ld_library_path=env.get("LD_LIBRARY_PATH", ""),
+            sbom=(f"{dist_info}/sboms/auditwheel.cdx.json", metadata.name, metadata.version)
+            if cfg.tool.sbom.auditwheel else None)
     wheel_plan = WheelPlan(
         cell=cell_name,
         output=str(out_dir / tags.wheel_filename(metadata.name, metadata.version, tag)),
@@ -295,6 +297,8 @@ def make_plan(cfg: BuildConfig) -> BuildPlan:
             header_plan = dataclasses.replace(header_plan, cache=spec(header_plan))
         if uniffi_plan is not None:
             uniffi_plan = dataclasses.replace(uniffi_plan, cache=spec(uniffi_plan))
+        if repair_plan is not None:
+            repair_plan = dataclasses.replace(repair_plan, cache=spec(repair_plan))
     detect_inputs = [str(cfg.manifest_path)]
     if cfg.pyproject is not None:
         detect_inputs.append(str(cfg.pyproject.path))

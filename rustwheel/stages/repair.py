@@ -12,7 +12,6 @@ system library reruns the stage (`LibsUnchanged`); an unchanged binary is not au
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -23,7 +22,8 @@ from typing import Any, Optional
 
 from rustwheel.atomic import write_bytes
 from rustwheel.errors import RustwheelError
-from rustwheel.stages import plancodec
+from rustwheel.stages import plancodec, reuse
+from rustwheel.stages.reuse import CacheSpec
 
 MANIFEST_FORMAT = 1
 
@@ -56,14 +56,12 @@ class RepairPlan:
     manifest: str
     ld_library_path: str = ""
     """LD_LIBRARY_PATH when planned: part of the library search."""
+    sbom: Optional[tuple[str, str, str]] = None
+    """(path in the wheel, project name, version) of the bundled libraries' SBOM, if wanted."""
+    cache: Optional[CacheSpec] = None
 
     def inputs(self) -> list[str]:
         return sorted(f.source for f in self.files)
-
-
-def _stat(path: str) -> list[int]:
-    st = os.stat(path)
-    return [st.st_size, st.st_mtime_ns]
 
 
 class LibsUnchanged:
@@ -73,23 +71,25 @@ class LibsUnchanged:
         self.manifest = manifest
 
     def __call__(self) -> bool:
+        from rustwheel.digests import DigestCache
+
+        cache = DigestCache.shared()
         try:
             data = json.loads(Path(self.manifest).read_text(encoding="utf-8"))
-            return all(_stat(path) == facts for path, facts in data["system_libs"].items())
+            return all(cache.digest(path, os.stat(path)) == digest
+                       for path, digest in data["system_libs"].items())
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return False
 
 
-def _digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def write_manifest(plan: RepairPlan, platform: str, replace: dict[str, str],
-                   add: dict[str, str], system_libs: dict[str, list[int]],
-                   notes: list[str]) -> None:
-    digests = {p: _digest(Path(p)) for p in sorted({*replace.values(), *add.values()})}
+                   add: dict[str, str], system_libs: list[str], notes: list[str]) -> None:
+    """``replace`` / ``add``: path in the wheel -> file relative to ``work_dir`` (so that the
+    manifest means the same in any checkout the store restores it into)."""
+    from rustwheel.digests import digest_file
+
     data = {"format": MANIFEST_FORMAT, "platform": platform, "replace": replace, "add": add,
-            "system_libs": system_libs, "digests": digests, "notes": notes}
+            "system_libs": {p: digest_file(p) for p in sorted(system_libs)}, "notes": notes}
     write_bytes(Path(plan.manifest), (json.dumps(data, indent=1, sort_keys=True) + "\n").encode())
 
 
@@ -110,6 +110,43 @@ def _fresh_dir(work: Path) -> Path:
     return tmp
 
 
+def _write_sbom(plan: RepairPlan, work: Path, libraries: list[str],
+                bundled: dict[str, Path]) -> None:
+    """Add the bundled libraries' SBOM to ``bundled`` when one is wanted and some OS package
+    owns them."""
+    if plan.sbom is None:
+        return
+    from rustwheel.stages.repairsbom import bundled_sbom
+
+    archive_path, name, version = plan.sbom
+    text = bundled_sbom(name, version, libraries)
+    if text is not None:
+        dest = work / "sbom" / Path(archive_path).name
+        write_bytes(dest, text.encode("utf-8"))
+        bundled[archive_path] = dest
+
+
+def _outputs(plan: RepairPlan, manifest: dict[str, Any]) -> dict[str, Path]:
+    """The stage's files by their name relative to the manifest's directory (store layout)."""
+    base = Path(plan.manifest).parent
+    work = Path(plan.work_dir)
+    files = {Path(plan.manifest).name: Path(plan.manifest)}
+    for rel in sorted({*manifest["replace"].values(), *manifest["add"].values()}):
+        path = work / rel
+        files[path.relative_to(base).as_posix()] = path
+    return files
+
+
+def _restore(plan: RepairPlan) -> bool:
+    store = reuse.open_store(plan.cache)
+    if store is None or plan.cache is None:
+        return False
+    from rustwheel.cache.store import restore_files
+
+    hit = reuse.lookup(store, plan.cache, "repair", plan.inputs())
+    return hit is not None and restore_files(store, hit.entry, Path(plan.manifest).parent)
+
+
 def run(plan_path: str) -> dict[str, Any]:
     """doit action: audit, decide, repair; the manifest appears last."""
     from rustwheel.stages.repairpolicy import decide
@@ -117,6 +154,8 @@ def run(plan_path: str) -> dict[str, Any]:
     plan = plancodec.read(RepairPlan, plan_path)
     manifest = Path(plan.manifest)
     manifest.unlink(missing_ok=True)  # never leave a manifest that disagrees with work_dir
+    if _restore(plan):
+        return {"platform": read_manifest(plan.manifest)["platform"], "restored": True}
     decision = decide(plan)
     for note in decision.notes:
         print(f"warning: {note}", file=sys.stderr, flush=True)
@@ -131,18 +170,23 @@ def run(plan_path: str) -> dict[str, Any]:
         try:
             binaries = {f.archive_path: Path(f.source) for f in plan.files}
             patched, bundled = graft(binaries, decision.bundle, plan.libs_dir, tmp, patchelf)
+            _write_sbom(plan, tmp, [str(p) for p in decision.bundle.values()], bundled)
             shutil.rmtree(work, ignore_errors=True)
             os.replace(tmp, work)
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
-        sources = {f.archive_path: f.source for f in plan.files}
-        replace = {sources[a]: str(work / p.relative_to(tmp)) for a, p in patched.items()}
-        add = {a: str(work / p.relative_to(tmp)) for a, p in bundled.items()}
+        replace = {a: p.relative_to(tmp).as_posix() for a, p in patched.items()}
+        add = {a: p.relative_to(tmp).as_posix() for a, p in bundled.items()}
         print(f"  bundled {', '.join(sorted(decision.bundle))} into {plan.libs_dir}/",
               file=sys.stderr, flush=True)
     else:
         shutil.rmtree(work, ignore_errors=True)
-    system_libs = {str(p): _stat(str(p)) for p in decision.bundle.values()}
+    system_libs = [str(p) for p in decision.bundle.values()]
     write_manifest(plan, decision.platform, replace, add, system_libs, decision.notes)
+    store = reuse.open_store(plan.cache)
+    if store is not None and plan.cache is not None:
+        outputs = _outputs(plan, read_manifest(plan.manifest))
+        reuse.save(store, plan.cache, "repair", plan.inputs(), [*plan.inputs(), *system_libs],
+                   (), outputs)
     return {"platform": decision.platform}

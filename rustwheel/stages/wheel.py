@@ -60,7 +60,8 @@ class WheelPlan:
     generated_lists: tuple[str, ...] = ()
     """Manifests (same format) of files a stage generated, e.g. uniffi-bindgen's modules."""
     repair: Optional[str] = None
-    """The repair stage's manifest: the platform tag, patched binaries, bundled libraries."""
+    """The repair stage's manifest (``repair.json``; its files are in ``repaired/`` beside it):
+    the platform tag, patched binaries, bundled libraries."""
 
     def input_files(self) -> list[str]:
         extra = [self.out_dir_files] if self.out_dir_files else []
@@ -109,9 +110,11 @@ def _repaired(plan: WheelPlan) -> WheelPlan:
     from rustwheel.stages.repair import read_manifest
 
     manifest = read_manifest(plan.repair)
+    work = Path(plan.repair).parent / "repaired"
     replace: dict[str, str] = manifest["replace"]
-    files = [dataclasses.replace(f, source=replace.get(f.source, f.source)) for f in plan.files]
-    files += [FileItem(archive, source) for archive, source in sorted(manifest["add"].items())]
+    files = [dataclasses.replace(f, source=str(work / replace[f.archive_path]))
+             if f.archive_path in replace else f for f in plan.files]
+    files += [FileItem(archive, str(work / rel)) for archive, rel in sorted(manifest["add"].items())]
     out = retagged(plan, manifest["platform"])
     return dataclasses.replace(out, files=tuple(unique_files(files, list(out.generated))))
 

@@ -94,7 +94,10 @@ def test_non_whitelisted_system_library(tmp_path: Path, target_dir: Path,
     (crate / "Cargo.toml").write_text(SQLITE_CARGO)
     (crate / "pyproject.toml").write_text(SQLITE_PYPROJECT)
     (crate / "src" / "main.rs").write_text(SQLITE_MAIN)
-    wheel = build_wheel(crate / "Cargo.toml", tmp_path / "dist", target_dir)
+    # --compatibility linux: the binary as linked (the repair stage would refuse to bundle
+    # libraries for an executable).
+    wheel = build_wheel(crate / "Cargo.toml", tmp_path / "dist", target_dir,
+                        "--compatibility", "linux")
     result = assert_same_as_auditwheel(wheel, capsys)
     assert result.tag == "linux_x86_64" and result.repair_tag is not None
     verdict = result.verdict(result.repair_tag)

@@ -25,7 +25,7 @@ def _scripts(wheel: Path) -> dict[str, int]:
 def test_pyo3_binary_gets_interpreter_tag_and_runs(tmp_path: Path, target_dir: Path,
                                                    make_venv: Callable[..., Venv]) -> None:
     wheel = build_wheel(CRATES / "bin-pyo3" / "Cargo.toml", tmp_path / "dist", target_dir)
-    assert wheel.name == f"bin_pyo3-0.3.0-{PY}-{PY}-linux_x86_64.whl"
+    assert wheel.name == f"bin_pyo3-0.3.0-{PY}-{PY}-manylinux_2_34_x86_64.whl"
     assert _scripts(wheel) == {"bin-pyo3-version": 0o755}
     env = make_venv()
     env.install(wheel)
@@ -38,7 +38,7 @@ def test_required_features_select_binaries_and_python_package_ships(
         tmp_path: Path, target_dir: Path, make_venv: Callable[..., Venv]) -> None:
     manifest = CRATES / "bin-mixed" / "Cargo.toml"
     plain = build_wheel(manifest, tmp_path / "plain", target_dir)
-    assert plain.name == "bin_mixed-0.1.0-py3-none-linux_x86_64.whl"
+    assert plain.name == "bin_mixed-0.1.0-py3-none-manylinux_2_34_x86_64.whl"
     assert _scripts(plain) == {"bin-mixed-tool": 0o755}  # bin-mixed-extra needs `extra`
     with zipfile.ZipFile(plain) as zf:
         assert "bin_mixed/__init__.py" in zf.namelist()

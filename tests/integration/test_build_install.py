@@ -5,7 +5,6 @@ root dodo.py driving the same task graph through plain `doit`."""
 from __future__ import annotations
 
 import os
-import platform
 import subprocess
 import sys
 import sysconfig
@@ -17,6 +16,7 @@ from pathlib import Path
 import pytest
 from conftest import (
     CRATES,
+    HOST_PLATFORM,
     REPO,
     Venv,
     build_wheel,
@@ -29,7 +29,7 @@ from conftest import (
 pytestmark = pytest.mark.slow
 
 PY_TAG = f"cp{sys.version_info[0]}{sys.version_info[1]}"
-PLATFORM_TAG = f"linux_{platform.machine()}"
+PLATFORM_TAG = HOST_PLATFORM
 EXT_SUFFIX = sysconfig.get_config_var("EXT_SUFFIX")
 SDE = 1700000000
 SDE_DATE_TIME = time.gmtime(SDE)[:6]  # (2023, 11, 14, 22, 13, 20)
@@ -190,7 +190,7 @@ def test_fresh_target_dirs_same_bytes(tmp_path: Path, monkeypatch: pytest.Monkey
     no_store = {"RUSTWHEEL_NO_CACHE": "1"}  # two real cargo builds, not a restore
     w1, st1 = build(crate / "Cargo.toml", tmp_path / "dist1", tmp_path / "target1", no_store)
     w2, st2 = build(crate / "Cargo.toml", tmp_path / "dist2", tmp_path / "target2", no_store)
-    assert ran(st1) == ran(st2) == {"detect", "compile", "wheel"}, (st1, st2)
+    assert ran(st1) == ran(st2) == {"detect", "compile", "repair", "wheel"}, (st1, st2)
     assert w1.name == w2.name
     assert w1.read_bytes() == w2.read_bytes()
 
@@ -230,7 +230,7 @@ def test_noop_and_incremental_rebuilds(tmp_path: Path, target_dir: Path,
     crate = copy_crate("pyo3-mixed", tmp_path)
     manifest, dist = crate / "Cargo.toml", tmp_path / "dist"
     wheel, st = build(manifest, dist, target_dir)
-    assert ran(st) == {"detect", "compile", "wheel"}, st
+    assert ran(st) == {"detect", "compile", "repair", "wheel"}, st
     original = wheel.read_bytes()
 
     # same arguments again: every stage up to date
@@ -291,14 +291,15 @@ def test_dodo_lists_and_shares_state(tmp_path: Path, target_dir: Path,
     listed = [line.split()[0] for line in proc.stdout.splitlines() if line.strip()]
     cell = next(n.split(":", 1)[1] for n in listed if n.startswith("compile:"))
     assert cell.startswith("py3-"), listed  # bin bindings: no interpreter in the tag
-    assert {"detect", f"compile:{cell}", f"wheel:{cell}"} <= set(listed), listed
+    tasks = ("detect", f"compile:{cell}", f"repair:{cell}", f"wheel:{cell}")
+    assert set(tasks) <= set(listed), listed
 
     _, st = build(manifest, dist, target_dir)
-    assert set(st) == {"detect", f"compile:{cell}", f"wheel:{cell}"}, st
+    assert set(st) == set(tasks), st
 
     proc = _doit("-f", dodo, *variables)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     lines = set(proc.stdout.splitlines())
-    for task in ("detect", f"compile:{cell}", f"wheel:{cell}"):
+    for task in tasks:
         assert f"-- {task}" in lines, proc.stdout
         assert f".  {task}" not in lines, proc.stdout

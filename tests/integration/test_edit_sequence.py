@@ -161,6 +161,7 @@ class Tree:
             "detect": _h(files["Cargo.toml"], files["pyproject.toml"], files["README.md"],
                          sorted(py), self.features, self.sde),
             "compile": compile_key,
+            "repair": compile_key,  # the audit reads only the compiled library
             "wheel": _h(compile_key, py, files["pyproject.toml"], files["README.md"], self.sde),
         }
 
@@ -313,7 +314,7 @@ def _build(tree: Tree, out: Path, target: Path, *extra: str) -> tuple[Path, dict
     assert len(wheels) == 1 and wheels[0].is_file(), proc.stdout + proc.stderr
     st = stages(proc.stderr)
     short = {name.split(":")[0]: status for name, status in st.items()}
-    assert set(short) == {"detect", "compile", "wheel"}, proc.stderr
+    assert set(short) == {"detect", "compile", "repair", "wheel"}, proc.stderr
     return wheels[0], short, proc.stderr
 
 
@@ -372,7 +373,7 @@ def test_random_edit_sequence(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     target_inc, target_ref = tmp_path / "target_inc", tmp_path / "target_ref"
     store, dist = tmp_path / "store", tmp_path / "dist"
     log: list[str] = []
-    seen: dict[str, set[str]] = {"compile": set(), "wheel": set()}
+    seen: dict[str, set[str]] = {"compile": set(), "repair": set(), "wheel": set()}
     prev: Optional[dict[str, str]] = None
     prev_files: dict[str, bytes] = {}
     used: set[str] = set()
@@ -396,7 +397,8 @@ def test_random_edit_sequence(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
 
         # 1. the incremental build
         wheel, st, err = _build(tree, dist, target_inc, "--cache-dir", str(store))
-        want = {key: _expected(key, prev, now, seen) for key in ("detect", "compile", "wheel")}
+        want = {key: _expected(key, prev, now, seen)
+                for key in ("detect", "compile", "repair", "wheel")}
         assert st == want, f"stages {st}, expected {want}\n{ctx}\n{err}"
         _kind_checks(kind, st, rust_changed)
         incremental = wheel.read_bytes()
@@ -412,8 +414,8 @@ def test_random_edit_sequence(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
             f"incremental wheel differs from the reference build\n{ctx}"
         shutil.rmtree(ref_out)
 
-        seen["compile"].add(now["compile"])
-        seen["wheel"].add(now["wheel"])
+        for key, keys_seen in seen.items():
+            keys_seen.add(now[key])
         prev, prev_files = now, files
 
     print(f"seed {SEED}: {STEPS} edits, kinds used: {sorted(used)}")

@@ -1,8 +1,10 @@
 """Parity with maturin: build each test crate with rustwheel and with the reference `maturin build`
 and compare the two wheels part by part.
 
-Both tools build the dev profile for the running interpreter on Linux with plain `linux_*` platform
-tags (`maturin build --compatibility linux`; rustwheel's default). maturin gets its own
+Both tools build the dev profile for the running interpreter on Linux with their default
+compatibility: each audits the binaries and picks the most compatible manylinux tag, so the
+file names and WHEEL tags compare the two audits too (and conftest checks rustwheel's tag
+against `auditwheel show`). maturin gets its own
 CARGO_TARGET_DIR under the shared test target dir so the two tools never invalidate each other's
 cargo fingerprints.
 
@@ -104,7 +106,7 @@ def _build_with_maturin(manifest: Path, out: Path, target: Path) -> Path:
     env = dict(os.environ)
     env["CARGO_TARGET_DIR"] = str(target)
     argv = [*_maturin_command(), "build", "-m", str(manifest), "-o", str(out),
-            "-i", sys.executable, "--compatibility", "linux"]
+            "-i", sys.executable]
     proc = subprocess.run(argv, check=False, env=env, text=True, capture_output=True)
     assert proc.returncode == 0, f"{' '.join(argv)} failed:\n{proc.stdout}\n{proc.stderr}"
     wheels = sorted(out.glob("*.whl"))

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import platform
 import random
 import re
 import shlex
@@ -23,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import Venv, copy_crate
+from conftest import HOST_PLATFORM, Venv, copy_crate
 from storetools import (
     action_files,
     actions_of_stage,
@@ -49,7 +48,7 @@ ABI3_CHECK = ("import pyo3_pure_abi3 as m\n"
               "assert m.add(2, 3) == 5, m.add(2, 3)\n"
               "assert m.greet('world') == 'Hello, world!', m.greet('world')\n"
               "print('OK')\n")
-BIN_WHEEL = f"bin_only-0.2.0-py3-none-linux_{platform.machine()}.whl"
+BIN_WHEEL = f"bin_only-0.2.0-py3-none-{HOST_PLATFORM}.whl"
 HELLO = "hello from bin-only\n"
 
 
@@ -381,20 +380,22 @@ def test_report_json(tmp_path: Path) -> None:
     wheel, _, _ = build(crate / "Cargo.toml", out, target, *cache_args,
                         "--report", str(tmp_path / "cold.json"))
     st, data = _report_statuses(tmp_path / "cold.json")
-    assert st == {"detect": "ran", "compile": "ran", "wheel": "ran"}, data
+    assert st == {"detect": "ran", "compile": "ran", "repair": "ran", "wheel": "ran"}, data
     assert data["success"] is True and data["errors"] == [], data
     assert data["wheels"] == [str(wheel)], data
     assert all(s["task"].split(":")[0] in st for s in data["stages"]), data
 
     build(crate / "Cargo.toml", out, target, *cache_args, "--report", str(tmp_path / "noop.json"))
     st, data = _report_statuses(tmp_path / "noop.json")
-    assert st == {"detect": "up to date", "compile": "up to date", "wheel": "up to date"}, data
+    assert st == {"detect": "up to date", "compile": "up to date", "repair": "up to date",
+                  "wheel": "up to date"}, data
     assert data["wheels"] == [str(wheel)], data
 
     fresh = copy_crate("bin-only", tmp_path / "b")
     wheel_b, _, _ = build(fresh / "Cargo.toml", tmp_path / "out-b", target, *cache_args,
                           "--report", str(tmp_path / "fresh.json"))
     st, data = _report_statuses(tmp_path / "fresh.json")
-    assert st == {"detect": "ran", "compile": "restored", "wheel": "restored"}, data
+    assert st == {"detect": "ran", "compile": "restored", "repair": "restored",
+                  "wheel": "restored"}, data
     assert data["success"] is True and data["wheels"] == [str(wheel_b)], data
     assert run_bin_from_wheel(wheel_b, tmp_path / "bin") == HELLO

@@ -18,13 +18,13 @@ pytestmark = pytest.mark.slow
 CASES = {
     # crate: (wheel name, files besides dist-info, python check printing OK)
     "uniffi-udl": (
-        "uniffi_udl_demo-0.1.0-py3-none-linux_x86_64.whl",
+        "uniffi_udl_demo-0.1.0-py3-none-manylinux_2_34_x86_64.whl",
         ["uniffi_udl_demo/__init__.py", "uniffi_udl_demo/libudl_native.so",
          "uniffi_udl_demo/uniffi_udl_demo.py"],
         ("import uniffi_udl_demo as m\nassert m.add(2, 3) == 5\n"
          "assert m.hello('world') == 'Hello, world!'\n")),
     "uniffi-procmacro": (
-        "uniffi_procmacro-0.2.0-py3-none-linux_x86_64.whl",
+        "uniffi_procmacro-0.2.0-py3-none-manylinux_2_34_x86_64.whl",
         ["uniffi_procmacro/__init__.py", "uniffi_procmacro/libuniffi_procmacro.so",
          "uniffi_procmacro/uniffi_procmacro.py"],
         "import uniffi_procmacro as m\nassert m.multiply(6, 7) == 42\n"),
@@ -103,7 +103,7 @@ def test_same_files_as_maturin(crate: str, tmp_path: Path, target_dir: Path) -> 
     ours = build_wheel(CRATES / crate / "Cargo.toml", tmp_path / "ours", target_dir)
     proc = subprocess.run(
         [sys.executable, "-m", "maturin", "build", "-m", str(CRATES / crate / "Cargo.toml"),
-         "-o", str(tmp_path / "maturin"), "--compatibility", "linux"],
+         "-o", str(tmp_path / "maturin")],
         env={**os.environ, "CARGO_TARGET_DIR": str(target_dir / "maturin")},
         capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stderr
@@ -127,7 +127,8 @@ def test_crate_local_uniffi_bindgen_binary(tmp_path: Path, target_dir: Path,
                           "-o", str(tmp_path / "dist"), "--target-dir", str(target_dir)],
                          env={"PATH": path})
     (wheel,) = (tmp_path / "dist").glob("*.whl")
-    assert wheel.name == "uniffi_localbindgen-0.1.0-py3-none-linux_x86_64.whl", proc.stderr
+    assert wheel.name == "uniffi_localbindgen-0.1.0-py3-none-manylinux_2_34_x86_64.whl", \
+        proc.stderr
     env = make_venv()
     env.install(wheel)
     code = "import uniffi_localbindgen as m\nprint(m.join('a', 'b'))\n"

@@ -100,7 +100,7 @@ def test_broken_wheels(wheel: Path, tmp_path: Path) -> None:
 
     arm = _rewrite(wheel, tmp_path / wheel.name.replace("pyo3_pure", "arm"), to_arm)
     with pytest.raises(AuditError, match=rf"{SO} in arm.* is built for aarch64 but the wheel is "
-                                         "tagged linux_x86_64"):
+                                         "tagged manylinux_2_34_x86_64"):
         audit_wheel(arm)
     # Tagged for aarch64, it is audited as one (nothing to find on this host but libc).
     retagged = arm.rename(tmp_path / arm.name.replace("x86_64", "aarch64"))
