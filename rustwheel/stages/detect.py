@@ -260,6 +260,7 @@ def make_plan(cfg: BuildConfig) -> BuildPlan:
             arch=arch, files=tuple(RepairFile(f.archive_path, f.source, not staged[f.source].lib)
                                    for f in files if f.source in staged),
             libs_dir=f"{tags.dist_name(metadata.name)}.libs",
+            scripts_dir=f"{tags.dist_name(metadata.name)}.scripts",
             work_dir=str(cell_dir / "repaired"), manifest=str(cell_dir / "repair.json"),
             ld_library_path=env.get("LD_LIBRARY_PATH", ""),
             sbom=(f"{dist_info}/sboms/auditwheel.cdx.json", metadata.name, metadata.version)

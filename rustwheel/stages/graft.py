@@ -82,7 +82,7 @@ def graft(binaries: Mapping[str, Path], libs: Mapping[str, Path], libs_dir: str,
         dest = work / "libs" / new
         dest.parent.mkdir(parents=True, exist_ok=True)
         dest.write_bytes(data)
-        os.chmod(dest, 0o644)
+        os.chmod(dest, 0o755)  # shared libraries are executable files, as in maturin's wheels
         renamed[soname] = seen[real] = new
         copies[new] = dest
     bundled: dict[str, Path] = {}

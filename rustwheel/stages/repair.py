@@ -52,6 +52,10 @@ class RepairPlan:
     files: tuple[RepairFile, ...]
     libs_dir: str
     """``<dist>.libs``: where bundled libraries go in the wheel."""
+    scripts_dir: str
+    """``<dist>.scripts``: where executables go when libraries are bundled for them (the
+    ``.data/scripts`` entry becomes a launcher: pip copies scripts elsewhere, which would
+    break their relative RPATH)."""
     work_dir: str
     manifest: str
     ld_library_path: str = ""
@@ -100,6 +104,26 @@ def read_manifest(path: str) -> dict[str, Any]:
         raise RepairError(f"{path} (the repair stage's manifest) is missing or unreadable; run "
                           "the build again") from None
     return data
+
+
+_LAUNCHER = """#!python
+# Runs {target} from the installed wheel (its bundled libraries are found relative to it).
+import os
+import sys
+import sysconfig
+
+if __name__ == "__main__":
+    exe = os.path.join(sysconfig.get_path("platlib"), *{parts!r})
+    os.execv(exe, [exe, *sys.argv[1:]])
+"""
+
+
+def write_launcher(dest: Path, target: str) -> Path:
+    """A python script (pip rewrites ``#!python``) that executes ``target`` (a path inside the
+    wheel, installed into platlib)."""
+    text = _LAUNCHER.format(target=target, parts=tuple(target.split("/")))
+    write_bytes(dest, text.encode("utf-8"), 0o755)
+    return dest
 
 
 def _fresh_dir(work: Path) -> Path:
@@ -167,10 +191,16 @@ def run(plan_path: str) -> dict[str, Any]:
 
         patchelf = find_patchelf(", ".join(sorted(decision.bundle)))
         tmp = _fresh_dir(work)
+        moved = {f.archive_path: f"{plan.scripts_dir}/{Path(f.archive_path).name}"
+                 for f in plan.files if f.binary}
         try:
-            binaries = {f.archive_path: Path(f.source) for f in plan.files}
+            binaries = {moved.get(f.archive_path, f.archive_path): Path(f.source)
+                        for f in plan.files}
             patched, bundled = graft(binaries, decision.bundle, plan.libs_dir, tmp, patchelf)
             _write_sbom(plan, tmp, [str(p) for p in decision.bundle.values()], bundled)
+            for script, target in moved.items():  # the script becomes a launcher
+                bundled[target] = patched.pop(target)
+                patched[script] = write_launcher(tmp / "launchers" / Path(script).name, target)
             shutil.rmtree(work, ignore_errors=True)
             os.replace(tmp, work)
         except BaseException:

@@ -65,11 +65,6 @@ def _bundle(verdict: PolicyVerdict, plan: RepairPlan) -> dict[str, Path]:
         raise RepairError(f"cannot bundle {', '.join(missing)} into the wheel for "
                           f"{verdict.tag}: not found in the library search path; install it, "
                           "set LD_LIBRARY_PATH, or pass --compatibility linux")
-    if any(f.binary for f in plan.files):
-        raise RepairError(f"the binaries need {', '.join(sorted(verdict.external_libs))} "
-                          f"bundled for {verdict.tag}, which rustwheel does not do for "
-                          "executables yet; link them statically, or pass --compatibility "
-                          "linux or --auditwheel=skip")
     return {k: Path(v) for k, v in sorted(verdict.external_libs.items()) if v is not None}
 
 

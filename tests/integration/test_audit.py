@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import CONSISTENT, CRATES, auditwheel_show, build_wheel
+from conftest import CONSISTENT, CRATES, auditwheel_show, build_wheel, copy_crate
 
 from rustwheel.audit.resolve import Resolver, system_search_paths
 from rustwheel.audit.result import AuditResult
@@ -13,40 +13,6 @@ from rustwheel.audit.wheel import audit_wheel
 from rustwheel.auditcmd import cmd_audit
 
 pytestmark = pytest.mark.slow
-
-
-SQLITE_CARGO = """\
-[package]
-name = "audit-sqlite-demo"
-version = "0.1.0"
-edition = "2021"
-publish = false
-
-[[bin]]
-name = "audit-sqlite-demo"
-path = "src/main.rs"
-"""
-SQLITE_MAIN = """\
-use std::os::raw::c_int;
-
-#[link(name = "sqlite3")]
-extern "C" {
-    fn sqlite3_libversion_number() -> c_int;
-}
-
-fn main() {
-    println!("{}", unsafe { sqlite3_libversion_number() });
-}
-"""
-SQLITE_PYPROJECT = """\
-[build-system]
-requires = ["maturin>=1.0,<2.0"]
-build-backend = "maturin"
-
-[project]
-name = "audit-sqlite-demo"
-dynamic = ["version"]
-"""
 
 
 def assert_same_as_auditwheel(wheel: Path, capsys: pytest.CaptureFixture[str]) -> AuditResult:
@@ -89,13 +55,8 @@ def test_non_whitelisted_system_library(tmp_path: Path, target_dir: Path,
     dev = [Path(d) / "libsqlite3.so" for d in system_search_paths({}).conf]
     # scripts/setup.sh installs Debian's libsqlite3-dev
     assert any(p.exists() for p in dev), "libsqlite3.so is missing: apt-get install libsqlite3-dev"
-    crate = tmp_path / "audit-sqlite-demo"
-    (crate / "src").mkdir(parents=True)
-    (crate / "Cargo.toml").write_text(SQLITE_CARGO)
-    (crate / "pyproject.toml").write_text(SQLITE_PYPROJECT)
-    (crate / "src" / "main.rs").write_text(SQLITE_MAIN)
-    # --compatibility linux: the binary as linked (the repair stage would refuse to bundle
-    # libraries for an executable).
+    crate = copy_crate("bin-sqlite", tmp_path)
+    # --compatibility linux: the binary as linked, not repaired (test_repair.py repairs it).
     wheel = build_wheel(crate / "Cargo.toml", tmp_path / "dist", target_dir,
                         "--compatibility", "linux")
     result = assert_same_as_auditwheel(wheel, capsys)

@@ -59,6 +59,10 @@ INTENDED_DIFFERENCES: dict[str, str] = {
         "The compiled extension module (`*.so`) and bin scripts (`*.data/scripts/*`) come from two "
         "separate cargo runs (different target dirs, embedded paths, rustc flags), so their bytes "
         "differ. They must exist under the same archive path and both be ELF files."),
+    "auditwheel-sbom": (
+        "After bundling a library both write `<dist-info>/sboms/auditwheel.cdx.json` naming the "
+        "OS package it came from; the `metadata.tools` entry names the tool. Everything else "
+        "must be identical (test_bundled_libraries_sbom)."),
     "generator": (
         "WHEEL `Generator:` names the tool (`rustwheel (x.y)` vs `maturin (x.y)`). Wheel-Version, "
         "Root-Is-Purelib and the Tag lines must be identical."),
@@ -84,11 +88,15 @@ CRATES: dict[str, str] = {
     "cffi-pure": "Cargo.toml",
     "cffi-mixed": "Cargo.toml",
     "cffi-build-header": "Cargo.toml",
+    "pyo3-sqlite": "Cargo.toml",  # links libsqlite3: both bundle it into pyo3_sqlite.libs/
 }
 
 # Crates whose build script writes `<target dir>/header.h`, which both tools then use for every
 # cffi crate built in that target dir: they get target dirs of their own.
 OWN_TARGET_DIR = {"cffi-build-header"}
+# maturin's repair patches the library in its cargo target dir in place, so its next build
+# there finds the renamed libsqlite3 and fails: it gets a fresh target dir every time.
+FRESH_MATURIN_TARGET_DIR = {"pyo3-sqlite"}
 
 BINARY_SUFFIXES = (".so", ".pyd", ".dll", ".dylib")
 
@@ -139,7 +147,9 @@ def built(tmp_path_factory: pytest.TempPathFactory, target_dir: Path):
             manifest = src / CRATES[crate]
             target = target_dir / "own" / top if top in OWN_TARGET_DIR else target_dir
             ours = build_wheel(manifest, root / "rustwheel", target)
-            theirs = _build_with_maturin(manifest, root / "maturin", target / "maturin")
+            theirs_target = (root / "maturin-target" if top in FRESH_MATURIN_TARGET_DIR
+                             else target / "maturin")
+            theirs = _build_with_maturin(manifest, root / "maturin", theirs_target)
             _BUILT[crate] = Pair(crate, ours, theirs)
         return _BUILT[crate]
 
@@ -202,6 +212,21 @@ def test_sbom_shape(built, crate: str) -> None:
         assert theirs_by_name.get((c["name"], c["version"])) == facts(c), c["name"]
 
 
+AUDITWHEEL_SBOM = "sboms/auditwheel.cdx.json"
+
+
+def test_bundled_libraries_sbom(built) -> None:
+    """INTENDED_DIFFERENCES['auditwheel-sbom']: identical but for the tool's name."""
+    ours, theirs = built("pyo3-sqlite").zips()
+    path = f"{_dist_info(theirs.namelist())}/{AUDITWHEEL_SBOM}"
+    a, b = json.loads(ours.read(path)), json.loads(theirs.read(path))
+    assert [t["name"] for t in a["metadata"].pop("tools")] == ["rustwheel"]
+    assert [t["name"] for t in b["metadata"].pop("tools")] == ["maturin"]
+    assert a == b
+    assert any(c["purl"].startswith("pkg:deb/") and c["name"].startswith("libsqlite3")
+               for c in a["components"])
+
+
 def _record_rows(z: zipfile.ZipFile, dist_info: str) -> list[list[str]]:
     text = z.read(f"{dist_info}/RECORD").decode("utf-8")
     return list(csv.reader(io.StringIO(text)))
@@ -247,7 +272,8 @@ def test_non_binary_files_identical(built, crate: str) -> None:
     unix mode. dist-info METADATA / WHEEL / RECORD / entry_points.txt have their own tests."""
     ours, theirs = built(crate).zips()
     dist_info = _dist_info(theirs.namelist())
-    special = {f"{dist_info}/{f}" for f in ("METADATA", "WHEEL", "RECORD", "entry_points.txt")}
+    special = {f"{dist_info}/{f}" for f in ("METADATA", "WHEEL", "RECORD", "entry_points.txt",
+                                             AUDITWHEEL_SBOM)}
     special.add(_sbom_path(dist_info, crate))
     checked = []
     for name in theirs.namelist():

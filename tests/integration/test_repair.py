@@ -81,6 +81,26 @@ def test_bundles_a_system_library(tmp_path: Path, target_dir: Path,
     assert again.stdout.split()[-1] == str(wheel)
 
 
+def test_bundles_for_an_executable(tmp_path: Path, target_dir: Path,
+                                   make_venv: Callable[[str], Venv]) -> None:
+    """A binary's copy moves to <dist>.scripts/ (pip would copy a script away from the
+    libraries its RPATH points at); its script entry becomes a launcher."""
+    wheel = build_wheel(copy_crate("bin-sqlite", tmp_path) / "Cargo.toml", tmp_path / "dist",
+                        target_dir)
+    with zipfile.ZipFile(wheel) as zf:
+        names = zf.namelist()
+        launcher = zf.read("bin_sqlite-0.1.0.data/scripts/bin-sqlite")
+        check_record(zf)
+    assert "bin_sqlite.scripts/bin-sqlite" in names
+    assert any(n.startswith("bin_sqlite.libs/libsqlite3-") for n in names), names
+    assert launcher.startswith(b"#!python\n")
+    venv = make_venv("venv")
+    venv.install(wheel)
+    out = subprocess.run([str(venv.bin("bin-sqlite"))], capture_output=True, text=True,
+                         check=True, env={"PATH": "/usr/bin:/bin"}).stdout
+    assert out.strip().isdigit() and int(out) >= 3_000_000, out
+
+
 def test_repair_without_the_system_library(tmp_path: Path, target_dir: Path) -> None:
     """A bundled wheel imports where the system has no libsqlite3 at all: a chroot-free check
     that runs the loader with only the venv's directories and glibc's on its search path."""
