@@ -79,6 +79,17 @@ def test_bundles_a_system_library(tmp_path: Path, target_dir: Path,
                            str(tmp_path / "dist"), "--target-dir", str(target_dir),
                            "-i", sys.executable])
     assert again.stdout.split()[-1] == str(wheel)
+    assert set(stage_statuses(again.stderr).values()) == {"up to date"}, again.stderr
+    # A metadata-only change reruns the wheel stage but not the audit.
+    pyproject = crate / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().replace(
+        'requires-python = ">=3.9"', 'requires-python = ">=3.9"\ndescription = "edited"'))
+    edited = run_rustwheel(["build", "-m", str(crate / "Cargo.toml"), "-o",
+                            str(tmp_path / "dist"), "--target-dir", str(target_dir),
+                            "-i", sys.executable])
+    st = stage_statuses(edited.stderr)
+    assert st["repair:cp39-abi3-x86_64-unknown-linux-gnu"] == "up to date", st
+    assert st["wheel:cp39-abi3-x86_64-unknown-linux-gnu"] == "ran", st
 
 
 def test_bundles_for_an_executable(tmp_path: Path, target_dir: Path,
