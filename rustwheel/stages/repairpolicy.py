@@ -102,10 +102,17 @@ def _chosen(result: AuditResult, plan: RepairPlan, binaries_only: bool,
 
 
 def decide(plan: RepairPlan) -> Decision:
+    """Audit the plan's files on this host and decide."""
     infos: dict[str, ElfInfo] = {f.archive_path: read_elf(Path(f.source), label=f.archive_path)
                                  for f in plan.files}
     env = {"LD_LIBRARY_PATH": plan.ld_library_path}
-    result = analyze(infos, name="the wheel", resolver=Resolver(system_search_paths(env)))
+    return choose(analyze(infos, name="the wheel", resolver=Resolver(system_search_paths(env))),
+                  plan)
+
+
+def choose(result: AuditResult, plan: RepairPlan) -> Decision:
+    """The tag and the libraries to bundle for an audit ``result``, per the plan's mode,
+    policy and pypi flag; `RepairError` when the policy asked for cannot be met."""
     binaries_only = all(f.binary for f in plan.files)
     chosen, notes = _chosen(result, plan, binaries_only)
     if chosen is None:
