@@ -12,6 +12,7 @@ from typing import Optional
 from rustwheel.config.options import BuildConfig
 from rustwheel.interpreter import default_interpreter
 from rustwheel.stages.buildplan import BuildPlan, Cell
+from rustwheel.stages.wheel import built_wheel
 
 
 def _toolchain_files(env: Mapping[str, str], cfg: BuildConfig) -> Optional[list[str]]:
@@ -89,7 +90,17 @@ def build_files(plan: BuildPlan, detected: list[str]) -> Optional[list[str]]:
             return None  # build scripts read variables we do not watch here
         files += list(record.get("files", {}))
         files += cell.wheel.input_files()
-        files.append(cell.wheel.output)
+        built = built_wheel(cell.wheel)
+        if built is None:
+            return None
+        files += [built, cell.wheel.record]
+        if cell.repair is not None:
+            try:
+                repair = json.loads(Path(cell.repair.manifest).read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                return None
+            files += [str(plan.repair_plan_file(cell)), cell.repair.manifest,
+                      *cell.repair.inputs(), *repair.get("system_libs", {})]
         if cell.header is not None:
             header = _header_files(plan, cell)
             if header is None:

@@ -80,6 +80,11 @@ def test_bundles_a_system_library(tmp_path: Path, target_dir: Path,
                            "-i", sys.executable])
     assert again.stdout.split()[-1] == str(wheel)
     assert set(stage_statuses(again.stderr).values()) == {"up to date"}, again.stderr
+    wheel.unlink()  # the no-op shortcut watches the wheel the repair stage named
+    restored = run_rustwheel(["build", "-m", str(crate / "Cargo.toml"), "-o",
+                              str(tmp_path / "dist"), "--target-dir", str(target_dir),
+                              "-i", sys.executable])
+    assert restored.stdout.split()[-1] == str(wheel) and wheel.is_file(), restored.stderr
     # A metadata-only change reruns the wheel stage but not the audit.
     pyproject = crate / "pyproject.toml"
     pyproject.write_text(pyproject.read_text().replace(
