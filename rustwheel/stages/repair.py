@@ -161,6 +161,11 @@ def _outputs(plan: RepairPlan, manifest: dict[str, Any]) -> dict[str, Path]:
     return files
 
 
+def _warn(notes: list[str]) -> None:
+    for note in notes:
+        print(f"warning: {note}", file=sys.stderr, flush=True)
+
+
 def _restore(plan: RepairPlan) -> bool:
     store = reuse.open_store(plan.cache)
     if store is None or plan.cache is None:
@@ -179,10 +184,11 @@ def run(plan_path: str) -> dict[str, Any]:
     manifest = Path(plan.manifest)
     manifest.unlink(missing_ok=True)  # never leave a manifest that disagrees with work_dir
     if _restore(plan):
-        return {"platform": read_manifest(plan.manifest)["platform"], "restored": True}
+        restored = read_manifest(plan.manifest)
+        _warn(restored["notes"])
+        return {"platform": restored["platform"], "restored": True}
     decision = decide(plan)
-    for note in decision.notes:
-        print(f"warning: {note}", file=sys.stderr, flush=True)
+    _warn(decision.notes)
     work = Path(plan.work_dir)
     replace: dict[str, str] = {}
     add: dict[str, str] = {}
