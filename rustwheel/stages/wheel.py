@@ -53,6 +53,11 @@ class WheelPlan:
     """The compile stage's manifest of files staged from build scripts' OUT_DIR."""
     generated_lists: tuple[str, ...] = ()
     """Manifests (same format) of files a stage generated, e.g. uniffi-bindgen's modules."""
+    in_tree: tuple[FileItem, ...] = ()
+    """Editable wheels of mixed layouts: the compiled files placed into the python source tree
+    (below ``in_tree_root``) instead of the wheel; see `rustwheel.stages.editable`."""
+    in_tree_generated: tuple[GeneratedItem, ...] = ()
+    in_tree_root: Optional[str] = None
 
     def input_files(self) -> list[str]:
         extra = [self.out_dir_files] if self.out_dir_files else []
