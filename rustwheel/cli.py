@@ -116,6 +116,11 @@ def _build_options(ns: argparse.Namespace, rustc_args: Sequence[str]) -> CliOpti
         editable=ns.editable, auto_rebuild=ns.auto_rebuild)
 
 
+def build_options(args: Sequence[str], rustc_args: Sequence[str] = ()) -> CliOptions:
+    """The options of ``rustwheel build ARGS -- RUSTC_ARGS`` (for the build backend)."""
+    return _build_options(_parser().parse_args(["build", *args]), rustc_args)
+
+
 def _write_report(path: str, log: Any, wheels: list[str]) -> None:
     import json
 
