@@ -23,19 +23,6 @@ def _place(dest: Path, data: bytes, executable: bool) -> bool:
     return True
 
 
-def in_tree_paths(plan: BuildPlan) -> list[Path]:
-    """Where the build's compiled files go in the source tree (empty unless editable + mixed)."""
-    out: list[Path] = []
-    for cell in plan.cells:
-        wheel = cell.wheel
-        if wheel.in_tree_root is None:
-            continue
-        root = Path(wheel.in_tree_root)
-        out += [root / item.archive_path for item in wheel.in_tree]
-        out += [root / item.archive_path for item in wheel.in_tree_generated]
-    return out
-
-
 def place_in_tree(plan: BuildPlan) -> list[Path]:
     """Copy the compiled files into the source tree; returns the paths written or kept."""
     placed: list[Path] = []
