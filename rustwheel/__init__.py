@@ -6,11 +6,13 @@ hooks live in `rustwheel.buildapi` and are imported only when a frontend calls o
 
 from __future__ import annotations
 
-from typing import Any, Optional
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # not imported at run time: the auto-rebuild hook imports this package
+    from typing import Any, Optional
+
+    Settings = Optional[dict[str, Any]]
 
 __version__ = "0.1.0"
-
-Settings = Optional[dict[str, Any]]
 
 
 def build_wheel(wheel_directory: str, config_settings: Settings = None,
