@@ -128,9 +128,12 @@ class Venv:
     def bin(self, name: str) -> Path:
         return self.path / "bin" / name
 
-    def install(self, *wheels: Path) -> None:
+    def install(self, *wheels: Path, force: bool = False) -> None:
+        """pip install the wheels; ``force`` replaces an installed distribution of the same
+        version (pip would keep it)."""
         subprocess.run([str(self.python), "-m", "pip", "install", "--no-deps", "-q",
-                        "--disable-pip-version-check", *map(str, wheels)], check=True)
+                        "--disable-pip-version-check", *(["--force-reinstall"] if force else []),
+                        *map(str, wheels)], check=True)
 
     def run_python(self, code: str) -> str:
         proc = subprocess.run([str(self.python), "-c", code], text=True, capture_output=True,

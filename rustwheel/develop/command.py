@@ -82,12 +82,22 @@ def _write_hook_config(python_env: PythonEnv, wheel: Path, args: Sequence[str],
     from rustwheel.develop.installer import site_packages, wheel_metadata
     from rustwheel.stages.editable import hook_module_name
 
-    _, dist, _ = wheel_metadata(wheel)
-    target = site_packages(python_env) / f"{hook_module_name(dist)}.json"
+    dist_info, dist, _ = wheel_metadata(wheel)
+    site = site_packages(python_env)
+    target = site / f"{hook_module_name(dist)}.json"
     config = {"stamp": str(stamp_file), "args": list(args), "cwd": os.getcwd(),
               "python": sys.executable,
               "rustwheel_path": str(Path(__file__).resolve().parent.parent.parent)}
     write_bytes(target, (json.dumps(config, indent=1) + "\n").encode("utf-8"))
+    record = site / dist_info / "RECORD"  # so that uninstalling removes it too
+    try:
+        text = record.read_text(encoding="utf-8")
+    except OSError:
+        return
+    line = f"{target.name},,\n"
+    if line not in text:
+        write_bytes(record, (text if text.endswith("\n") else text + "\n").encode("utf-8")
+                    + line.encode("utf-8"))
 
 
 def cmd_develop(args: Sequence[str], rustc_args: Sequence[str]) -> int:
@@ -119,6 +129,11 @@ def cmd_develop(args: Sequence[str], rustc_args: Sequence[str]) -> int:
             mark_editable(python_env, wheel, Path.cwd())
         if ns.auto_rebuild:
             stamp_file = _stamp_path([*build_args, "--", *rustc_args], dict(os.environ))
+            if not stamp_file.is_file():
+                print("warning: --auto-rebuild: this build left no no-op stamp (its build "
+                      "scripts read environment variables, or an input changed during the "
+                      "build), so imports cannot check it cheaply and will not rebuild; run "
+                      "rustwheel develop again", file=sys.stderr)
             _write_hook_config(python_env, wheel, list(args), stamp_file)
         dist_info, _, _ = wheel_metadata(wheel)
         print(f"installed {dist_info.removesuffix('.dist-info')} (editable) into "

@@ -77,7 +77,9 @@ def _rebuild(config: dict[str, Any]) -> None:
 
 def check() -> None:
     config = _load_config()
-    if config is not None and not _is_fresh(config):
+    if config is None or not os.path.isfile(config["stamp"]):
+        return  # no stamp to check cheaply: `rustwheel develop` warned about it
+    if not _is_fresh(config):
         _rebuild(config)
 
 

@@ -14,7 +14,8 @@ from rustwheel.errors import ToolError
 
 
 def installer_argv(env: PythonEnv, use_uv: bool) -> list[str]:
-    """``uv pip install --python ENV`` (with --uv or in an env uv made), else ``python -m pip``."""
+    """``uv pip install --python ENV`` (with --uv or in an env uv made), else ``python -m pip
+    install``."""
     if use_uv or env.made_by_uv:
         uv = _run.which("uv")
         if uv is None:
@@ -46,7 +47,8 @@ def install(env: PythonEnv, wheel: Path, *, use_uv: bool, extras: Sequence[str],
         spec = f"{dist}[{','.join(extras)}]" if extras else dist
         _run.run([*base, f"{spec} @ {wheel.resolve().as_uri()}"], capture_stdout=False,
                  capture_stderr=False, hint="installing the package's dependencies")
-    _run.run([*base, "--no-deps", "--force-reinstall", str(wheel)], capture_stdout=False,
+    reinstall = "--reinstall" if base[1:3] == ["pip", "install"] else "--force-reinstall"
+    _run.run([*base, "--no-deps", reinstall, str(wheel)], capture_stdout=False,
              hint="installing the editable wheel")
 
 

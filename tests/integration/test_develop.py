@@ -52,6 +52,8 @@ def test_develop_auto_rebuild(tmp_path: Path, target_dir: Path, session_venv: Ve
     assert "rebuilding" in rebuilt.stderr
     again = _import(session_venv, call)
     assert again.stdout == "3!\n" and "rebuilding" not in again.stderr, again.stderr
+    subprocess.run([str(session_venv.python), "-m", "pip", "uninstall", "-y", "-q",
+                    "pyo3-mixed"], check=True)
 
 
 def test_develop_skip_install_places_extension_only(tmp_path: Path, target_dir: Path,

@@ -49,7 +49,7 @@ def test_python_m_build_sdist_then_wheel(tmp_path: Path, target_dir: Path,
         pkg_info = member.read()
     with zipfile.ZipFile(wheel) as zf:
         assert zf.read("pyo3_mixed-1.2.0.dist-info/METADATA") == pkg_info
-    session_venv.install(wheel)
+    session_venv.install(wheel, force=True)
     assert session_venv.run_python(
         "import mixed_pkg; print(mixed_pkg.sum_as_string(1, 2), mixed_pkg.double(21))") == "3 42\n"
 
@@ -65,7 +65,7 @@ def test_uv_build_workspace_member(tmp_path: Path, target_dir: Path,
     _run([_uv(), "build", "--out-dir", str(out), str(member)], env)
     assert (out / "member_ext-0.4.0.tar.gz").is_file()
     (wheel,) = out.glob("*.whl")
-    session_venv.install(wheel)
+    session_venv.install(wheel, force=True)
     assert session_venv.run_python("import member_ext; print(member_ext.answer())") == "42\n"
 
 

@@ -58,7 +58,7 @@ def test_workspace_member_with_path_dependency_builds_offline_from_its_sdist(
     with zipfile.ZipFile(wheel) as zf:
         metadata = zf.read("member_ext-0.4.0.dist-info/METADATA").decode("utf-8")
     assert metadata == _read(sdist, f"{top}/PKG-INFO")
-    session_venv.install(wheel)
+    session_venv.install(wheel, force=True)
     assert session_venv.run_python("import member_ext; print(member_ext.answer())") == "42\n"
 
     # Byte-identical when written again (another output directory, another copy).
