@@ -14,6 +14,13 @@ from conftest import Venv, copy_crate, run_rustwheel
 pytestmark = pytest.mark.slow
 
 
+def _edit_target(target_dir: Path) -> Path:
+    """The Rust edit is built in a target dir of its own: cargo names a cdylib without a hash,
+    so copies of one crate sharing a target dir share ``libmixed_native.so``, and cargo would
+    call an unedited copy built earlier fresh while that file holds the edited build."""
+    return target_dir / "develop-edit"
+
+
 def _env(venv: Venv) -> dict[str, str]:
     return {"VIRTUAL_ENV": str(venv.path)}
 
@@ -26,7 +33,9 @@ def _import(venv: Venv, code: str) -> subprocess.CompletedProcess[str]:
 
 def test_develop_auto_rebuild(tmp_path: Path, target_dir: Path, session_venv: Venv) -> None:
     crate = copy_crate("pyo3-mixed", tmp_path)
-    proc = run_rustwheel(["develop", "--auto-rebuild", "--target-dir", str(target_dir)],
+    os.utime(crate / "src" / "lib.rs")  # copies keep mtimes: make cargo compare content anew
+    proc = run_rustwheel(["develop", "--auto-rebuild", "--target-dir",
+                          str(_edit_target(target_dir))],
                          cwd=crate, env=_env(session_venv))
     assert "(editable)" in proc.stderr, proc.stderr
     placed = list((crate / "python" / "mixed_pkg").glob("_native.*.so"))
