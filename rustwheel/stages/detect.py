@@ -270,7 +270,9 @@ def make_plan(cfg: BuildConfig) -> BuildPlan:
         quiet_free = dataclasses.replace(compile_plan, package_id=meta.root.name, cargo_args=tuple(
             a for a in compile_plan.cargo_args if a not in ("-q", "-v")))
         compile_plan = dataclasses.replace(compile_plan, cache=spec(quiet_free))
-        wheel_plan = dataclasses.replace(wheel_plan, cache=spec(wheel_plan, (out_dir, "<out>")))
+        if not cfg.editable:  # an editable wheel's .pth names this checkout: never reuse it
+            wheel_plan = dataclasses.replace(wheel_plan,
+                                             cache=spec(wheel_plan, (out_dir, "<out>")))
         if header_plan is not None:
             header_plan = dataclasses.replace(header_plan, cache=spec(header_plan))
         if uniffi_plan is not None:
