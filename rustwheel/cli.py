@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any, Optional, TypeVar
 
 from rustwheel import __version__, stamp
 from rustwheel.errors import RustwheelError
@@ -79,6 +79,21 @@ def _parser() -> argparse.ArgumentParser:
         help="content-addressed store (default: $RUSTWHEEL_CACHE_DIR or ~/.cache/rustwheel)")
     add("--no-cache", action="store_true", help="do not read or write the store")
     add("--report", metavar="FILE.json", help="write what ran and what was reused as JSON")
+    add("--sdist", action="store_true",
+        help="build the sdist first, then the wheel from the unpacked sdist")
+    add("--editable", action="store_true",
+        help="an editable wheel (PEP 660; mixed layouts: a .pth to the python source and the "
+             "extension placed into the source tree)")
+    add("--auto-rebuild", action="store_true", help=argparse.SUPPRESS)
+    sdist = sub.add_parser("sdist", help="build a source distribution",
+                           description="Build the project's sdist (.tar.gz).")
+    sdist.add_argument("-m", "--manifest-path", metavar="PATH", help="path to Cargo.toml")
+    sdist.add_argument("-o", "--out", metavar="DIR",
+                       help="output directory (default: <target dir>/wheels)")
+    sdist.add_argument("--offline", action="store_true", help="run cargo without network access")
+    sub.add_parser("develop", aliases=["dev"], add_help=False,
+                   help="build and install an editable wheel into the active virtual env "
+                        "(see rustwheel develop --help)")
     audit = sub.add_parser("audit", help="show the manylinux/musllinux tag wheels are consistent with",
                            description="Audit wheels (or ELF files) like auditwheel show.")
     audit.add_argument("wheels", nargs="+", metavar="WHEEL", help="wheel (or ELF file) to audit")
@@ -108,7 +123,13 @@ def _build_options(ns: argparse.Namespace, rustc_args: Sequence[str]) -> CliOpti
         bindings=ns.bindings, interpreter=interpreters[0] if interpreters else None,
         strip=ns.strip, compatibility=ns.compatibility,
         auditwheel=ns.auditwheel, zig=ns.zig, quiet=ns.quiet, verbose=ns.verbose,
-        rustc_args=tuple(rustc_args), cache_dir=ns.cache_dir, no_cache=ns.no_cache)
+        rustc_args=tuple(rustc_args), cache_dir=ns.cache_dir, no_cache=ns.no_cache,
+        editable=ns.editable, auto_rebuild=ns.auto_rebuild)
+
+
+def build_options(args: Sequence[str], rustc_args: Sequence[str] = ()) -> CliOptions:
+    """The options of ``rustwheel build ARGS -- RUSTC_ARGS`` (for the build backend)."""
+    return _build_options(_parser().parse_args(["build", *args]), rustc_args)
 
 
 def _write_report(path: str, log: Any, wheels: list[str]) -> None:
@@ -179,8 +200,13 @@ def _plan(ns: argparse.Namespace, rustc_args: Sequence[str], plan_stamp: Optiona
     return plan, files
 
 
-def cmd_build(ns: argparse.Namespace, rustc_args: Sequence[str], argv: Sequence[str]) -> int:
-    stamps, fresh = _shortcut(ns, argv)
+def cmd_build(ns: argparse.Namespace, rustc_args: Sequence[str], argv: Sequence[str],
+              use_stamps: bool = True) -> int:
+    if ns.sdist:
+        from rustwheel.sdistcmd import build_via_sdist
+
+        return build_via_sdist(ns, rustc_args, _build_options(ns, rustc_args), cmd_build)
+    stamps, fresh = _shortcut(ns, argv) if use_stamps else (None, False)
     if fresh:
         return 0
     from rustwheel.tasks.reporter import RunLog
@@ -199,16 +225,35 @@ def cmd_build(ns: argparse.Namespace, rustc_args: Sequence[str], argv: Sequence[
         if not log.user_errors and not log.other_errors:
             print("error: the build failed; see the messages above", file=sys.stderr)
         return code or 1
+    placed: list[Path] = []
+    if ns.editable:
+        from rustwheel.develop.placement import place_in_tree
+
+        placed = place_in_tree(plan)
     if stamps is not None and detected is not None:
         from rustwheel.stampinputs import build_files
 
         files = build_files(plan, detected)
         if files is not None:
+            files += [str(p) for p in placed]
             stamp.write(stamps[0], files, tasks=[r.task for r in log.results],
                         wheels=plan.wheels)
     for wheel in plan.wheels:
         print(wheel)
     return 0
+
+
+T = TypeVar("T")
+
+
+def report_errors(action: Callable[[], T]) -> T:
+    """Run a build-backend hook: a user error is printed as ``error: ...`` and ends the hook
+    with a non-zero `SystemExit`, without a traceback."""
+    try:
+        return action()
+    except RustwheelError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        raise SystemExit(exc.exit_code) from None
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
@@ -218,8 +263,17 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         idx = args.index("--")
         args, rustc_args = args[:idx], args[idx + 1:]
     parser = _parser()
-    ns = parser.parse_args(args)
+    develop = bool(args) and args[0] in ("develop", "dev")
+    ns = parser.parse_args(args) if not develop else argparse.Namespace(command="develop")
     try:
+        if develop:
+            from rustwheel.develop.command import cmd_develop
+
+            return cmd_develop(args[1:], rustc_args)
+        if ns.command == "sdist":
+            from rustwheel.sdistcmd import cmd_sdist
+
+            return cmd_sdist(ns.manifest_path, ns.out, ns.offline)
         if ns.command in ("build", "b"):
             return cmd_build(ns, rustc_args, [*args, "--", *rustc_args])
         if ns.command == "audit":

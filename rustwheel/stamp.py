@@ -13,14 +13,14 @@ This module is imported on that hot path: standard library only.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, Optional
 
-from rustwheel.atomic import write_bytes
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing is not imported at run time (the auto-rebuild hook's first import)
+    from typing import Any, Optional
 
 FORMAT = 1
 _ENV_PREFIXES = ("CARGO", "RUST", "PYO3_", "CC", "CXX", "CFLAGS", "CXXFLAGS", "LDFLAGS", "AR",
@@ -30,6 +30,8 @@ _ENV_PREFIXES = ("CARGO", "RUST", "PYO3_", "CC", "CXX", "CFLAGS", "CXXFLAGS", "L
 
 
 def stamp_key(argv: Sequence[str], cwd: str, env: Mapping[str, str]) -> str:
+    import hashlib
+
     relevant = {k: v for k, v in env.items() if k.startswith(_ENV_PREFIXES)}
     from rustwheel import __version__
 
@@ -67,6 +69,8 @@ def read_fresh(path: Path) -> Optional[dict[str, Any]]:
 
 def write(path: Path, files: Iterable[str], **extra: Any) -> None:
     """Record the stat of ``files`` (inputs and outputs) and ``extra`` data; atomic."""
+    from rustwheel.atomic import write_bytes
+
     path.parent.mkdir(parents=True, exist_ok=True)  # first: it may change a watched directory
     facts: dict[str, Any] = {}
     for f in sorted(set(files)):

@@ -182,9 +182,12 @@ class Venv:
     def bin(self, name: str) -> Path:
         return self.path / "bin" / name
 
-    def install(self, *wheels: Path) -> None:
+    def install(self, *wheels: Path, force: bool = False) -> None:
+        """pip install the wheels; ``force`` replaces an installed distribution of the same
+        version (pip would keep it)."""
         subprocess.run([str(self.python), "-m", "pip", "install", "--no-deps", "-q",
-                        "--disable-pip-version-check", *map(str, wheels)], check=True)
+                        "--disable-pip-version-check", *(["--force-reinstall"] if force else []),
+                        *map(str, wheels)], check=True)
 
     def run_python(self, code: str) -> str:
         proc = subprocess.run([str(self.python), "-c", code], text=True, capture_output=True,
@@ -199,3 +202,41 @@ def make_venv(tmp_path: Path) -> Callable[[str], Venv]:
         return Venv(tmp_path / name)
 
     return make
+
+
+# --- PEP 517 frontends and rustwheel develop -------------------------------------------------
+
+def as_rustwheel_project(crate: Path) -> None:
+    """Point a test crate's [build-system] at rustwheel instead of maturin."""
+    pyproject = crate / "pyproject.toml"
+    text = pyproject.read_text()
+    start = text.index("[build-system]")
+    end = text.index("[project]")
+    pyproject.write_text(text[:start] + '[build-system]\nrequires = ["rustwheel"]\n'
+                         'build-backend = "rustwheel"\n\n' + text[end:])
+
+
+@pytest.fixture(scope="session")
+def rustwheel_wheelhouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A wheel of rustwheel itself, for the isolated build environments of pip, build and uv."""
+    wheels = tmp_path_factory.mktemp("wheelhouse")
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(wheels),
+                    str(REPO)], check=True)
+    return wheels
+
+
+@pytest.fixture(scope="session")
+def session_venv(tmp_path_factory: pytest.TempPathFactory) -> Venv:
+    """One virtual env shared by the frontend and develop tests. Builds for its python share
+    cargo's compiled pyo3 (its path is part of pyo3's build configuration)."""
+    return Venv(tmp_path_factory.mktemp("session-venv") / "venv")
+
+
+def frontend_env(wheelhouse: Path, target_dir: Path, python: Path) -> dict[str, str]:
+    """The environment for pip / build / uv driving rustwheel's backend: rustwheel from the
+    wheelhouse; a dev build for ``python`` in the shared target dir (RUSTWHEEL_PEP517_ARGS)."""
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    env.update(PIP_FIND_LINKS=str(wheelhouse), UV_FIND_LINKS=str(wheelhouse),
+               PIP_DISABLE_PIP_VERSION_CHECK="1",
+               RUSTWHEEL_PEP517_ARGS=f"--profile dev --target-dir {target_dir} -i {python}")
+    return env

@@ -46,6 +46,8 @@ class CliOptions:
     rustc_args: tuple[str, ...] = ()
     cache_dir: Optional[str] = None
     no_cache: bool = False
+    editable: bool = False
+    auto_rebuild: bool = False
 
 
 @dataclass(frozen=True)
@@ -81,6 +83,10 @@ class BuildConfig:
     quiet: bool = False
     verbose: int = 0
     env: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
+    editable: bool = False
+    """An editable wheel (PEP 660): see `rustwheel.stages.editable`."""
+    auto_rebuild: bool = False
+    """With ``editable``: the wheel carries the import hook that rebuilds on import."""
 
 
 def _find_project(manifest_arg: Optional[str], cwd: Path) -> tuple[Path, Optional[PyProject]]:
@@ -157,7 +163,9 @@ def resolve_config(cli: CliOptions, *, cwd: Optional[Path] = None,
 
     if cli.release and cli.profile is not None:
         raise ConfigError("-r/--release and --profile cannot be used together; pass only one")
-    profile = "release" if cli.release else (cli.profile or tool.profile or "dev")
+    editable_profile = tool.editable_profile if cli.editable else None
+    profile = "release" if cli.release else (
+        cli.profile or editable_profile or tool.profile or "dev")
 
     bindings = cli.bindings or tool.bindings
     if bindings is not None and bindings not in BINDINGS:
@@ -208,4 +216,6 @@ def resolve_config(cli: CliOptions, *, cwd: Optional[Path] = None,
         quiet=cli.quiet,
         verbose=cli.verbose,
         env=env,
+        editable=cli.editable,
+        auto_rebuild=cli.auto_rebuild,
     )

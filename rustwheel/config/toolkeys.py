@@ -66,6 +66,13 @@ class ToolConfig:
     """The wheel's ``.data`` directory; default ``<module-name>.data`` next to pyproject.toml."""
     sbom: SbomConfig = field(default_factory=SbomConfig)
     """``[sbom]``: ``rust = false`` turns the CycloneDX SBOM off; ``include`` adds SBOM files."""
+    sdist_generator: str = "cargo"
+    """``cargo``: the sdist holds `cargo package --list` of the crate and its path dependencies;
+    ``git``: every file `git ls-files` lists below pyproject.toml."""
+    editable_profile: Optional[str] = None
+    """Cargo profile of editable builds (`pip install -e`, `rustwheel develop`) when no
+    -r/--release or --profile is given; default: `profile`, else release for the build backend
+    and dev for `rustwheel develop`."""
 
 
 _KINDS: dict[str, str] = {
@@ -75,13 +82,13 @@ _KINDS: dict[str, str] = {
     "rustc-args": "list", "strip": "bool", "manifest-path": "str", "compatibility": "str",
     "auditwheel": "str", "skip-auditwheel": "bool",
     "manylinux": "str", "include": "include", "exclude": "exclude", "data": "str", "sbom": "sbom",
+    "sdist-generator": "str", "editable-profile": "str",
 }
 _PARSERS = {"include": parse_include, "exclude": parse_exclude, "sbom": parse_sbom}
 # Keys maturin knows that later stages (sdist, audit, include/exclude, ...) will read; accepted
 # now so that existing projects keep building.
 _KNOWN_LATER = {
-    "sdist-generator", "targets",
-    "target", "editable-profile", "include-import-lib", "pgo-command", "generate-ci",
+    "targets", "target", "include-import-lib", "pgo-command", "generate-ci",
     "use-base-python",
 }
 
@@ -128,6 +135,9 @@ def parse_tool_config(values: dict[str, Any], table: str = "tool.rustwheel",
         attr = "compatibility" if key == "manylinux" else key.replace("-", "_")
         kwargs[attr] = _check(f"{path}: [{table}] {key}", key, value, kind)
     cfg = ToolConfig(**kwargs)
+    if cfg.sdist_generator not in ("cargo", "git"):
+        raise ConfigError(f"{path}: [{table}] sdist-generator = '{cfg.sdist_generator}' is "
+                          "unknown; use \"cargo\" or \"git\"")
     if cfg.bindings is not None and cfg.bindings not in BINDINGS:
         raise ConfigError(
             f"{path}: [{table}] bindings = '{cfg.bindings}' is unknown; "

@@ -189,7 +189,7 @@ def make_plan(cfg: BuildConfig) -> BuildPlan:
                           "bindings (the binaries are the scripts); remove [project.scripts]")
 
     target_dir = cfg.target_dir or meta.target_directory
-    out_dir = cfg.out_dir or (target_dir / "wheels")
+    out_dir = cfg.out_dir or (target_dir / "wheels" / ("editable" if cfg.editable else ""))
     key = hashlib.sha256(str(cfg.manifest_path).encode()).hexdigest()[:12]
     state_dir = target_dir / "rustwheel" / f"{meta.root.name}-{key}"
     platform = tags.linux_platform(rustc.host)
@@ -214,6 +214,14 @@ def make_plan(cfg: BuildConfig) -> BuildPlan:
         dist_info=tags.dist_info_dir(metadata.name, metadata.version), target_dir=target_dir,
         stage_dir=cell_dir / "artifacts", binary=bindings.kind == "bin")
     files, generated = more.files, generated + more.generated
+    editable = None
+    if cfg.editable:
+        from rustwheel.stages.editable import editable_contents
+
+        editable = editable_contents(layout, files, generated, dist=metadata.name,
+                                     version=metadata.version, compiled_dir=cell_dir,
+                                     auto_rebuild=cfg.auto_rebuild)
+        files, generated = editable.files, editable.generated
     rustc_args = list(cfg.rustc_args)
     if cfg.strip:
         rustc_args += ["-C", "strip=symbols"]
@@ -253,7 +261,7 @@ def make_plan(cfg: BuildConfig) -> BuildPlan:
     dist_info = tags.dist_info_dir(metadata.name, metadata.version)
     info_files, info_generated = dist_info_items(metadata, tag, dist_info)
     repair_plan = None
-    if not compat.linux and cfg.auditwheel != "skip":
+    if not compat.linux and cfg.auditwheel != "skip" and not cfg.editable:
         staged = {str(cell_dir / "artifacts" / u.staged_name): u for u in units}
         repair_plan = RepairPlan(
             cell=cell_name, mode=cfg.auditwheel, policy=compat.policy, pypi=compat.pypi,
@@ -278,7 +286,10 @@ def make_plan(cfg: BuildConfig) -> BuildPlan:
         generated_lists=(uniffi_plan.manifest,) if uniffi_plan is not None else (),
         source_date_epoch=env.get("SOURCE_DATE_EPOCH") or None,
         metadata_inputs=metadata.input_files,
-        member_cache=str(cell_dir / "deflated"))
+        member_cache=str(cell_dir / "deflated"),
+        in_tree=tuple(editable.in_tree) if editable else (),
+        in_tree_generated=tuple(editable.in_tree_generated) if editable else (),
+        in_tree_root=str(layout.python_dir) if editable and editable.in_tree else None)
     if cfg.cache_dir is not None:
         tools = {"rustc": rustc.verbose_version}
 
@@ -293,7 +304,9 @@ def make_plan(cfg: BuildConfig) -> BuildPlan:
         quiet_free = dataclasses.replace(compile_plan, package_id=meta.root.name, cargo_args=tuple(
             a for a in compile_plan.cargo_args if a not in ("-q", "-v")))
         compile_plan = dataclasses.replace(compile_plan, cache=spec(quiet_free))
-        wheel_plan = dataclasses.replace(wheel_plan, cache=spec(wheel_plan, (out_dir, "<out>")))
+        if not cfg.editable:  # an editable wheel's .pth names this checkout: never reuse it
+            wheel_plan = dataclasses.replace(wheel_plan,
+                                             cache=spec(wheel_plan, (out_dir, "<out>")))
         if header_plan is not None:
             header_plan = dataclasses.replace(header_plan, cache=spec(header_plan))
         if uniffi_plan is not None:

@@ -62,6 +62,11 @@ class WheelPlan:
     repair: Optional[str] = None
     """The repair stage's manifest (``repair.json``; its files are in ``repaired/`` beside it):
     the platform tag, patched binaries, bundled libraries."""
+    in_tree: tuple[FileItem, ...] = ()
+    """Editable wheels of mixed layouts: the compiled files placed into the python source tree
+    (below ``in_tree_root``) instead of the wheel; see `rustwheel.stages.editable`."""
+    in_tree_generated: tuple[GeneratedItem, ...] = ()
+    in_tree_root: Optional[str] = None
 
     def input_files(self) -> list[str]:
         extra = [self.out_dir_files] if self.out_dir_files else []

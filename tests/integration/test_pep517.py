@@ -4,36 +4,24 @@ the second install restores the compiled library from the store instead of runni
 from __future__ import annotations
 
 import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import REPO, Venv, copy_crate
+from conftest import Venv, as_rustwheel_project, copy_crate
 
 pytestmark = pytest.mark.slow
 
 
-def _as_rustwheel_project(crate: Path) -> None:
-    pyproject = crate / "pyproject.toml"
-    text = pyproject.read_text()
-    start = text.index("[build-system]")
-    end = text.index("[project]")
-    pyproject.write_text(text[:start] + '[build-system]\nrequires = ["rustwheel"]\n'
-                         'build-backend = "rustwheel"\n\n' + text[end:])
-
-
 def test_pip_install_twice_from_fresh_copies_compiles_once(
-        tmp_path: Path, make_venv: Callable[..., Venv]) -> None:
-    wheels = tmp_path / "wheelhouse"  # rustwheel itself, for pip's isolated build env
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(wheels),
-                    str(REPO)], check=True)
+        tmp_path: Path, make_venv: Callable[..., Venv], rustwheel_wheelhouse: Path) -> None:
+    wheels = rustwheel_wheelhouse  # rustwheel itself, for pip's isolated build env
     env = make_venv()
     store = tmp_path / "store"
     logs = []
     for copy in ("first", "second"):
         crate = copy_crate("pyo3-pure-abi3", tmp_path / copy)
-        _as_rustwheel_project(crate)
+        as_rustwheel_project(crate)
         proc = subprocess.run(
             [str(env.python), "-m", "pip", "install", "-v", "--force-reinstall", "--no-deps",
              "--find-links", str(wheels), str(crate)],

@@ -1,0 +1,68 @@
+"""Editable wheels (PEP 660), as `pip install -e .` and `rustwheel develop` install them.
+
+A mixed layout's wheel holds no python files: a ``<dist>.pth`` puts the python source directory
+on ``sys.path`` instead, and the compiled files (extension, cffi/uniffi glue) are placed into
+that source tree after the build (`rustwheel.develop.placement`), where the user should
+git-ignore them. A pure-Rust layout has no source tree to point at: its editable wheel is the
+normal one. With ``--auto-rebuild`` the wheel also carries a small import hook module, loaded by
+a ``.pth`` line, that rebuilds before the package's first import when anything changed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from rustwheel.config.layout import ProjectLayout
+from rustwheel.spec import tags
+from rustwheel.stages.wheel import FileItem, GeneratedItem
+
+HOOK_PREFIX = "_rustwheel_autorebuild_"
+_TEMPLATE_MARK = 'TOP_PACKAGE = "__top_package__"'
+
+
+@dataclass(frozen=True)
+class EditableContents:
+    files: list[FileItem]
+    generated: list[GeneratedItem]
+    in_tree: list[FileItem]
+    in_tree_generated: list[GeneratedItem]
+
+
+def hook_module_name(dist: str) -> str:
+    return HOOK_PREFIX + tags.dist_name(dist)
+
+
+def hook_source(top_package: str) -> str:
+    """The import hook module for ``top_package`` (`rustwheel.develop.importhook`, filled in)."""
+    template = (Path(__file__).resolve().parent.parent / "develop" / "importhook.py").read_text(
+        encoding="utf-8")
+    assert _TEMPLATE_MARK in template
+    return template.replace(_TEMPLATE_MARK, f"TOP_PACKAGE = {top_package!r}")
+
+
+def editable_contents(layout: ProjectLayout, files: list[FileItem],
+                      generated: list[GeneratedItem], *, dist: str, version: str,
+                      compiled_dir: Path, auto_rebuild: bool) -> EditableContents:
+    """Split the normal wheel's ``files`` / ``generated`` (dist-info excluded) for an editable
+    install; ``compiled_dir`` holds everything the build produced (artifacts, cffi glue)."""
+    pth_lines: list[str] = []
+    extra: list[GeneratedItem] = []
+    if auto_rebuild:
+        module = hook_module_name(dist)
+        extra.append(GeneratedItem(f"{module}.py", hook_source(layout.top_package)))
+        pth_lines.append(f"import {module}")
+    if not layout.mixed:
+        if pth_lines:
+            extra.append(GeneratedItem(f"{hook_module_name(dist)}.pth", "\n".join(pth_lines) + "\n"))
+        return EditableContents(files, generated + extra, [], [])
+    keep = (f"{tags.data_dir(dist, version)}/", f"{tags.dist_info_dir(dist, version)}/")
+    compiled = str(compiled_dir.resolve())
+    in_tree = [f for f in files if str(Path(f.source).resolve()).startswith(compiled + "/")]
+    wheel_files = [f for f in files if f.archive_path.startswith(keep)]
+    wheel_generated = [g for g in generated if g.archive_path.startswith(keep)]
+    in_tree_generated = [g for g in generated if not g.archive_path.startswith(keep)]
+    pth = GeneratedItem(f"{tags.dist_name(dist)}.pth",
+                        "\n".join([str(layout.python_dir), *pth_lines]) + "\n")
+    return EditableContents(wheel_files, wheel_generated + extra + [pth], in_tree,
+                            in_tree_generated)

@@ -1,0 +1,75 @@
+"""`rustwheel develop` into a real virtual env: the editable install of a mixed project, python
+edits visible without reinstalling, and with --auto-rebuild a Rust edit visible at the next
+import (while an unchanged project imports without rebuilding)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+from conftest import Venv, copy_crate, run_rustwheel
+
+pytestmark = pytest.mark.slow
+
+
+def _edit_target(target_dir: Path) -> Path:
+    """The Rust edit is built in a target dir of its own: cargo names a cdylib without a hash,
+    so copies of one crate sharing a target dir share ``libmixed_native.so``, and cargo would
+    call an unedited copy built earlier fresh while that file holds the edited build."""
+    return target_dir / "develop-edit"
+
+
+def _env(venv: Venv) -> dict[str, str]:
+    return {"VIRTUAL_ENV": str(venv.path)}
+
+
+def _import(venv: Venv, code: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    return subprocess.run([str(venv.python), "-c", code], capture_output=True, text=True,
+                          env=env, check=False)
+
+
+def test_develop_auto_rebuild(tmp_path: Path, target_dir: Path, session_venv: Venv) -> None:
+    crate = copy_crate("pyo3-mixed", tmp_path)
+    os.utime(crate / "src" / "lib.rs")  # copies keep mtimes: make cargo compare content anew
+    proc = run_rustwheel(["develop", "--auto-rebuild", "--target-dir",
+                          str(_edit_target(target_dir))],
+                         cwd=crate, env=_env(session_venv))
+    assert "(editable)" in proc.stderr, proc.stderr
+    placed = list((crate / "python" / "mixed_pkg").glob("_native.*.so"))
+    assert len(placed) == 1
+    pip = subprocess.run([str(session_venv.python), "-m", "pip", "list", "-e",
+                          "--disable-pip-version-check"], capture_output=True, text=True,
+                         check=True)
+    assert "pyo3-mixed" in pip.stdout  # direct_url.json says editable
+
+    call = "import mixed_pkg; print(mixed_pkg.sum_as_string(1, 2))"
+    first = _import(session_venv, call)
+    assert first.stdout == "3\n" and "rebuilding" not in first.stderr, first.stderr
+
+    init = crate / "python" / "mixed_pkg" / "__init__.py"
+    init.write_text(init.read_text() + "\nEDITED = 'python'\n")
+    out = _import(session_venv, "import mixed_pkg; print(mixed_pkg.EDITED)")
+    assert out.stdout == "python\n" and "rebuilding" not in out.stderr, out.stderr
+
+    lib = crate / "src" / "lib.rs"
+    lib.write_text(lib.read_text().replace("(a + b).to_string()", 'format!("{}!", a + b)'))
+    rebuilt = _import(session_venv, call)
+    assert rebuilt.stdout == "3!\n", rebuilt.stderr
+    assert "rebuilding" in rebuilt.stderr
+    again = _import(session_venv, call)
+    assert again.stdout == "3!\n" and "rebuilding" not in again.stderr, again.stderr
+    subprocess.run([str(session_venv.python), "-m", "pip", "uninstall", "-y", "-q",
+                    "pyo3-mixed"], check=True)
+
+
+def test_develop_skip_install_places_extension_only(tmp_path: Path, target_dir: Path,
+                                                    session_venv: Venv) -> None:
+    crate = copy_crate("pyo3-mixed", tmp_path)
+    proc = run_rustwheel(["develop", "--skip-install", "--target-dir", str(target_dir)],
+                         cwd=crate, env=_env(session_venv))
+    assert proc.stdout.strip().endswith(".whl")
+    assert list((crate / "python" / "mixed_pkg").glob("_native.*.so"))
+    assert "installed" not in proc.stderr
