@@ -112,12 +112,15 @@ def _pick_file(unit: CompileUnit, art: Artifact) -> Optional[str]:
 
 
 def run_unit(plan: CompilePlan, unit: CompileUnit, env: dict[str, str],
-             out_dirs: Optional[list[tuple[str, str]]] = None) -> tuple[list[str], list[str]]:
-    """Run cargo for one unit; returns the files and environment variables it depended on.
-    Build scripts' (package id, OUT_DIR) pairs are appended to ``out_dirs``."""
+             out_dirs: Optional[list[tuple[str, str]]] = None,
+             ) -> tuple[list[str], list[str], bool]:
+    """Run cargo for one unit; returns the files and environment variables it depended on,
+    and whether cargo reused its artifact ("fresh") instead of building it. Build scripts'
+    (package id, OUT_DIR) pairs are appended to ``out_dirs``."""
     argv = plan.argv(unit)
     proc = _run.popen_lines(argv, cwd=Path(plan.manifest_path).parent, env=env)
     found: Optional[str] = None
+    fresh = False
     script_files: list[str] = []
     script_env: list[str] = []
     assert proc.stdout is not None
@@ -125,6 +128,7 @@ def run_unit(plan: CompilePlan, unit: CompileUnit, env: dict[str, str],
         msg = parse_line(line)
         if isinstance(msg, Artifact) and _matches(unit, plan, msg):
             found = _pick_file(unit, msg) or found
+            fresh = msg.fresh
         elif isinstance(msg, BuildScriptRun):
             files, names = build_script_inputs(msg)
             script_files += files
@@ -144,7 +148,7 @@ def run_unit(plan: CompilePlan, unit: CompileUnit, env: dict[str, str],
     _stage_copy(found, Path(plan.stage_dir) / unit.staged_name, executable=True)
     dep_file = dep_info_path(found)
     inputs = read_dep_info(dep_file) if dep_file.is_file() else []
-    return inputs + script_files, script_env
+    return inputs + script_files, script_env, fresh
 
 
 def _restore(plan: CompilePlan, store: Any, digest: str) -> bool:
@@ -177,15 +181,20 @@ def run(plan_path: str) -> dict[str, Any]:
     inputs: list[str] = []
     env_vars: list[str] = []
     out_dirs: list[tuple[str, str]] = []
+    reused = False
     for unit in plan.units:
-        files, names = run_unit(plan, unit, env, out_dirs)
+        files, names, fresh = run_unit(plan, unit, env, out_dirs)
         inputs += files
         env_vars += names
+        reused = reused or fresh
     staged_extra = outdir.stage(Path(plan.stage_dir), plan.out_dir_includes, out_dirs) \
         if plan.out_dir_includes else {}
     all_inputs = sorted({*inputs, *plan.extra_inputs})
     record_inputs(Path(plan.inputs_record), all_inputs, plan_digest(text), env_vars)
-    if store is not None and plan.cache is not None:
+    # cargo names cdylibs without a hash: copies of one crate sharing a target dir overwrite
+    # each other's library while each copy's fingerprint stays fresh. An artifact cargo did
+    # not build in this run may be such a file, so only what cargo built goes to the store.
+    if store is not None and plan.cache is not None and not reused:
         outputs = {u.staged_name: Path(plan.stage_dir) / u.staged_name for u in plan.units}
         outputs.update(staged_extra)
         reuse.save(store, plan.cache, "compile", plan.extra_inputs, all_inputs, env_vars, outputs)
