@@ -26,7 +26,7 @@ from rustwheel.cargo.messages import (
     read_dep_info,
 )
 from rustwheel.errors import ToolError
-from rustwheel.stages import outdir, plancodec, reuse
+from rustwheel.stages import outdir, plancodec, producers, reuse
 from rustwheel.stages.inputs import record_inputs
 from rustwheel.stages.outdir import OutDirInclude
 from rustwheel.stages.reuse import CacheSpec
@@ -111,12 +111,10 @@ def _pick_file(unit: CompileUnit, art: Artifact) -> Optional[str]:
     return None
 
 
-def run_unit(plan: CompilePlan, unit: CompileUnit, env: dict[str, str],
-             out_dirs: Optional[list[tuple[str, str]]] = None,
-             ) -> tuple[list[str], list[str], bool]:
-    """Run cargo for one unit; returns the files and environment variables it depended on,
-    and whether cargo reused its artifact ("fresh") instead of building it. Build scripts'
-    (package id, OUT_DIR) pairs are appended to ``out_dirs``."""
+def _cargo(plan: CompilePlan, unit: CompileUnit, env: dict[str, str],
+           out_dirs: Optional[list[tuple[str, str]]]) -> tuple[str, bool, list[str], list[str]]:
+    """One cargo run: (the artifact, whether cargo reused it, build scripts' input files and
+    environment variables)."""
     argv = plan.argv(unit)
     proc = _run.popen_lines(argv, cwd=Path(plan.manifest_path).parent, env=env)
     found: Optional[str] = None
@@ -145,10 +143,30 @@ def run_unit(plan: CompilePlan, unit: CompileUnit, env: dict[str, str],
         raise ToolError(f"`{_run.describe(argv)}` produced no artifact for target "
                         f"'{unit.target_name}' of {plan.package_name}; check the crate's "
                         "[lib] crate-type / [[bin]] sections")
+    return found, fresh, script_files, script_env
+
+
+def _sources(artifact: str) -> list[str]:
+    dep_file = dep_info_path(artifact)
+    return read_dep_info(dep_file) if dep_file.is_file() else []
+
+
+def run_unit(plan: CompilePlan, unit: CompileUnit, env: dict[str, str],
+             out_dirs: Optional[list[tuple[str, str]]] = None) -> tuple[list[str], list[str]]:
+    """Run cargo for one unit; returns the files and environment variables it depended on.
+    Build scripts' (package id, OUT_DIR) pairs are appended to ``out_dirs``."""
+    found, fresh, script_files, script_env = _cargo(plan, unit, env, out_dirs)
+    if fresh and producers.is_foreign(found, plan.manifest_path):
+        crate = os.path.join(os.path.dirname(plan.manifest_path), "")
+        for source in _sources(found):  # newer sources: cargo builds this copy again
+            if source.startswith(crate) and os.path.isfile(source):
+                os.utime(source)
+        reuse.warn(f"{Path(found).name} in the target dir was built from another copy of "
+                   f"{plan.package_name}; rebuilding it from {crate}")
+        found, fresh, script_files, script_env = _cargo(plan, unit, env, out_dirs)
+    producers.claim(found, plan.manifest_path)
     _stage_copy(found, Path(plan.stage_dir) / unit.staged_name, executable=True)
-    dep_file = dep_info_path(found)
-    inputs = read_dep_info(dep_file) if dep_file.is_file() else []
-    return inputs + script_files, script_env, fresh
+    return _sources(found) + script_files, script_env
 
 
 def _restore(plan: CompilePlan, store: Any, digest: str) -> bool:
@@ -181,20 +199,15 @@ def run(plan_path: str) -> dict[str, Any]:
     inputs: list[str] = []
     env_vars: list[str] = []
     out_dirs: list[tuple[str, str]] = []
-    reused = False
     for unit in plan.units:
-        files, names, fresh = run_unit(plan, unit, env, out_dirs)
+        files, names = run_unit(plan, unit, env, out_dirs)
         inputs += files
         env_vars += names
-        reused = reused or fresh
     staged_extra = outdir.stage(Path(plan.stage_dir), plan.out_dir_includes, out_dirs) \
         if plan.out_dir_includes else {}
     all_inputs = sorted({*inputs, *plan.extra_inputs})
     record_inputs(Path(plan.inputs_record), all_inputs, plan_digest(text), env_vars)
-    # cargo names cdylibs without a hash: copies of one crate sharing a target dir overwrite
-    # each other's library while each copy's fingerprint stays fresh. An artifact cargo did
-    # not build in this run may be such a file, so only what cargo built goes to the store.
-    if store is not None and plan.cache is not None and not reused:
+    if store is not None and plan.cache is not None:
         outputs = {u.staged_name: Path(plan.stage_dir) / u.staged_name for u in plan.units}
         outputs.update(staged_extra)
         reuse.save(store, plan.cache, "compile", plan.extra_inputs, all_inputs, env_vars, outputs)

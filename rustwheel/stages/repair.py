@@ -87,13 +87,15 @@ class LibsUnchanged:
 
 
 def write_manifest(plan: RepairPlan, platform: str, replace: dict[str, str],
-                   add: dict[str, str], system_libs: list[str], notes: list[str]) -> None:
+                   add: dict[str, str], system_libs: dict[str, str], notes: list[str]) -> None:
     """``replace`` / ``add``: path in the wheel -> file relative to ``work_dir`` (so that the
-    manifest means the same in any checkout the store restores it into)."""
+    manifest means the same in any checkout the store restores it into); ``system_libs``:
+    soname -> the system file bundled."""
     from rustwheel.digests import digest_file
 
     data = {"format": MANIFEST_FORMAT, "platform": platform, "replace": replace, "add": add,
-            "system_libs": {p: digest_file(p) for p in sorted(system_libs)}, "notes": notes}
+            "system_libs": {p: digest_file(p) for p in sorted(system_libs.values())},
+            "bundled": sorted(system_libs), "notes": notes}
     write_bytes(Path(plan.manifest), (json.dumps(data, indent=1, sort_keys=True) + "\n").encode())
 
 
@@ -161,9 +163,13 @@ def _outputs(plan: RepairPlan, manifest: dict[str, Any]) -> dict[str, Path]:
     return files
 
 
-def _warn(notes: list[str]) -> None:
-    for note in notes:
+def _report(plan: RepairPlan, manifest: dict[str, Any]) -> None:
+    """What the stage found, the same whether it ran or was restored."""
+    for note in manifest["notes"]:
         print(f"warning: {note}", file=sys.stderr, flush=True)
+    if manifest["bundled"]:
+        print(f"  bundled {', '.join(manifest['bundled'])} into {plan.libs_dir}/",
+              file=sys.stderr, flush=True)
 
 
 def _restore(plan: RepairPlan) -> bool:
@@ -185,10 +191,9 @@ def run(plan_path: str) -> dict[str, Any]:
     manifest.unlink(missing_ok=True)  # never leave a manifest that disagrees with work_dir
     if _restore(plan):
         restored = read_manifest(plan.manifest)
-        _warn(restored["notes"])
+        _report(plan, restored)
         return {"platform": restored["platform"], "restored": True}
     decision = decide(plan)
-    _warn(decision.notes)
     work = Path(plan.work_dir)
     replace: dict[str, str] = {}
     add: dict[str, str] = {}
@@ -214,15 +219,14 @@ def run(plan_path: str) -> dict[str, Any]:
             raise
         replace = {a: p.relative_to(tmp).as_posix() for a, p in patched.items()}
         add = {a: p.relative_to(tmp).as_posix() for a, p in bundled.items()}
-        print(f"  bundled {', '.join(sorted(decision.bundle))} into {plan.libs_dir}/",
-              file=sys.stderr, flush=True)
     else:
         shutil.rmtree(work, ignore_errors=True)
-    system_libs = [str(p) for p in decision.bundle.values()]
+    system_libs = {soname: str(p) for soname, p in decision.bundle.items()}
     write_manifest(plan, decision.platform, replace, add, system_libs, decision.notes)
+    written = read_manifest(plan.manifest)
+    _report(plan, written)
     store = reuse.open_store(plan.cache)
     if store is not None and plan.cache is not None:
-        outputs = _outputs(plan, read_manifest(plan.manifest))
-        reuse.save(store, plan.cache, "repair", plan.inputs(), [*plan.inputs(), *system_libs],
-                   (), outputs)
+        reuse.save(store, plan.cache, "repair", plan.inputs(),
+                   [*plan.inputs(), *system_libs.values()], (), _outputs(plan, written))
     return {"platform": decision.platform}

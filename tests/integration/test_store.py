@@ -399,3 +399,26 @@ def test_report_json(tmp_path: Path) -> None:
                   "wheel": "restored"}, data
     assert data["success"] is True and data["wheels"] == [str(wheel_b)], data
     assert run_bin_from_wheel(wheel_b, tmp_path / "bin") == HELLO
+
+
+def test_another_copys_artifact_is_rebuilt(tmp_path: Path) -> None:
+    """cargo names binaries and cdylibs without a per-copy hash and gives two copies of one
+    crate one fingerprint: after copy B (edited) built into the shared target dir, cargo calls
+    copy A fresh and hands back B's file. The compile stage notices (it records which manifest
+    produced each artifact it took) and makes cargo build A again."""
+    target, store = tmp_path / "target", tmp_path / "store"
+    a = copy_crate("bin-only", tmp_path / "a")
+    b = copy_crate("bin-only", tmp_path / "b")
+    build(a / "Cargo.toml", tmp_path / "out-a", target, "--cache-dir", str(store))
+    main_rs = b / "src" / "main.rs"
+    main_rs.write_text(main_rs.read_text().replace("hello from bin-only", "hello from copy b"))
+    wheel_b, _, _ = build(b / "Cargo.toml", tmp_path / "out-b", target, "--no-cache")
+    assert run_bin_from_wheel(wheel_b, tmp_path / "bin-b") == "hello from copy b\n"
+    # A's state forgotten (a fresh clone reusing the target dir): its compile stage runs again.
+    for state in (target / "rustwheel").iterdir():
+        if any(str(a) in p.read_text() for p in state.glob("*/compile-plan.json")):
+            shutil.rmtree(state)
+    wheel_a, st, proc = build(a / "Cargo.toml", tmp_path / "out-a2", target, "--no-cache")
+    assert st["compile"] == "ran", proc.stderr
+    assert "was built from another copy of bin-only; rebuilding it" in proc.stderr, proc.stderr
+    assert run_bin_from_wheel(wheel_a, tmp_path / "bin-a") == HELLO

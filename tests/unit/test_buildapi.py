@@ -31,10 +31,14 @@ def _pyproject(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tool: str) -> No
 
 def test_release_by_default(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     _pyproject(tmp_path, monkeypatch, "")
-    assert _hook_args(None, editable=False) == ["--release", "-i", sys.executable]
-    assert _hook_args(None, editable=True) == ["--release", "-i", sys.executable, "--editable"]
+    off = ["--compatibility", "off"]  # as maturin's backend: no repair for a local wheel
+    assert _hook_args(None, editable=False) == ["--release", "-i", sys.executable, *off]
+    assert _hook_args(None, editable=True) == ["--release", "-i", sys.executable, *off,
+                                               "--editable"]
     assert _hook_args({"build-args": "--profile dev -i py"}, editable=False) == \
-        ["--profile", "dev", "-i", "py"]
+        ["--profile", "dev", "-i", "py", *off]
+    assert _hook_args({"build-args": "--compatibility=manylinux_2_34"}, editable=False) == \
+        ["--release", "--compatibility=manylinux_2_34", "-i", sys.executable]
 
 
 def test_editable_profile_applies_to_editable_builds_only(
