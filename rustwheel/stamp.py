@@ -13,7 +13,6 @@ This module is imported on that hot path: standard library only.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from collections.abc import Iterable, Mapping, Sequence
@@ -31,6 +30,8 @@ _ENV_PREFIXES = ("CARGO", "RUST", "PYO3_", "CC", "CXX", "CFLAGS", "CXXFLAGS", "L
 
 def stamp_key(argv: Sequence[str], cwd: str, env: Mapping[str, str]) -> str:
     relevant = {k: v for k, v in env.items() if k.startswith(_ENV_PREFIXES)}
+    import hashlib  # here: `rustwheel audit` and `cache` need no OpenSSL (~3 ms)
+
     from rustwheel import __version__
 
     data = json.dumps({"argv": list(argv), "cwd": cwd, "env": relevant, "format": FORMAT,

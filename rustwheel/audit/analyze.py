@@ -13,6 +13,7 @@ For each policy of the files' libc (most compatible first), as auditwheel and ma
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from collections.abc import Mapping, Sequence
@@ -45,6 +46,7 @@ LIBPYTHON_NOTE = "libpython: repair removes the dependency instead of bundling i
 _External = dict[str, tuple[Optional[Path], Optional[ElfInfo]]]
 
 
+@functools.lru_cache(maxsize=4096)
 def version_key(version: str) -> tuple[str, tuple[int, ...], str]:
     """Sort key for ``GLIBC_2.2.5`` < ``GLIBC_2.14``."""
     prefix, _, number = version.partition("_")
