@@ -12,12 +12,12 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, Callable, Optional
 
 from rustwheel.audit import AuditError
 
 if TYPE_CHECKING:
-    from rustwheel.audit.elfsource import ElfBytes
+    from rustwheel.audit.elfsource import ElfBytes, Reader
 
 ELF_MAGIC = b"\x7fELF"
 
@@ -124,19 +124,22 @@ def read_elf(path: Path, *, expect_arch: Optional[str] = None,
     return _expect(info, shown, expect_arch)
 
 
-def read_elf_stream(stream: IO[bytes], size: int, path: Path, *, label: str,
-                    expect_arch: Optional[str] = None) -> ElfInfo:
+def read_elf_stream(stream: Reader, size: int, path: Path, *, label: str,
+                    expect_arch: Optional[str] = None,
+                    verify: Optional[Callable[[bytes], None]] = None) -> ElfInfo:
     """Read an ELF file from a stream that reads front to back, such as a wheel member opened
     with `zipfile.ZipFile.open`; ``size`` is its size as the archive records it.
 
     Only as much of the stream is read as the facts need (usually up to the dynamic segment).
     ``path`` is the `ElfInfo.path` to give it (where it would be unpacked); ``label`` names it
-    in errors. Raises `AuditError` like `read_elf`; errors of the stream itself (a corrupt zip
-    member) propagate.
+    in errors; ``verify`` is called with the whole file when it had to be read to the end.
+    Raises `AuditError` like `read_elf`; errors of the stream itself (a corrupt zip member)
+    propagate.
     """
     from rustwheel.audit.elfsource import StreamBytes
 
-    return _expect(_read(StreamBytes(stream, size), path, label), label, expect_arch)
+    source = StreamBytes(stream, size, verify)
+    return _expect(_read(source, path, label), label, expect_arch)
 
 
 def _read(data: ElfBytes, path: Path, shown: str) -> ElfInfo:

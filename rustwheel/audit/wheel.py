@@ -13,6 +13,7 @@ from zipfile import ZipInfo
 from rustwheel.audit import AuditError
 from rustwheel.audit.analyze import analyze
 from rustwheel.audit.elf import ELF_MAGIC, ElfInfo, read_elf_stream
+from rustwheel.audit.elfsource import ZipMember
 from rustwheel.audit.resolve import OverlayResolver, Resolver, system_search_paths
 from rustwheel.audit.result import AuditResult
 
@@ -86,12 +87,17 @@ def _read_elves(wheel: Path, root: Path, tag_arch: Optional[str], platform: Opti
     inflated only as far as its facts need."""
     files: dict[str, ElfInfo] = {}
     try:
-        with zipfile.ZipFile(wheel) as zf:
+        with zipfile.ZipFile(wheel) as zf, open(wheel, "rb") as archive:
             members = _elf_members(zf, root, wheel)
             for name, (entry, path) in sorted(members.items()):
-                with zf.open(entry) as src:
-                    info = read_elf_stream(src, entry.file_size, path,
-                                           label=f"{name} in {wheel.name}")
+                label = f"{name} in {wheel.name}"
+                if ZipMember.supports(entry):
+                    src = ZipMember(archive, entry)
+                    info = read_elf_stream(src, entry.file_size, path, label=label,
+                                           verify=src.check)
+                else:
+                    with zf.open(entry) as stream:
+                        info = read_elf_stream(stream, entry.file_size, path, label=label)
                 if tag_arch is not None and info.arch != tag_arch:
                     raise AuditError(f"{name} in {wheel.name} is built for "
                                      f"{info.arch or info.machine} but the wheel is tagged "

@@ -159,3 +159,21 @@ def test_library_bundled_in_the_wheel_found_through_runpath(tmp_path: Path) -> N
     assert verdict.external_libs == {"libgone.so": None}
     assert result.tag == "linux_x86_64"
     assert result == _unpacked_audit(wheel, tmp_path / "unpacked")
+
+
+def test_member_read_to_the_end_has_its_crc_checked(wheel: Path, tmp_path: Path) -> None:
+    """A member the fast reader declines is read to its end, and then its CRC must match."""
+    cut = tmp_path / wheel.name.replace("pyo3_pure", "cut")
+    with zipfile.ZipFile(wheel) as src, zipfile.ZipFile(cut, "w", zipfile.ZIP_DEFLATED) as out:
+        for name in src.namelist():
+            out.writestr(name, src.read(name)[:5000] if name.endswith(".so") else src.read(name))
+    with pytest.raises(AuditError, match=rf"^{SO} in cut.* is a truncated or corrupt ELF"):
+        audit_wheel(cut)
+    with zipfile.ZipFile(cut) as zf:
+        crc = zf.getinfo(SO).CRC.to_bytes(4, "little")
+    raw = cut.read_bytes()
+    assert raw.count(crc) == 2  # the local header and the central directory
+    bad = tmp_path / cut.name.replace("cut", "badcrc")
+    bad.write_bytes(raw.replace(crc, bytes(b ^ 0xFF for b in crc)))
+    with pytest.raises(AuditError, match="is not a wheel"):
+        audit_wheel(bad)
