@@ -56,6 +56,11 @@ def version_key(version: str) -> tuple[str, tuple[int, ...], str]:
     return prefix, (), number
 
 
+def _prefix(version: str) -> str:
+    """``GLIBC`` for ``GLIBC_2.17``, ``CXXABI`` for ``CXXABI_TM_1``."""
+    return version.partition("_")[0]
+
+
 def is_loader(soname: str) -> bool:
     """The dynamic loader itself (never bundled, its symbol versions never checked)."""
     return soname.startswith(("ld-linux", "ld-musl-")) or soname in ("ld64.so.1", "ld64.so.2")
@@ -161,14 +166,14 @@ def _required(infos: Sequence[ElfInfo]) -> dict[str, set[str]]:
 
 def _version_reasons(policy: Policy, arch: str, files: Mapping[str, ElfInfo],
                      bundled: Mapping[str, ElfInfo]) -> list[Reason]:
-    allowed = policy.allowed_versions(arch)
+    allowed = policy.symbol_versions.get(arch, {})  # prefix -> versions without the prefix
     sources = [(label, info) for label, info in sorted(files.items())]
     sources += [(f"{soname}{BUNDLED}", info) for soname, info in sorted(bundled.items())]
     required = _required([info for _, info in sources])
     reasons = []
     for lib in sorted(required):
         too_new = [v for v in sorted(required[lib], key=version_key)
-                   if version_key(v)[0] in allowed and v not in allowed[version_key(v)[0]]]
+                   if _prefix(v) in allowed and v.partition("_")[2] not in allowed[_prefix(v)]]
         if not too_new:
             continue
         items: list[str] = []

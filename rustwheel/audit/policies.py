@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -110,15 +110,38 @@ def parse_policy_json(kind: str, text: str, *, check: bool = True) -> list[Polic
     return sorted(policies, key=lambda p: -p.priority)
 
 
+class _PerArch(Mapping[str, Mapping[str, frozenset[str]]]):
+    """``arch -> prefix -> versions`` from the JSON, each architecture's sets made when first
+    asked for (an audit needs one architecture of the nine)."""
+
+    def __init__(self, raw: Mapping[str, Mapping[str, list[str]]]) -> None:
+        self._raw = raw
+        self._made: dict[str, Mapping[str, frozenset[str]]] = {}
+
+    def __getitem__(self, arch: str) -> Mapping[str, frozenset[str]]:
+        made = self._made.get(arch)
+        if made is None:
+            made = {prefix: frozenset(v) for prefix, v in self._raw[arch].items()}
+            self._made[arch] = made
+        return made
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._raw)
+
+    def __len__(self) -> int:
+        return len(self._raw)
+
+    def __repr__(self) -> str:
+        return repr(dict(self))
+
+
 def _from_json(kind: str, entry: Mapping[str, Any]) -> Policy:
     return Policy(
         kind=kind,
         name=str(entry["name"]),
         aliases=tuple(entry["aliases"]),
         priority=int(entry["priority"]),
-        symbol_versions={arch: {prefix: frozenset(versions)
-                                for prefix, versions in per_arch.items()}
-                         for arch, per_arch in entry["symbol_versions"].items()},
+        symbol_versions=_PerArch(entry["symbol_versions"]),
         lib_whitelist=frozenset(entry["lib_whitelist"]),
         blacklist={lib: frozenset(symbols) for lib, symbols in entry["blacklist"].items()},
     )
