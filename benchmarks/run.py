@@ -157,6 +157,12 @@ class Bench:
     # ---- setup
 
     def _maturin_cmd(self) -> list[str]:
+        # The maturin installed beside the interpreter first (the venv's, as `scripts/setup.sh`
+        # installs it): a version-manager shim found on PATH (pyenv's) adds ~0.1 s to every
+        # maturin run, which would flatter rustwheel.
+        beside = Path(self.python).parent / "maturin"
+        if beside.is_file() and os.access(beside, os.X_OK):
+            return [str(beside)]
         exe = shutil.which("maturin")
         if exe:
             return [exe]
@@ -449,7 +455,7 @@ def environment(bench: Bench) -> list[tuple[str, str]]:
          f"{interp}; rustwheel run by {bench.rw_python}"),
         ("rustc", capture(["rustc", "-V"])),
         ("cargo", capture(["cargo", "-V"])),
-        ("maturin", capture([*bench.maturin, "--version"])),
+        ("maturin", f"{capture([*bench.maturin, '--version'])} ({bench.maturin[-1]})"),
         ("rustwheel", (f"{git_info(bench.rw_path)} ({bench.rw_path}); store: "
                       f"{'--cache-dir' if bench.has_store else 'not supported yet'}; bytecode "
                       f"{'precompiled (compileall)' if bench.compiled else 'not precompiled'}; "
