@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Optional
 
+CARGO_FINISHED = re.compile(r"Finished `[^`]+` profile .* in (\d+(?:\.\d+)?)s")
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 DEFAULT_CRATE = HERE / "crates" / "bench-mixed"
@@ -62,6 +63,7 @@ class Sample:
     seconds: float
     peak_rss_kib: int
     note: str = ""  # "" when the build output was checked and correct
+    cargo_seconds: Optional[float] = None  # cargo's own "Finished ... in Xs", when it compiled
 
 
 @dataclass
@@ -71,6 +73,11 @@ class Cell:
 
     def median(self) -> Optional[float]:
         return statistics.median(s.seconds for s in self.samples) if self.samples else None
+
+    def beyond_cargo(self) -> Optional[float]:
+        """Median of (wall time - cargo's own time): the tool's own work around cargo."""
+        extra = [s.seconds - s.cargo_seconds for s in self.samples if s.cargo_seconds is not None]
+        return statistics.median(extra) if extra else None
 
 
 @dataclass
@@ -232,12 +239,16 @@ class Bench:
             env["RUSTWHEEL_CACHE_DIR"] = str(store)
         if self.args.target_dir_flag:
             env.pop("CARGO_TARGET_DIR")
+        start = self.log.stat().st_size if self.log.exists() else 0
         code, seconds, rss = run_measured(self.build_cmd(tool, crate, target, store), crate, env,
                                           self.log)
         if code != 0:
             raise BenchError(f"{tool.name} build of {crate} failed (exit {code}); "
                              f"see the end of {self.log}")
-        return Sample(seconds, rss)
+        with open(self.log, "rb") as f:
+            f.seek(start)
+            finished = CARGO_FINISHED.findall(f.read().decode("utf-8", "replace"))
+        return Sample(seconds, rss, cargo_seconds=float(finished[-1]) if finished else None)
 
     def wheel(self, tool: Tool) -> Path:
         wheels = sorted(tool.out.glob("bench_mixed-*.whl"))
@@ -486,6 +497,15 @@ def report(bench: Bench, elapsed: float) -> str:
         r = bench.cells.get((key, "rustwheel"))
         lines.append(f"| {title} | {fmt_cell(m)} | {fmt_cell(r)} | {fmt_ratio(m, r)} | "
                      f"{fmt_rss(m)} / {fmt_rss(r)} |")
+    cold_m, cold_r = bench.cells.get(("cold", "maturin")), bench.cells.get(("cold", "rustwheel"))
+    beyond = (cold_m.beyond_cargo(), cold_r.beyond_cargo()) if cold_m and cold_r else (None, None)
+    base = cold_m.median() if cold_m else None
+    if beyond[0] is not None and beyond[1] is not None and base:
+        lines += ["", ("Cold build beyond cargo (wall time minus cargo's own `Finished ... in` "
+                       "time, median; less sensitive to other load than the totals): "
+                       f"maturin {beyond[0]:.2f} s, rustwheel {beyond[1]:.2f} s; the difference "
+                       f"is {100 * (beyond[1] - beyond[0]) / base:+.1f}% of maturin's cold "
+                       "build.")]
     lines += ["", "Notes:", "",
               ("- Both tools: dev profile, `-i <same python>`, `-o <temp dir>`, each with its own "
               "copy of the crate and its own target dir (given as "
