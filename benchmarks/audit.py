@@ -94,9 +94,11 @@ def main() -> int:
                 theirs_tag = m.group(1) if m else "?"
             same = "yes" if ours_tag == theirs_tag.split(".")[0] else f"NO ({theirs_tag})"
             a, b = statistics.median(theirs_t), statistics.median(ours_t)
-            rows.append(f"| {label} | {a:.2f} s | {b:.2f} s | {a / b:.1f}× | {ours_tag} | {same} |")
+            rows.append(f"| {label} | {a:.3f} s ({min(theirs_t):.3f}–{max(theirs_t):.3f}) | "
+                        f"{b:.3f} s ({min(ours_t):.3f}–{max(ours_t):.3f}) | {a / b:.1f}× | "
+                        f"{ours_tag} | {same} |")
     load_end = os.getloadavg()
-    print(f"Medians of {args.repeat} runs, each tool a fresh process "
+    print(f"Medians (min–max) of {args.repeat} runs, each tool a fresh process "
           f"(python {sys.version.split()[0]}; rustwheel bytecode "
           f"{'not ' if args.no_compile else ''}precompiled; load average "
           f"{' '.join(f'{x:.2f}' for x in load_start)} at start, "
