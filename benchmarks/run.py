@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Optional
 
+CARGO_FINISHED = re.compile(r"Finished `[^`]+` profile .* in (\d+(?:\.\d+)?)s")
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 DEFAULT_CRATE = HERE / "crates" / "bench-mixed"
@@ -62,6 +63,7 @@ class Sample:
     seconds: float
     peak_rss_kib: int
     note: str = ""  # "" when the build output was checked and correct
+    cargo_seconds: Optional[float] = None  # cargo's own "Finished ... in Xs", when it compiled
 
 
 @dataclass
@@ -71,6 +73,11 @@ class Cell:
 
     def median(self) -> Optional[float]:
         return statistics.median(s.seconds for s in self.samples) if self.samples else None
+
+    def beyond_cargo(self) -> Optional[float]:
+        """Median of (wall time - cargo's own time): the tool's own work around cargo."""
+        extra = [s.seconds - s.cargo_seconds for s in self.samples if s.cargo_seconds is not None]
+        return statistics.median(extra) if extra else None
 
 
 @dataclass
@@ -139,6 +146,7 @@ class Bench:
         self.work = Path(args.work_dir).resolve()
         self.log = self.work / "build.log"
         self.maturin = self._maturin_cmd()
+        self.compiled = not args.no_compile and self._compile_rustwheel()
         self.has_store = self._rustwheel_has_store()
         self.tools: dict[str, Tool] = {}
         self.cells: dict[tuple[str, str], Cell] = {}
@@ -156,6 +164,12 @@ class Bench:
     # ---- setup
 
     def _maturin_cmd(self) -> list[str]:
+        # The maturin installed beside the interpreter first (the venv's, as `scripts/setup.sh`
+        # installs it): a version-manager shim found on PATH (pyenv's) adds ~0.1 s to every
+        # maturin run, which would flatter rustwheel.
+        beside = Path(self.python).parent / "maturin"
+        if beside.is_file() and os.access(beside, os.X_OK):
+            return [str(beside)]
         exe = shutil.which("maturin")
         if exe:
             return [exe]
@@ -164,6 +178,14 @@ class Bench:
         if probe.returncode == 0:
             return [self.python, "-m", "maturin"]
         raise BenchError("maturin not found: install it (pip install maturin) or put it on PATH")
+
+    def _compile_rustwheel(self) -> bool:
+        """Byte-compile rustwheel's modules, as `pip install` does: with PYTHONDONTWRITEBYTECODE
+        set and rustwheel imported from a checkout, every build would otherwise compile its
+        sources again (tens of milliseconds), unlike any installed tool."""
+        res = subprocess.run([self.rw_python, "-m", "compileall", "-q",
+                              str(self.rw_path / "rustwheel")], capture_output=True, check=False)
+        return res.returncode == 0
 
     def _rustwheel_env(self) -> dict[str, str]:
         env = dict(os.environ)
@@ -217,12 +239,16 @@ class Bench:
             env["RUSTWHEEL_CACHE_DIR"] = str(store)
         if self.args.target_dir_flag:
             env.pop("CARGO_TARGET_DIR")
+        start = self.log.stat().st_size if self.log.exists() else 0
         code, seconds, rss = run_measured(self.build_cmd(tool, crate, target, store), crate, env,
                                           self.log)
         if code != 0:
             raise BenchError(f"{tool.name} build of {crate} failed (exit {code}); "
                              f"see the end of {self.log}")
-        return Sample(seconds, rss)
+        with open(self.log, "rb") as f:
+            f.seek(start)
+            finished = CARGO_FINISHED.findall(f.read().decode("utf-8", "replace"))
+        return Sample(seconds, rss, cargo_seconds=float(finished[-1]) if finished else None)
 
     def wheel(self, tool: Tool) -> Path:
         wheels = sorted(tool.out.glob("bench_mixed-*.whl"))
@@ -440,9 +466,11 @@ def environment(bench: Bench) -> list[tuple[str, str]]:
          f"{interp}; rustwheel run by {bench.rw_python}"),
         ("rustc", capture(["rustc", "-V"])),
         ("cargo", capture(["cargo", "-V"])),
-        ("maturin", capture([*bench.maturin, "--version"])),
+        ("maturin", f"{capture([*bench.maturin, '--version'])} ({bench.maturin[-1]})"),
         ("rustwheel", (f"{git_info(bench.rw_path)} ({bench.rw_path}); store: "
-                      f"{'--cache-dir' if bench.has_store else 'not supported yet'}")),
+                      f"{'--cache-dir' if bench.has_store else 'not supported yet'}; bytecode "
+                      f"{'precompiled (compileall)' if bench.compiled else 'not precompiled'}; "
+                      f"PYTHONDONTWRITEBYTECODE={os.environ.get('PYTHONDONTWRITEBYTECODE', '')}")),
         ("crate", (f"{crate} (pyo3 0.30, serde, serde_json, itertools, smallvec, regex; "
                    "mixed layout)")),
     ]
@@ -469,6 +497,15 @@ def report(bench: Bench, elapsed: float) -> str:
         r = bench.cells.get((key, "rustwheel"))
         lines.append(f"| {title} | {fmt_cell(m)} | {fmt_cell(r)} | {fmt_ratio(m, r)} | "
                      f"{fmt_rss(m)} / {fmt_rss(r)} |")
+    cold_m, cold_r = bench.cells.get(("cold", "maturin")), bench.cells.get(("cold", "rustwheel"))
+    beyond = (cold_m.beyond_cargo(), cold_r.beyond_cargo()) if cold_m and cold_r else (None, None)
+    base = cold_m.median() if cold_m else None
+    if beyond[0] is not None and beyond[1] is not None and base:
+        lines += ["", ("Cold build beyond cargo (wall time minus cargo's own `Finished ... in` "
+                       "time, median; less sensitive to other load than the totals): "
+                       f"maturin {beyond[0]:.2f} s, rustwheel {beyond[1]:.2f} s; the difference "
+                       f"is {100 * (beyond[1] - beyond[0]) / base:+.1f}% of maturin's cold "
+                       "build.")]
     lines += ["", "Notes:", "",
               ("- Both tools: dev profile, `-i <same python>`, `-o <temp dir>`, each with its own "
               "copy of the crate and its own target dir (given as "
@@ -520,6 +557,8 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     p.add_argument("--output", default=str(DEFAULT_OUTPUT),
                    help="Markdown file to write the results to (default benchmarks/RESULTS.md)")
     p.add_argument("--no-write", action="store_true", help="only print the results")
+    p.add_argument("--no-compile", action="store_true",
+                   help="do not byte-compile rustwheel's modules before timing")
     a = p.parse_args(argv)
     default_repeat, default_cold = (1, 1) if a.quick else (5, 3)
     a.repeat = a.repeat if a.repeat is not None else default_repeat

@@ -33,6 +33,8 @@ def stamp_key(argv: Sequence[str], cwd: str, env: Mapping[str, str]) -> str:
     import hashlib
 
     relevant = {k: v for k, v in env.items() if k.startswith(_ENV_PREFIXES)}
+    import hashlib  # here: `rustwheel audit` and `cache` need no OpenSSL (~3 ms)
+
     from rustwheel import __version__
 
     data = json.dumps({"argv": list(argv), "cwd": cwd, "env": relevant, "format": FORMAT,

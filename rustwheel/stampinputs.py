@@ -7,12 +7,13 @@ import os
 import shutil
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
-from rustwheel.config.options import BuildConfig
-from rustwheel.interpreter import default_interpreter
 from rustwheel.stages.buildplan import BuildPlan, Cell
 from rustwheel.stages.wheel import built_wheel
+
+if TYPE_CHECKING:  # only needed when the plan is resolved anew: not imported on a rebuild
+    from rustwheel.config.options import BuildConfig
 
 
 def _toolchain_files(env: Mapping[str, str], cfg: BuildConfig) -> Optional[list[str]]:
@@ -39,6 +40,8 @@ def _interpreter_files(cfg: BuildConfig, plan: BuildPlan) -> Optional[list[str]]
     if not any("PYO3_PYTHON" in c.compile.env for c in plan.cells) and cfg.interpreter is None \
             and not cffi:
         return []
+    from rustwheel.interpreter import default_interpreter
+
     name = cfg.interpreter or default_interpreter(cfg.env)
     found = shutil.which(name, path=cfg.env.get("PATH")) if os.sep not in name else name
     if found is None or "shims" in Path(found).parts:

@@ -13,6 +13,7 @@ For each policy of the files' libc (most compatible first), as auditwheel and ma
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from collections.abc import Mapping, Sequence
@@ -45,6 +46,7 @@ LIBPYTHON_NOTE = "libpython: repair removes the dependency instead of bundling i
 _External = dict[str, tuple[Optional[Path], Optional[ElfInfo]]]
 
 
+@functools.lru_cache(maxsize=4096)
 def version_key(version: str) -> tuple[str, tuple[int, ...], str]:
     """Sort key for ``GLIBC_2.2.5`` < ``GLIBC_2.14``."""
     prefix, _, number = version.partition("_")
@@ -52,6 +54,11 @@ def version_key(version: str) -> tuple[str, tuple[int, ...], str]:
     if all(p.isdigit() for p in parts):
         return prefix, tuple(int(p) for p in parts), ""
     return prefix, (), number
+
+
+def _prefix(version: str) -> str:
+    """``GLIBC`` for ``GLIBC_2.17``, ``CXXABI`` for ``CXXABI_TM_1``."""
+    return version.partition("_")[0]
 
 
 def is_loader(soname: str) -> bool:
@@ -159,14 +166,14 @@ def _required(infos: Sequence[ElfInfo]) -> dict[str, set[str]]:
 
 def _version_reasons(policy: Policy, arch: str, files: Mapping[str, ElfInfo],
                      bundled: Mapping[str, ElfInfo]) -> list[Reason]:
-    allowed = policy.allowed_versions(arch)
+    allowed = policy.symbol_versions.get(arch, {})  # prefix -> versions without the prefix
     sources = [(label, info) for label, info in sorted(files.items())]
     sources += [(f"{soname}{BUNDLED}", info) for soname, info in sorted(bundled.items())]
     required = _required([info for _, info in sources])
     reasons = []
     for lib in sorted(required):
         too_new = [v for v in sorted(required[lib], key=version_key)
-                   if version_key(v)[0] in allowed and v not in allowed[version_key(v)[0]]]
+                   if _prefix(v) in allowed and v.partition("_")[2] not in allowed[_prefix(v)]]
         if not too_new:
             continue
         items: list[str] = []

@@ -1,22 +1,23 @@
-"""The facts an audit needs from one ELF file, read once with pyelftools into `ElfInfo`."""
+"""The facts an audit needs from one ELF file, read once into `ElfInfo`.
+
+Two readers give the same facts: `rustwheel.audit.elfdynamic` reads only the headers and what
+the dynamic segment points to, with `struct` (fast, and a wheel member is inflated only that
+far); `rustwheel.audit.elfsections` reads the whole file with pyelftools and takes over whenever
+the fast one declines (static or unusual files) and for broken files, whose errors it words.
+"""
 
 from __future__ import annotations
 
 import os
-import struct
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Optional
-
-from elftools.common.exceptions import ELFError
-from elftools.elf.dynamic import DynamicSegment, DynamicTag
-from elftools.elf.elffile import ELFFile
-from elftools.elf.gnuversions import GNUVerNeedSection, GNUVerSymSection
-from elftools.elf.sections import NoteSection, SymbolTableSection
-from elftools.elf.segments import InterpSegment
+from typing import TYPE_CHECKING, Callable, Optional
 
 from rustwheel.audit import AuditError
+
+if TYPE_CHECKING:
+    from rustwheel.audit.elfsource import ElfBytes, Reader
 
 ELF_MAGIC = b"\x7fELF"
 
@@ -35,8 +36,6 @@ _ARCHES: Mapping[tuple[str, int, bool], str] = {
 _EF_ARM_EABIMASK = 0xFF000000
 _EF_ARM_EABI_VER5 = 0x05000000
 _EF_ARM_ABI_FLOAT_HARD = 0x00000400
-# Exceptions pyelftools lets through on malformed input.
-_PARSE_ERRORS = (ELFError, struct.error, ValueError, IndexError, EOFError, UnicodeDecodeError)
 
 
 @dataclass(frozen=True)
@@ -113,164 +112,84 @@ def read_elf(path: Path, *, expect_arch: Optional[str] = None,
     Raises `AuditError` for an unreadable, non-ELF or truncated file, and for a file built for
     another architecture than ``expect_arch``.
     """
+    from rustwheel.audit.elfsource import FileBytes
+
     shown = label or str(path)
     try:
         with open(path, "rb") as f:
-            if f.read(4) != ELF_MAGIC:
-                raise AuditError(f"{shown} is not an ELF file; pass a wheel, a shared library "
-                                 "or an executable built for Linux")
-            f.seek(0)
-            info = _parse(path, f, shown)
+            info = _read(FileBytes(f), path, shown)
     except OSError as exc:
         raise AuditError(f"{shown} cannot be read ({exc.strerror or exc}); check the path and "
                          "its permissions") from None
+    return _expect(info, shown, expect_arch)
+
+
+def read_elf_stream(stream: Reader, size: int, path: Path, *, label: str,
+                    expect_arch: Optional[str] = None,
+                    verify: Optional[Callable[[bytes], None]] = None) -> ElfInfo:
+    """Read an ELF file from a stream that reads front to back, such as a wheel member opened
+    with `zipfile.ZipFile.open`; ``size`` is its size as the archive records it.
+
+    Only as much of the stream is read as the facts need (usually up to the dynamic segment).
+    ``path`` is the `ElfInfo.path` to give it (where it would be unpacked); ``label`` names it
+    in errors; ``verify`` is called with the whole file when it had to be read to the end.
+    Raises `AuditError` like `read_elf`; errors of the stream itself (a corrupt zip member)
+    propagate.
+    """
+    from rustwheel.audit.elfsource import StreamBytes
+
+    source = StreamBytes(stream, size, verify)
+    return _expect(_read(source, path, label), label, expect_arch)
+
+
+def _read(data: ElfBytes, path: Path, shown: str) -> ElfInfo:
+    from rustwheel.audit.elfdynamic import read_dynamic
+    from rustwheel.audit.elfsource import ShortRead
+
+    try:
+        magic = data.read(0, 4)
+    except ShortRead:
+        magic = b""
+    if magic != ELF_MAGIC:
+        raise AuditError(f"{shown} is not an ELF file; pass a wheel, a shared library "
+                         "or an executable built for Linux")
+    info = read_dynamic(data, path)
+    if info is None:
+        from rustwheel.audit.elfsections import read_sections
+
+        f, size = data.whole()
+        info = read_sections(path, f, size, shown)
+    return info
+
+
+def _expect(info: ElfInfo, shown: str, expect_arch: Optional[str]) -> ElfInfo:
     if expect_arch is not None and info.arch != expect_arch:
         raise AuditError(f"{shown} is built for {info.arch or info.machine}, not {expect_arch}; "
                          f"rebuild it for {expect_arch} or audit it on its own")
     return info
 
 
-def _truncated(shown: str, detail: str) -> AuditError:
+def corrupt_error(shown: str, detail: str) -> AuditError:
+    """The error for a truncated or otherwise broken ELF file."""
     return AuditError(f"{shown} is a truncated or corrupt ELF file ({detail}); rebuild it or "
                       "copy it again")
 
 
-def _parse(path: Path, f: IO[bytes], shown: str) -> ElfInfo:
-    size = os.fstat(f.fileno()).st_size
-    try:
-        elf = ELFFile(f)
-        _check_extent(elf, size, shown)
-        return _facts(path, elf)
-    except _PARSE_ERRORS:
-        raise _truncated(shown, f"{size} bytes, headers unreadable") from None
-
-
-def _check_extent(elf: ELFFile, size: int, shown: str) -> None:
-    """Every header, segment and section the file declares lies inside it."""
-    h = elf.header
-    ends = [h["e_phoff"] + h["e_phnum"] * h["e_phentsize"],
-            h["e_shoff"] + elf.num_sections() * h["e_shentsize"]]
-    if max(ends) > size:
-        raise _truncated(shown, f"{size} bytes, its headers describe {max(ends)}")
-    ends += [seg["p_offset"] + seg["p_filesz"] for seg in elf.iter_segments()]
-    ends += [sec["sh_offset"] + sec["sh_size"] for sec in elf.iter_sections()
-             if sec["sh_type"] != "SHT_NOBITS"]
-    if max(ends) > size:
-        raise _truncated(shown, f"{size} bytes, its headers describe {max(ends)}")
-
-
-def _arch(elf: ELFFile) -> Optional[str]:
-    arch = _ARCHES.get((str(elf["e_machine"]), elf.elfclass, elf.little_endian))
-    if arch == "armv7l":
-        flags = elf["e_flags"]
-        if (flags & _EF_ARM_EABIMASK) != _EF_ARM_EABI_VER5 or not flags & _EF_ARM_ABI_FLOAT_HARD:
-            return None  # only EABI5 hard-float is armv7l
+def policy_arch(machine: str, elf_class: int, little_endian: bool, flags: int) -> Optional[str]:
+    """The policies' architecture name for ``e_machine`` (as pyelftools names it), the ELF
+    class, the byte order and ``e_flags``; None when no policy covers it."""
+    arch = _ARCHES.get((machine, elf_class, little_endian))
+    if arch == "armv7l" and ((flags & _EF_ARM_EABIMASK) != _EF_ARM_EABI_VER5
+                             or not flags & _EF_ARM_ABI_FLOAT_HARD):
+        return None  # only EABI5 hard-float is armv7l
     return arch
 
 
-def _isa_level(elf: ELFFile) -> Optional[str]:
-    """The x86-64 micro-architecture level from ``GNU_PROPERTY_X86_ISA_1_NEEDED``, above v1."""
-    for section in elf.iter_sections():
-        if not isinstance(section, NoteSection):
-            continue
-        for note in section.iter_notes():
-            if note["n_type"] != "NT_GNU_PROPERTY_TYPE_0" or note["n_name"] != "GNU":
-                continue
-            for prop in note["n_desc"]:
-                if prop.pr_type != "GNU_PROPERTY_X86_ISA_1_NEEDED" or prop.pr_datasz != 4:
-                    continue
-                data = int(prop.pr_data) & ~1
-                for bit, level in ((8, "x86_64_v4"), (4, "x86_64_v3"), (2, "x86_64_v2")):
-                    if data & bit:
-                        return level
+def isa_level_name(isa_1_needed: int) -> Optional[str]:
+    """``x86_64_v2`` / ``_v3`` / ``_v4`` from ``GNU_PROPERTY_X86_ISA_1_NEEDED``; None for the
+    baseline."""
+    data = isa_1_needed & ~1
+    for bit, level in ((8, "x86_64_v4"), (4, "x86_64_v3"), (2, "x86_64_v2")):
+        if data & bit:
+            return level
     return None
-
-
-def _text(tag: DynamicTag, attr: str) -> str:
-    """The string pyelftools resolved for a string-valued tag (set per instance, untyped)."""
-    return str(vars(tag)[attr])
-
-
-def _dynamic(elf: ELFFile) -> tuple[Optional[str], tuple[str, ...], tuple[str, ...],
-                                    tuple[str, ...]]:
-    soname: Optional[str] = None
-    needed: list[str] = []
-    rpath: list[str] = []
-    runpath: list[str] = []
-    for segment in elf.iter_segments():
-        if not isinstance(segment, DynamicSegment):
-            continue
-        for tag in segment.iter_tags():
-            kind = tag.entry.d_tag
-            if kind == "DT_NEEDED":
-                needed.append(_text(tag, "needed"))
-            elif kind == "DT_SONAME":
-                soname = _text(tag, "soname")
-            elif kind == "DT_RPATH":
-                rpath += [p for p in _text(tag, "rpath").split(":") if p]
-            elif kind == "DT_RUNPATH":
-                runpath += [p for p in _text(tag, "runpath").split(":") if p]
-        break  # the loader uses the first PT_DYNAMIC only
-    return soname, tuple(needed), tuple(rpath), tuple(runpath)
-
-
-def _symbols(elf: ELFFile) -> tuple[Mapping[str, frozenset[str]],
-                                    Mapping[str, Mapping[str, frozenset[str]]],
-                                    frozenset[str], tuple[str, ...]]:
-    verneed: Optional[GNUVerNeedSection] = None
-    versym: Optional[GNUVerSymSection] = None
-    dynsym: Optional[SymbolTableSection] = None
-    for section in elf.iter_sections():
-        if isinstance(section, GNUVerNeedSection):
-            verneed = section
-        elif isinstance(section, GNUVerSymSection):
-            versym = section
-        elif isinstance(section, SymbolTableSection) and section["sh_type"] == "SHT_DYNSYM":
-            dynsym = section
-    requirements: dict[str, set[str]] = {}
-    by_index: dict[int, tuple[str, str]] = {}
-    if verneed is not None:
-        for need, auxes in verneed.iter_versions():
-            for aux in auxes:
-                requirements.setdefault(str(need.name), set()).add(str(aux.name))
-                by_index[int(aux["vna_other"])] = (str(need.name), str(aux.name))
-    versioned: dict[str, dict[str, set[str]]] = {}
-    undefined: set[str] = set()
-    inits: list[str] = []
-    if dynsym is not None:
-        for i, sym in enumerate(dynsym.iter_symbols()):
-            if not sym.name:
-                continue
-            if sym["st_shndx"] != "SHN_UNDEF":
-                if sym.name.startswith("PyInit_") and sym["st_info"]["type"] == "STT_FUNC" \
-                        and sym["st_info"]["bind"] in ("STB_GLOBAL", "STB_WEAK"):
-                    inits.append(sym.name)
-                continue
-            if sym["st_info"]["bind"] != "STB_WEAK":
-                undefined.add(sym.name)
-            if versym is not None:
-                ndx = versym.get_symbol(i)["ndx"]
-                if isinstance(ndx, int) and (ndx & 0x7FFF) in by_index:
-                    lib, version = by_index[ndx & 0x7FFF]
-                    versioned.setdefault(lib, {}).setdefault(version, set()).add(sym.name)
-    return ({lib: frozenset(v) for lib, v in requirements.items()},
-            {lib: {ver: frozenset(s) for ver, s in per.items()} for lib, per in versioned.items()},
-            frozenset(undefined), tuple(sorted(inits)))
-
-
-def _facts(path: Path, elf: ELFFile) -> ElfInfo:
-    interpreter: Optional[str] = None
-    for segment in elf.iter_segments():
-        if isinstance(segment, InterpSegment):
-            interpreter = segment.get_interp_name()
-            break
-    soname, needed, rpath, runpath = _dynamic(elf)
-    requirements, versioned, undefined, inits = _symbols(elf)
-    arch = _arch(elf)
-    return ElfInfo(
-        path=path, machine=str(elf["e_machine"]), elf_class=elf.elfclass,
-        little_endian=elf.little_endian, arch=arch,
-        isa_level=_isa_level(elf) if arch == "x86_64" else None,
-        interpreter=interpreter, soname=soname, needed=needed, rpath=rpath, runpath=runpath,
-        version_requirements=requirements, versioned_symbols=versioned,
-        undefined_symbols=undefined, python_inits=inits)

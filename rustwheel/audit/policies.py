@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from importlib import resources
+from pathlib import Path
 from typing import Any
 
 KINDS = ("manylinux", "musllinux")
@@ -81,20 +81,58 @@ def _policy_file(kind: str) -> str:
     return f"{kind}-policy.json"
 
 
+def _policy_text(kind: str) -> str:
+    name = _policy_file(kind)
+    try:  # the package's own directory: no importlib.resources import (~3 ms) on the way
+        return (Path(__file__).parent / "policies" / name).read_text(encoding="utf-8")
+    except OSError:  # installed in a zip, say
+        from importlib import resources
+
+        # joinpath with one argument at a time: Python 3.9's Traversable takes only one.
+        path = resources.files("rustwheel.audit").joinpath("policies").joinpath(name)
+        return path.read_text(encoding="utf-8")
+
+
 @functools.cache
 def _load(kind: str) -> tuple[Policy, ...]:
-    # joinpath with one argument at a time: Python 3.9's Traversable takes only one.
-    path = resources.files("rustwheel.audit").joinpath("policies").joinpath(_policy_file(kind))
-    return tuple(parse_policy_json(kind, path.read_text(encoding="utf-8")))
+    # The vendored files were checked when refreshed (scripts/refresh_policies.py) and are
+    # checked by the tests: not again on every audit.
+    return tuple(parse_policy_json(kind, _policy_text(kind), check=False))
 
 
-def parse_policy_json(kind: str, text: str) -> list[Policy]:
-    """The policies of one auditwheel policy file, checked (`check_pep600`), most compatible
-    first, without the unrestricted ``linux`` entry."""
+def parse_policy_json(kind: str, text: str, *, check: bool = True) -> list[Policy]:
+    """The policies of one auditwheel policy file, checked (`check_pep600`) unless ``check``
+    is false, most compatible first, without the unrestricted ``linux`` entry."""
     raw: list[dict[str, Any]] = json.loads(text)
     policies = [_from_json(kind, entry) for entry in raw if entry["name"] != "linux"]
-    check_pep600(policies)
+    if check:
+        check_pep600(policies)
     return sorted(policies, key=lambda p: -p.priority)
+
+
+class _PerArch(Mapping[str, Mapping[str, frozenset[str]]]):
+    """``arch -> prefix -> versions`` from the JSON, each architecture's sets made when first
+    asked for (an audit needs one architecture of the nine)."""
+
+    def __init__(self, raw: Mapping[str, Mapping[str, list[str]]]) -> None:
+        self._raw = raw
+        self._made: dict[str, Mapping[str, frozenset[str]]] = {}
+
+    def __getitem__(self, arch: str) -> Mapping[str, frozenset[str]]:
+        made = self._made.get(arch)
+        if made is None:
+            made = {prefix: frozenset(v) for prefix, v in self._raw[arch].items()}
+            self._made[arch] = made
+        return made
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._raw)
+
+    def __len__(self) -> int:
+        return len(self._raw)
+
+    def __repr__(self) -> str:
+        return repr(dict(self))
 
 
 def _from_json(kind: str, entry: Mapping[str, Any]) -> Policy:
@@ -103,9 +141,7 @@ def _from_json(kind: str, entry: Mapping[str, Any]) -> Policy:
         name=str(entry["name"]),
         aliases=tuple(entry["aliases"]),
         priority=int(entry["priority"]),
-        symbol_versions={arch: {prefix: frozenset(versions)
-                                for prefix, versions in per_arch.items()}
-                         for arch, per_arch in entry["symbol_versions"].items()},
+        symbol_versions=_PerArch(entry["symbol_versions"]),
         lib_whitelist=frozenset(entry["lib_whitelist"]),
         blacklist={lib: frozenset(symbols) for lib, symbols in entry["blacklist"].items()},
     )

@@ -144,3 +144,24 @@ class Resolver:
             if found is not None and requester.loads_alongside(found):
                 return candidate
         return None
+
+
+class OverlayResolver(Resolver):
+    """A resolver that sees ``files`` (facts read from a wheel, never unpacked) at their paths
+    under ``root``, and the host through ``base`` everywhere else.
+
+    Under ``root`` only the given files exist, as they would in a directory the wheel's ELF
+    files were unpacked to; ``base`` keeps what it learns about host libraries for later wheels.
+    """
+
+    def __init__(self, base: Resolver, root: Path, files: Iterable[ElfInfo]) -> None:
+        super().__init__(base.paths)
+        self.base = base
+        self.root = root
+        self._files = {info.path: info for info in files}
+
+    def info(self, path: Path) -> Optional[ElfInfo]:
+        norm = Path(os.path.normpath(path))
+        if norm.is_relative_to(self.root):
+            return self._files.get(norm)
+        return self.base.info(path)

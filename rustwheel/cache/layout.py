@@ -36,6 +36,7 @@ _HEADER = struct.Struct(">4sQQ")  # magic, uncompressed size, compressed frame s
 HEADER_SIZE = _HEADER.size
 _HEX64 = re.compile(r"[0-9a-f]{64}")
 ZSTD_LEVEL = 3
+LARGE_BLOB = 8 << 20
 
 
 class CorruptEntry(Exception):
@@ -191,10 +192,20 @@ def touch(path: Path) -> None:
         pass  # removed meanwhile, or a read-only store: the entry is still valid
 
 
+def blob_level(data: bytes) -> int:
+    """The zstd level for ``data``: 1 for zip archives (wheels), whose members are deflated
+    already (level 3 gains under 0.1% on them at 4x the time); 2 for blobs of 8 MiB and more
+    (a 26 MB debug library: 5% larger than at level 3, in half the time, which a cold build
+    waits for); else `ZSTD_LEVEL`."""
+    if data[:4] == b"PK\x03\x04":
+        return 1
+    return 2 if len(data) >= LARGE_BLOB else ZSTD_LEVEL
+
+
 def encode_blob(data: bytes) -> bytes:
     """A header (magic, uncompressed size, frame size) then one zstd frame with a checksum."""
-    frame = zstandard.ZstdCompressor(level=ZSTD_LEVEL, write_content_size=True,
-                                   write_checksum=True).compress(data)
+    frame = zstandard.ZstdCompressor(level=blob_level(data), write_content_size=True,
+                                     write_checksum=True).compress(data)
     return _HEADER.pack(BLOB_MAGIC, len(data), len(frame)) + frame
 
 

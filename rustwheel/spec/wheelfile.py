@@ -10,29 +10,21 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import os
 import time
 import zipfile
-import zlib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Optional
 
-from rustwheel.atomic import default_mode, replacing, write_bytes
+from rustwheel.atomic import default_mode, replacing
 from rustwheel.errors import ConfigError
-from rustwheel.spec.zipwriter import deflate, fits, member, write_zip
+from rustwheel.spec.membercache import Entry, FileEntry, MemberCache, WheelEntry
+from rustwheel.spec.zipwriter import Member, deflate, fits, member, write_zip
+
+__all__ = ["Entry", "FileEntry", "MemberCache", "WheelEntry", "ordered", "record_hash",
+           "record_text", "write_wheel", "zip_timestamp"]
 
 EPOCH_1980 = 315532800  # 1980-01-01T00:00:00Z, the earliest time a zip entry can hold
-
-
-@dataclass(frozen=True)
-class Entry:
-    """One file of the wheel: its archive path, its bytes and whether it is executable."""
-
-    path: str
-    data: bytes
-    executable: bool = False
 
 
 def zip_timestamp(source_date_epoch: Optional[str]) -> tuple[int, int, int, int, int, int]:
@@ -57,100 +49,73 @@ def record_hash(data: bytes) -> str:
     return _record_digest(hashlib.sha256(data).digest())
 
 
-def record_text(entries: Iterable[Entry], record_path: str,
+def _sha256(e: WheelEntry) -> bytes:
+    return e.sha256 if isinstance(e, FileEntry) else hashlib.sha256(e.data).digest()
+
+
+def _size(e: WheelEntry) -> int:
+    return e.size if isinstance(e, FileEntry) else len(e.data)
+
+
+def record_text(entries: Iterable[WheelEntry], record_path: str,
                 digests: Optional[Sequence[bytes]] = None) -> str:
     """RECORD for ``entries``; ``digests`` are their sha256 digests when already computed."""
     items = list(entries)
-    sums = digests if digests is not None else [hashlib.sha256(e.data).digest() for e in items]
-    lines = [f"{e.path},{_record_digest(d)},{len(e.data)}" for e, d in zip(items, sums)]
+    sums = digests if digests is not None else [_sha256(e) for e in items]
+    lines = [f"{e.path},{_record_digest(d)},{_size(e)}" for e, d in zip(items, sums)]
     lines.append(f"{record_path},,")
     return "\n".join(lines) + "\n"
 
 
-def ordered(entries: Iterable[Entry], dist_info: str) -> list[Entry]:
+def _same(a: WheelEntry, b: WheelEntry) -> bool:
+    if isinstance(a, FileEntry) or isinstance(b, FileEntry):
+        return _sha256(a) == _sha256(b)
+    return a.data == b.data
+
+
+def ordered(entries: Iterable[WheelEntry], dist_info: str) -> list[WheelEntry]:
     """Package files by path, then dist-info files; duplicate paths are an error."""
-    by_path: dict[str, Entry] = {}
+    by_path: dict[str, WheelEntry] = {}
     for e in entries:
         previous = by_path.get(e.path)
-        if previous is not None and previous.data != e.data:
+        if previous is not None and not _same(previous, e):
             raise ConfigError(f"two different files would be written to '{e.path}' in the wheel; "
                               "remove one of them")
         by_path[e.path] = e
     prefix = dist_info + "/"
 
-    def key(e: Entry) -> tuple[int, tuple[str, ...]]:
+    def key(e: WheelEntry) -> tuple[int, tuple[str, ...]]:
         return (1 if e.path.startswith(prefix) else 0, tuple(e.path.split("/")))
 
     return sorted(by_path.values(), key=key)
 
 
-class MemberCache:
-    """Raw deflate streams of large members, by content digest, in one directory.
-
-    Only what the last wheel used is kept, so the directory holds at most one wheel's worth.
-    """
-
-    MIN_SIZE = 256 * 1024
-
-    def __init__(self, directory: Path) -> None:
-        self.directory = directory
-        self.used: set[str] = set()
-
-    def compress(self, data: bytes, sha256: bytes) -> tuple[int, bytes]:
-        """``data``'s deflate stream; ``sha256`` is its digest (computed once, for RECORD)."""
-        if len(data) < self.MIN_SIZE:
-            return deflate(data)
-        key = sha256.hex()
-        self.used.add(key)
-        path = self.directory / key
-        try:
-            cached = path.read_bytes()
-            crc, check, compressed = int.from_bytes(cached[:4], "little"), cached[4:36], cached[36:]
-            # Trust the stream only if it is byte for byte what was written for this content.
-            if crc == zlib.crc32(data) & 0xFFFFFFFF and \
-                    hashlib.sha256(compressed).digest() == check:
-                return crc, compressed
-        except OSError:
-            pass
-        crc, compressed = deflate(data)
-        try:
-            write_bytes(path, crc.to_bytes(4, "little") + hashlib.sha256(compressed).digest()
-                        + compressed)
-        except OSError:
-            pass  # a cache only
-        return crc, compressed
-
-    def prune(self) -> None:
-        try:
-            names = os.listdir(self.directory)
-        except OSError:
-            return
-        for name in names:
-            if name not in self.used and not name.startswith("."):
-                try:
-                    os.unlink(self.directory / name)
-                except OSError:
-                    pass
+def _member(e: WheelEntry, digest: bytes, member_cache: Optional[MemberCache]) -> Member:
+    mode = 0o755 if e.executable else 0o644
+    if isinstance(e, FileEntry):
+        crc, stream = member_cache.file_stream(e) if member_cache is not None else deflate(e.data)
+        return Member(e.path, mode, crc, e.size, stream)
+    compress: Optional[Callable[[bytes], tuple[int, bytes]]] = None
+    if member_cache is not None:
+        def compress(data: bytes) -> tuple[int, bytes]:
+            return member_cache.compress(data, digest)
+    return member(e.path, e.data, mode, compress)
 
 
-def write_wheel(destination: Path, entries: Iterable[Entry], dist_info: str,
+def write_wheel(destination: Path, entries: Iterable[WheelEntry], dist_info: str,
                 source_date_epoch: Optional[str],
                 member_cache: Optional[MemberCache] = None) -> None:
-    """Write the wheel atomically: RECORD is computed and written last."""
+    """Write the wheel atomically: RECORD is computed and written last.
+
+    A `FileEntry` (a large file whose digests are known) is neither read nor hashed when
+    ``member_cache`` holds its deflate stream."""
     date_time = zip_timestamp(source_date_epoch)
     files = ordered(entries, dist_info)
     record_path = f"{dist_info}/RECORD"
     files = [e for e in files if e.path != record_path]
-    digests = [hashlib.sha256(e.data).digest() for e in files]
+    digests = [_sha256(e) for e in files]
     record = Entry(record_path, record_text(files, record_path, digests).encode("utf-8"))
-
-    def compressor(digest: bytes) -> Optional[Callable[[bytes], tuple[int, bytes]]]:
-        if member_cache is None:
-            return None
-        return lambda data: member_cache.compress(data, digest)
-
-    members = [member(e.path, e.data, 0o755 if e.executable else 0o644, compressor(d))
-               for e, d in zip(files, digests)]
+    members = [_member(e, d, member_cache) for e, d in zip(files, digests)]
     members.append(member(record_path, record.data, 0o644))
     with replacing(destination, default_mode()) as raw:
         if fits(members):

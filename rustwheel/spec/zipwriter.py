@@ -45,14 +45,15 @@ def _deflate_chunk(data: bytes, start: int, last: bool) -> bytes:
     return out + comp.flush(zlib.Z_FINISH if last else zlib.Z_SYNC_FLUSH)
 
 
-def deflate(data: bytes) -> tuple[int, bytes]:
-    """(CRC-32, raw deflate stream at level 6).
+def deflate(data: bytes, crc: Optional[int] = None) -> tuple[int, bytes]:
+    """(CRC-32, raw deflate stream at level 6); ``crc``: the CRC-32 when already known.
 
     Small members: exactly what zipfile produces. Members of 4 MiB and more are compressed in
     1 MiB chunks on all cores (zlib releases the GIL) and the chunks' streams concatenated,
     like pigz: a valid deflate stream whose bytes depend only on the data, never on the
     number of cores, so wheels stay reproducible."""
-    crc = zlib.crc32(data) & 0xFFFFFFFF
+    if crc is None:
+        crc = zlib.crc32(data) & 0xFFFFFFFF
     if len(data) < PARALLEL_MIN:
         comp = zlib.compressobj(6, zlib.DEFLATED, -15)
         return crc, comp.compress(data) + comp.flush()

@@ -16,7 +16,7 @@ from rustwheel.stages.reuse import CacheSpec
 
 if TYPE_CHECKING:
     from rustwheel.spec.metadata import ProjectMetadata
-    from rustwheel.spec.wheelfile import Entry
+    from rustwheel.spec.wheelfile import WheelEntry
 
 
 @dataclass(frozen=True)
@@ -167,16 +167,13 @@ def dist_info_items(meta: ProjectMetadata, tag: str,
     return files, generated
 
 
-def entries(plan: WheelPlan) -> list[Entry]:
+def entries(plan: WheelPlan) -> list[WheelEntry]:
+    from rustwheel.spec.membercache import MemberLoader
     from rustwheel.spec.wheelfile import Entry
 
-    out: list[Entry] = []
-    for item in plan.files:
-        data = Path(item.source).read_bytes()
-        executable = item.executable
-        if executable is None:
-            executable = bool(os.stat(item.source).st_mode & 0o100)
-        out.append(Entry(item.archive_path, data, executable))
+    loader = MemberLoader(Path(plan.member_cache) if plan.member_cache else None)
+    out: list[WheelEntry] = [loader.load(item.archive_path, item.source, item.executable)
+                             for item in plan.files]
     for gen in plan.generated:
         out.append(Entry(gen.archive_path, gen.content.encode("utf-8")))
     lists = [*([plan.out_dir_files] if plan.out_dir_files else []), *plan.generated_lists]
@@ -189,8 +186,8 @@ def entries(plan: WheelPlan) -> list[Entry]:
             if staged.archive_path in taken:
                 raise collision(staged.archive_path, taken[staged.archive_path], staged.origin)
             taken[staged.archive_path] = staged.origin
-            out.append(Entry(staged.archive_path, Path(staged.source).read_bytes(),
-                             staged.executable))
+            out.append(loader.load(staged.archive_path, staged.source, staged.executable))
+    loader.save()
     return out
 
 

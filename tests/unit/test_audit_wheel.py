@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -13,7 +14,11 @@ from conftest import CRATES, build_wheel
 from test_audit_elf import EM_AARCH64
 
 from rustwheel.audit import AuditError
-from rustwheel.audit.elf import read_elf
+from rustwheel.audit.analyze import analyze
+from rustwheel.audit.elf import ElfInfo, read_elf
+from rustwheel.audit.elfsections import read_sections
+from rustwheel.audit.resolve import Resolver, system_search_paths
+from rustwheel.audit.result import AuditResult
 from rustwheel.audit.wheel import audit_wheel, platform_arch
 from rustwheel.auditcmd import cmd_audit
 
@@ -113,3 +118,62 @@ def test_platform_arch() -> None:
     assert platform_arch("manylinux2014_ppc64le") == "ppc64le"
     assert platform_arch("musllinux_1_2_armv7l") == "armv7l"
     assert platform_arch("any") is None and platform_arch("macosx_11_0_arm64") is None
+
+
+def _unpacked_audit(wheel: Path, dest: Path) -> AuditResult:
+    """The audit as earlier versions did it: unpack the ELF members, read them completely."""
+    files: dict[str, ElfInfo] = {}
+    with zipfile.ZipFile(wheel) as zf:
+        for name in zf.namelist():
+            if zf.read(name)[:4] == b"\x7fELF":
+                zf.extract(name, dest)
+                path = dest / name
+                with open(path, "rb") as f:
+                    files[name] = read_sections(path, f, path.stat().st_size, name)
+    return analyze(files, name=wheel.name, root=dest, resolver=Resolver(system_search_paths()))
+
+
+def test_library_bundled_in_the_wheel_found_through_runpath(tmp_path: Path) -> None:
+    """An extension finds a library shipped in ``pkg.libs/`` through ``$ORIGIN``: it is part of
+    the wheel, not external; a library shipped nowhere is "not found"; the audit read from the
+    archive equals the audit of the unpacked files."""
+    build = tmp_path / "build"
+    build.mkdir()
+    for lib, body in (("libinner.so", "int inner(void) { return 41; }"),
+                      ("libgone.so", "int gone(void) { return 1; }")):
+        (build / f"{lib}.c").write_text(body + "\n")
+        subprocess.run(["cc", "-shared", "-fPIC", "-o", lib, f"{lib}.c", f"-Wl,-soname,{lib}"],
+                       cwd=build, check=True)
+    (build / "ext.c").write_text("int inner(void); int gone(void);\n"
+                                 "int PyInit_ext(void) { return inner() + gone(); }\n")
+    subprocess.run(["cc", "-shared", "-fPIC", "-o", "ext.so", "ext.c", "-L.", "-linner",
+                    "-lgone", "-Wl,-rpath,$ORIGIN/../pkg.libs", "-Wl,--enable-new-dtags"],
+                   cwd=build, check=True)
+    wheel = tmp_path / "pkg-1.0-cp311-cp311-linux_x86_64.whl"
+    with zipfile.ZipFile(wheel, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.write(build / "ext.so", "pkg/ext.so")
+        zf.write(build / "libinner.so", "pkg.libs/libinner.so")
+        zf.writestr("pkg-1.0.dist-info/WHEEL", "Wheel-Version: 1.0\n")
+    result = audit_wheel(wheel)
+    verdict = result.verdict("manylinux_2_17_x86_64")
+    assert verdict.external_libs == {"libgone.so": None}
+    assert result.tag == "linux_x86_64"
+    assert result == _unpacked_audit(wheel, tmp_path / "unpacked")
+
+
+def test_member_read_to_the_end_has_its_crc_checked(wheel: Path, tmp_path: Path) -> None:
+    """A member the fast reader declines is read to its end, and then its CRC must match."""
+    cut = tmp_path / wheel.name.replace("pyo3_pure", "cut")
+    with zipfile.ZipFile(wheel) as src, zipfile.ZipFile(cut, "w", zipfile.ZIP_DEFLATED) as out:
+        for name in src.namelist():
+            out.writestr(name, src.read(name)[:5000] if name.endswith(".so") else src.read(name))
+    with pytest.raises(AuditError, match=rf"^{SO} in cut.* is a truncated or corrupt ELF"):
+        audit_wheel(cut)
+    with zipfile.ZipFile(cut) as zf:
+        crc = zf.getinfo(SO).CRC.to_bytes(4, "little")
+    raw = cut.read_bytes()
+    assert raw.count(crc) == 2  # the local header and the central directory
+    bad = tmp_path / cut.name.replace("cut", "badcrc")
+    bad.write_bytes(raw.replace(crc, bytes(b ^ 0xFF for b in crc)))
+    with pytest.raises(AuditError, match="is not a wheel"):
+        audit_wheel(bad)

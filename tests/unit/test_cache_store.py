@@ -112,6 +112,20 @@ def test_blob_round_trip_and_stored_once(tmp_path: Path) -> None:
         store.get_blob("../../etc/passwd")
 
 
+def test_zip_and_large_blobs_round_trip_at_their_levels(tmp_path: Path) -> None:
+    from rustwheel.cache.layout import LARGE_BLOB, ZSTD_LEVEL, blob_level
+
+    store, warnings = _store(tmp_path)
+    wheel = b"PK\x03\x04" + os.urandom(100_000)
+    large = (os.urandom(1 << 20) + bytes(1 << 20)) * (LARGE_BLOB // (2 << 20) + 1)
+    assert (blob_level(wheel), blob_level(large), blob_level(b"x" * 100)) == (1, 2, ZSTD_LEVEL)
+    for data in (wheel, large):
+        digest = store.put_blob(data)
+        assert store.get_blob(digest) == data
+    assert _blob_file(tmp_path, digest_bytes(large)).stat().st_size < len(large) * 0.6
+    assert warnings == []
+
+
 def test_action_round_trip_and_restore(tmp_path: Path) -> None:
     store, warnings = _store(tmp_path / "cache")
     files = _outputs(tmp_path)

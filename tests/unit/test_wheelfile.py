@@ -117,3 +117,60 @@ def test_large_members_deflate_in_parallel_reproducibly(monkeypatch: pytest.Monk
     assert zlib.decompress(stream, -15) == data and crc == zlib.crc32(data)
     monkeypatch.setattr(os, "cpu_count", lambda: 1)
     assert zipwriter.deflate(data) == (crc, stream)  # bytes never depend on the core count
+
+
+def test_unchanged_large_files_are_not_read_again(tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """A large file's digests come from the index while its (inode, size, mtime) is unchanged,
+    and its deflate stream from the member cache: the wheel is the same as one written from
+    the bytes, and a changed file is read again."""
+    import os
+
+    from rustwheel.spec import membercache
+    from rustwheel.spec.membercache import FileEntry, MemberCache, MemberLoader
+
+    lib = tmp_path / "lib.so"
+    lib.write_bytes(os.urandom(200_000) + bytes(400_000))
+    small = tmp_path / "mod.py"
+    small.write_bytes(b"x = 1\n")
+    cache_dir = tmp_path / "members"
+    dist = "pkg-1.0.dist-info"
+
+    def build(name: str) -> bytes:
+        loader = MemberLoader(cache_dir)
+        items = [loader.load("pkg/lib.so", str(lib), True),
+                 loader.load("pkg/mod.py", str(small), None)]
+        loader.save()
+        write_wheel(tmp_path / name, items, dist, None, MemberCache(cache_dir))
+        plain = [Entry("pkg/lib.so", lib.read_bytes(), True), Entry("pkg/mod.py", b"x = 1\n")]
+        write_wheel(tmp_path / f"plain-{name}", plain, dist, None)
+        data = (tmp_path / name).read_bytes()
+        assert data == (tmp_path / f"plain-{name}").read_bytes()
+        return data
+
+    first = build("first.whl")
+    reads: list[str] = []
+    real_read = Path.read_bytes
+
+    def counting(self: Path) -> bytes:
+        reads.append(self.name)
+        return real_read(self)
+
+    monkeypatch.setattr(Path, "read_bytes", counting)
+    entry = MemberLoader(cache_dir).load("pkg/lib.so", str(lib), True)
+    assert isinstance(entry, FileEntry) and entry.loaded is None
+    assert build("second.whl") == first
+    assert reads.count("lib.so") == 1  # only by the plain reference wheel
+    # A damaged stream is not trusted: the file is read (and checked) and the stream rewritten.
+    (stream,) = [p for p in cache_dir.iterdir() if p.name.endswith(".deflate")]
+    stream.write_bytes(stream.read_bytes()[:-10])
+    assert build("third.whl") == first
+    # A changed file (new content, same size) gets new digests.
+    lib.write_bytes(os.urandom(600_000))
+    changed = build("changed.whl")
+    with zipfile.ZipFile(tmp_path / "changed.whl") as zf:
+        assert zf.read("pkg/lib.so") == real_read(lib) and zf.testzip() is None
+    assert changed != first
+    # An unreadable index is only a miss.
+    (cache_dir / membercache.INDEX).write_text("{not json")
+    assert build("fourth.whl") == changed
