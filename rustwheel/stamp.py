@@ -30,10 +30,9 @@ _ENV_PREFIXES = ("CARGO", "RUST", "PYO3_", "CC", "CXX", "CFLAGS", "CXXFLAGS", "L
 
 
 def stamp_key(argv: Sequence[str], cwd: str, env: Mapping[str, str]) -> str:
-    import hashlib
+    import hashlib  # here: `rustwheel audit` and `cache` need no OpenSSL (~3 ms)
 
     relevant = {k: v for k, v in env.items() if k.startswith(_ENV_PREFIXES)}
-    import hashlib  # here: `rustwheel audit` and `cache` need no OpenSSL (~3 ms)
 
     from rustwheel import __version__
 
@@ -55,13 +54,26 @@ def _stat(path: str) -> Optional[list[int]]:
     return [st.st_ino, st.st_size, st.st_mtime_ns]
 
 
-def read_fresh(path: Path) -> Optional[dict[str, Any]]:
-    """The stamp's report data when every recorded file is unchanged, else None."""
+def file_facts(path: str) -> Optional[list[int]]:
+    """What a stamp records of a file: ``[inode, size, mtime_ns]``, None when it is missing."""
+    return _stat(path)
+
+
+def read_any(path: Path) -> Optional[dict[str, Any]]:
+    """The stamp's data whether or not its files changed since (None: no usable stamp)."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
+        return None
+    return data
+
+
+def read_fresh(path: Path) -> Optional[dict[str, Any]]:
+    """The stamp's report data when every recorded file is unchanged, else None."""
+    data = read_any(path)
+    if data is None:
         return None
     for file, facts in data.get("files", {}).items():
         if _stat(file) != facts:

@@ -168,11 +168,14 @@ def test_rewrite_wheel_same_bytes(tmp_path: Path, target_dir: Path,
     """Delete the wheel and build again: only the wheel stage reruns, same bytes."""
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
     crate = copy_crate("pyo3-pure-abi3", tmp_path)
-    wheel, _ = build(crate / "Cargo.toml", tmp_path / "dist", target_dir)
+    # A store of its own: the library is this copy's build (one restored from the session's
+    # store would carry another copy's debug-info paths, unlike the no-store rebuild below).
+    own_store = {"RUSTWHEEL_CACHE_DIR": str(tmp_path / "store")}
+    wheel, _ = build(crate / "Cargo.toml", tmp_path / "dist", target_dir, own_store)
     first = wheel.read_bytes()
     check_archive(wheel)
     wheel.unlink()
-    wheel2, st = build(crate / "Cargo.toml", tmp_path / "dist", target_dir)
+    wheel2, st = build(crate / "Cargo.toml", tmp_path / "dist", target_dir, own_store)
     assert wheel2 == wheel
     assert st[next(k for k in st if k.startswith("wheel:"))] == "restored", st
     assert ran(st) == {"wheel"}, st
