@@ -132,12 +132,14 @@ def build_options(args: Sequence[str], rustc_args: Sequence[str] = ()) -> CliOpt
     return _build_options(_parser().parse_args(["build", *args]), rustc_args)
 
 
-def _write_report(path: str, log: Any, wheels: list[str]) -> None:
+def _write_report(path: str, log: Any, wheels: list[str],
+                  shortcut: Optional[str] = None) -> None:
+    """``shortcut``: "no-op" or "wheel-only" when the build took one (see `cmd_build`)."""
     import json
 
     from rustwheel.stages.plancodec import write_if_changed
 
-    data = {**log.to_json(), "wheels": wheels}
+    data = {**log.to_json(), "wheels": wheels, "shortcut": shortcut}
     try:
         write_if_changed(Path(path).resolve(), json.dumps(data, indent=2) + "\n")
     except OSError as exc:
@@ -168,10 +170,34 @@ def _shortcut(ns: argparse.Namespace, argv: Sequence[str]) -> tuple[Stamps, bool
         from rustwheel.tasks.reporter import RunLog, StageResult
 
         log = RunLog(results=[StageResult(t, "up to date") for t in data["tasks"]])
-        _write_report(ns.report, log, data["wheels"])
+        _write_report(ns.report, log, data["wheels"], "no-op")
     for wheel in data["wheels"]:
         print(wheel)
     return stamps, True
+
+
+def _wheel_only(ns: argparse.Namespace, stamps: tuple[Path, Path]) -> bool:
+    """The python-edit shortcut (`rustwheel.wheelonly`); True when it did the build."""
+    from rustwheel.wheelonly import try_wheel_only
+
+    done = try_wheel_only(stamps[1], stamps[0], ns.quiet)
+    if done is None:
+        return False
+    plan, order, files = done
+    from rustwheel.tasks.reporter import RunLog, StageResult
+
+    log = RunLog(results=[StageResult(t, status, secs) for t, status, secs in order])
+    if not ns.quiet:
+        for r in log.results:
+            timing = f"  {r.seconds:6.2f}s" if r.status == "ran" else ""
+            print(f"  {r.status:<11} {r.task}{timing}", file=sys.stderr)
+    wheels = plan.wheels
+    if ns.report:
+        _write_report(ns.report, log, wheels, "wheel-only")
+    stamp.write(stamps[0], files, tasks=[r.task for r in log.results], wheels=wheels)
+    for wheel in wheels:
+        print(wheel)
+    return True
 
 
 def _plan(ns: argparse.Namespace, rustc_args: Sequence[str], plan_stamp: Optional[Path],
@@ -208,6 +234,8 @@ def cmd_build(ns: argparse.Namespace, rustc_args: Sequence[str], argv: Sequence[
         return build_via_sdist(ns, rustc_args, _build_options(ns, rustc_args), cmd_build)
     stamps, fresh = _shortcut(ns, argv) if use_stamps else (None, False)
     if fresh:
+        return 0
+    if stamps is not None and not ns.editable and _wheel_only(ns, stamps):
         return 0
     from rustwheel.tasks.reporter import RunLog
     from rustwheel.tasks.runner import run_plan

@@ -52,11 +52,14 @@ def _interpreter_files(cfg: BuildConfig, plan: BuildPlan) -> Optional[list[str]]
 
 
 def _walked_dirs(plan: BuildPlan) -> list[str]:
+    """Directories the wheel's files were listed from (a new file there changes the plan);
+    not rustwheel's own state dir, whose files are outputs of the build."""
     dirs: set[str] = set()
     for cell in plan.cells:
         for item in cell.wheel.files:
             p = Path(item.source).parent
-            dirs.add(str(p))
+            if not p.is_relative_to(plan.state_dir):
+                dirs.add(str(p))
     return sorted(dirs)
 
 

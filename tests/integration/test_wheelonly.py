@@ -1,0 +1,62 @@
+"""The python-edit shortcut: only the wheel stage runs, without doit, and doit agrees later."""
+
+from __future__ import annotations
+
+import json
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+from conftest import copy_crate, run_rustwheel
+
+pytestmark = pytest.mark.slow
+
+
+def _build(crate: Path, out: Path, target: Path, report: Path, *extra: str) -> dict:
+    run_rustwheel(["build", "-m", str(crate / "Cargo.toml"), "-o", str(out), "--target-dir",
+                   str(target), "-i", sys.executable, "--report", str(report), *extra])
+    data = json.loads(report.read_text())
+    data["status"] = {s["task"].split(":")[0]: s["status"] for s in data["stages"]}
+    return data
+
+
+def test_python_edit_runs_only_the_wheel_stage(tmp_path: Path) -> None:
+    crate = copy_crate("pyo3-mixed", tmp_path)
+    target, out, report = tmp_path / "target", tmp_path / "dist", tmp_path / "report.json"
+    first = _build(crate, out, target, report)
+    assert first["shortcut"] is None and first["status"]["compile"] == "ran"
+
+    init = crate / "python" / "mixed_pkg" / "__init__.py"
+    init.write_text(init.read_text() + "EDITED = True\n")
+    edited = _build(crate, out, target, report)
+    assert edited["shortcut"] == "wheel-only", edited
+    assert edited["status"] == {"detect": "up to date", "compile": "up to date",
+                                "repair": "up to date", "wheel": "ran"}, edited
+    wheel = Path(edited["wheels"][0])
+    with zipfile.ZipFile(wheel) as zf:
+        assert b"EDITED = True" in zf.read("mixed_pkg/__init__.py")
+    incremental = wheel.read_bytes()
+
+    init.touch()  # same content: nothing to do
+    touched = _build(crate, out, target, report)
+    assert touched["shortcut"] == "wheel-only"
+    assert set(touched["status"].values()) == {"up to date"}, touched
+
+    # A file outside the wheel's own inputs takes the full path through doit, whose
+    # database the shortcut kept current: the wheel stage is up to date there too.
+    (crate / "Cargo.toml").touch()
+    full = _build(crate, out, target, report)
+    assert full["shortcut"] is None
+    assert set(full["status"].values()) == {"up to date"}, full
+    assert wheel.read_bytes() == incremental
+
+    # A new python file changes the plan (the file list): full path, wheel reruns.
+    (crate / "python" / "mixed_pkg" / "extra.py").write_text("X = 1\n")
+    added = _build(crate, out, target, report)
+    assert added["shortcut"] is None and added["status"]["wheel"] == "ran", added
+
+    # The same tree from scratch gives the same bytes as the incremental builds.
+    ref = _build(crate, tmp_path / "ref", tmp_path / "target-ref", tmp_path / "ref.json",
+                 "--no-cache")
+    assert Path(ref["wheels"][0]).read_bytes() == Path(added["wheels"][0]).read_bytes()
