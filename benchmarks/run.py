@@ -510,9 +510,8 @@ def report(bench: Bench, elapsed: float) -> str:
               ("- Both tools: dev profile, `-i <same python>`, `-o <temp dir>`, each with its own "
               "copy of the crate and its own target dir (given as "
               f"{'`--target-dir`' if a.target_dir_flag else '`CARGO_TARGET_DIR`'}). "
-              "maturin runs with "
-              "`--compatibility linux` and rustwheel has no audit stage yet, so neither runs a "
-              "manylinux audit (auditwheel/patchelf)."),
+              "Both run with "
+              "`--compatibility linux`, so neither runs its manylinux audit / repair stage."),
               ("- Scenarios 1–3 follow an untimed warm-up build. Each edit is checked in the "
               "built wheel (the new python function is in it; the extension's bytes changed); "
               "⚠ marks a build whose wheel did not reflect the edit."),
