@@ -240,3 +240,15 @@ def frontend_env(wheelhouse: Path, target_dir: Path, python: Path) -> dict[str, 
                PIP_DISABLE_PIP_VERSION_CHECK="1",
                RUSTWHEEL_PEP517_ARGS=f"--profile dev --target-dir {target_dir} -i {python}")
     return env
+
+
+def pytest_assertrepr_compare(op: str, left: object, right: object) -> Optional[list[str]]:
+    """Large byte strings (wheels) that differ: say where, instead of pytest's diff of their
+    reprs, which takes minutes for a few megabytes."""
+    if op == "==" and isinstance(left, bytes) and isinstance(right, bytes) \
+            and max(len(left), len(right)) > 4096:
+        at = next((i for i, (a, b) in enumerate(zip(left, right)) if a != b),
+                  min(len(left), len(right)))
+        return [f"byte strings differ (lengths {len(left)} and {len(right)}), first at offset "
+                f"{at}: {left[at:at + 16]!r} != {right[at:at + 16]!r}"]
+    return None
