@@ -249,6 +249,6 @@ def pytest_assertrepr_compare(op: str, left: object, right: object) -> Optional[
             and max(len(left), len(right)) > 4096:
         at = next((i for i, (a, b) in enumerate(zip(left, right)) if a != b),
                   min(len(left), len(right)))
-        return [f"byte strings differ (lengths {len(left)} and {len(right)}), first at offset "
-                f"{at}: {left[at:at + 16]!r} != {right[at:at + 16]!r}"]
+        return [(f"byte strings differ (lengths {len(left)} and {len(right)}), first at offset "
+                f"{at}: {left[at:at + 16]!r} != {right[at:at + 16]!r}")]
     return None
