@@ -151,6 +151,13 @@ Stamps = Optional[tuple[Path, Path]]
 """(no-op stamp, plan stamp) of this invocation, or None when the store is off."""
 
 
+def _stage_line(status: str, task: str, seconds: Optional[float] = None) -> None:
+    """One stage's line, as the doit reporter prints it (`rustwheel.tasks.reporter`), for the
+    shortcuts that do not load it."""
+    timing = f"  {seconds:6.2f}s" if seconds is not None else ""
+    print(f"  {status:<11} {task}{timing}", file=sys.stderr)
+
+
 def _shortcut(ns: argparse.Namespace, argv: Sequence[str]) -> tuple[Stamps, bool]:
     """(the stamps, True when nothing changed since the last identical build)."""
     from rustwheel.cache.location import store_root
@@ -165,7 +172,7 @@ def _shortcut(ns: argparse.Namespace, argv: Sequence[str]) -> tuple[Stamps, bool
         return stamps, False
     if not ns.quiet:
         for task in data["tasks"]:
-            print(f"  {'up to date':<11} {task}", file=sys.stderr)
+            _stage_line("up to date", task)
     if ns.report:
         from rustwheel.tasks.reporter import RunLog, StageResult
 
@@ -189,8 +196,7 @@ def _wheel_only(ns: argparse.Namespace, stamps: tuple[Path, Path]) -> bool:
     log = RunLog(results=[StageResult(t, status, secs) for t, status, secs in order])
     if not ns.quiet:
         for r in log.results:
-            timing = f"  {r.seconds:6.2f}s" if r.status == "ran" else ""
-            print(f"  {r.status:<11} {r.task}{timing}", file=sys.stderr)
+            _stage_line(r.status, r.task, r.seconds if r.status == "ran" else None)
     wheels = plan.wheels
     if ns.report:
         _write_report(ns.report, log, wheels, "wheel-only")

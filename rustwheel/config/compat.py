@@ -25,12 +25,6 @@ class Compatibility:
     pypi: bool = False
     """Refuse a wheel PyPI would reject (a plain ``linux`` tag)."""
 
-    @property
-    def describe(self) -> str:
-        if self.linux:
-            return "linux"
-        return self.policy or ("pypi" if self.pypi else "the most compatible tag")
-
 
 def _policy_name(value: str) -> Optional[str]:
     from rustwheel.audit.policies import find_policy

@@ -25,7 +25,9 @@ from rustwheel.errors import RustwheelError
 from rustwheel.stages import plancodec, reuse
 from rustwheel.stages.reuse import CacheSpec
 
-MANIFEST_FORMAT = 1
+MANIFEST_FORMAT = 2
+"""2: file paths relative to the manifest's directory (1: to the work dir)."""
+_STORE_STAGE = f"repair-v{MANIFEST_FORMAT}"
 
 
 class RepairError(RustwheelError):
@@ -80,16 +82,18 @@ class LibsUnchanged:
         cache = DigestCache.shared()
         try:
             data = json.loads(Path(self.manifest).read_text(encoding="utf-8"))
-            return all(cache.digest(path, os.stat(path)) == digest
-                       for path, digest in data["system_libs"].items())
+            return data["format"] == MANIFEST_FORMAT and all(
+                cache.digest(path, os.stat(path)) == digest
+                for path, digest in data["system_libs"].items())
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return False
 
 
 def write_manifest(plan: RepairPlan, platform: str, replace: dict[str, str],
                    add: dict[str, str], system_libs: dict[str, str], notes: list[str]) -> None:
-    """``replace`` / ``add``: path in the wheel -> file relative to ``work_dir`` (so that the
-    manifest means the same in any checkout the store restores it into); ``system_libs``:
+    """``replace`` / ``add``: path in the wheel -> file relative to the manifest's directory
+    (so that the manifest means the same in any checkout the store restores it into);
+    ``system_libs``:
     soname -> the system file bundled."""
     from rustwheel.digests import digest_file
 
@@ -155,11 +159,9 @@ def _write_sbom(plan: RepairPlan, work: Path, libraries: list[str],
 def _outputs(plan: RepairPlan, manifest: dict[str, Any]) -> dict[str, Path]:
     """The stage's files by their name relative to the manifest's directory (store layout)."""
     base = Path(plan.manifest).parent
-    work = Path(plan.work_dir)
     files = {Path(plan.manifest).name: Path(plan.manifest)}
     for rel in sorted({*manifest["replace"].values(), *manifest["add"].values()}):
-        path = work / rel
-        files[path.relative_to(base).as_posix()] = path
+        files[rel] = base / rel
     return files
 
 
@@ -178,7 +180,7 @@ def _restore(plan: RepairPlan) -> bool:
         return False
     from rustwheel.cache.store import restore_files
 
-    hit = reuse.lookup(store, plan.cache, "repair", plan.inputs())
+    hit = reuse.lookup(store, plan.cache, _STORE_STAGE, plan.inputs())
     return hit is not None and restore_files(store, hit.entry, Path(plan.manifest).parent)
 
 
@@ -217,8 +219,9 @@ def run(plan_path: str) -> dict[str, Any]:
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
-        replace = {a: p.relative_to(tmp).as_posix() for a, p in patched.items()}
-        add = {a: p.relative_to(tmp).as_posix() for a, p in bundled.items()}
+        prefix = work.relative_to(manifest.parent)  # where the files are once tmp is renamed
+        replace = {a: (prefix / p.relative_to(tmp)).as_posix() for a, p in patched.items()}
+        add = {a: (prefix / p.relative_to(tmp)).as_posix() for a, p in bundled.items()}
     else:
         shutil.rmtree(work, ignore_errors=True)
     system_libs = {soname: str(p) for soname, p in decision.bundle.items()}
@@ -227,6 +230,6 @@ def run(plan_path: str) -> dict[str, Any]:
     _report(plan, written)
     store = reuse.open_store(plan.cache)
     if store is not None and plan.cache is not None:
-        reuse.save(store, plan.cache, "repair", plan.inputs(),
+        reuse.save(store, plan.cache, _STORE_STAGE, plan.inputs(),
                    [*plan.inputs(), *system_libs.values()], (), _outputs(plan, written))
     return {"platform": decision.platform}

@@ -60,7 +60,7 @@ class WheelPlan:
     generated_lists: tuple[str, ...] = ()
     """Manifests (same format) of files a stage generated, e.g. uniffi-bindgen's modules."""
     repair: Optional[str] = None
-    """The repair stage's manifest (``repair.json``; its files are in ``repaired/`` beside it):
+    """The repair stage's manifest (``repair.json``, naming its files relative to itself):
     the platform tag, patched binaries, bundled libraries."""
     in_tree: tuple[FileItem, ...] = ()
     """Editable wheels of mixed layouts: the compiled files placed into the python source tree
@@ -115,11 +115,11 @@ def _repaired(plan: WheelPlan) -> WheelPlan:
     from rustwheel.stages.repair import read_manifest
 
     manifest = read_manifest(plan.repair)
-    work = Path(plan.repair).parent / "repaired"
+    base = Path(plan.repair).parent  # the manifest's paths are relative to its directory
     replace: dict[str, str] = manifest["replace"]
-    files = [dataclasses.replace(f, source=str(work / replace[f.archive_path]))
+    files = [dataclasses.replace(f, source=str(base / replace[f.archive_path]))
              if f.archive_path in replace else f for f in plan.files]
-    files += [FileItem(archive, str(work / rel)) for archive, rel in sorted(manifest["add"].items())]
+    files += [FileItem(archive, str(base / rel)) for archive, rel in sorted(manifest["add"].items())]
     out = retagged(plan, manifest["platform"])
     return dataclasses.replace(out, files=tuple(unique_files(files, list(out.generated))))
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Union
+from typing import Any, Optional, Union
 
 from doit.exceptions import TaskFailed
 from doit.tools import config_changed
@@ -135,6 +135,22 @@ def header_tasks(plan: BuildPlan) -> Iterator[TaskDict]:
         yield task
 
 
+def _cell_task(basename: str, stage: str, cell: Cell, plan_file: str, inputs: list[str],
+               targets: list[str], uptodate: Optional[list[Any]] = None) -> TaskDict:
+    """The task of an optional per-cell stage whose inputs are known when planning."""
+    task: TaskDict = {
+        "basename": basename,
+        "name": cell.name,
+        "actions": [(run_stage, [stage, plan_file])],
+        "file_dep": [plan_file, *inputs],
+        "targets": targets,
+        "verbosity": 2,
+    }
+    if uptodate:
+        task["uptodate"] = uptodate
+    return task
+
+
 def bindgen_tasks(plan: BuildPlan) -> Iterator[TaskDict]:
     """uniffi cells only: uniffi-bindgen's python modules, from the compiled library."""
     cells = [c for c in plan.cells if c.uniffi is not None]
@@ -143,14 +159,7 @@ def bindgen_tasks(plan: BuildPlan) -> Iterator[TaskDict]:
         uni = cell.uniffi
         assert uni is not None
         plan_file = str(plan.uniffi_plan_file(cell))
-        yield {
-            "basename": "bindgen",
-            "name": cell.name,
-            "actions": [(run_stage, ["uniffi", plan_file])],
-            "file_dep": [plan_file, *uni.inputs()],
-            "targets": [uni.manifest],
-            "verbosity": 2,
-        }
+        yield _cell_task("bindgen", "uniffi", cell, plan_file, uni.inputs(), [uni.manifest])
 
 
 def repair_tasks(plan: BuildPlan) -> Iterator[TaskDict]:
@@ -161,15 +170,8 @@ def repair_tasks(plan: BuildPlan) -> Iterator[TaskDict]:
         repair = cell.repair
         assert repair is not None
         plan_file = str(plan.repair_plan_file(cell))
-        yield {
-            "basename": "repair",
-            "name": cell.name,
-            "actions": [(run_stage, ["repair", plan_file])],
-            "file_dep": [plan_file, *repair.inputs()],
-            "targets": [repair.manifest],
-            "uptodate": [repair_stage.LibsUnchanged(repair.manifest)],
-            "verbosity": 2,
-        }
+        yield _cell_task("repair", "repair", cell, plan_file, repair.inputs(), [repair.manifest],
+                         [repair_stage.LibsUnchanged(repair.manifest)])
 
 
 GENERATORS = {"detect": detect_tasks, "header": header_tasks, "compile": compile_tasks,
