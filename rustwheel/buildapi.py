@@ -141,7 +141,7 @@ def build_sdist(sdist_directory: str,
 
     def write() -> str:
         from rustwheel.config.options import CliOptions
-        from rustwheel.sdistcmd import write_sdist
+        from rustwheel.commands.sdist import write_sdist
 
         _build_args(config_settings)  # reject unknown settings here too
         return Path(write_sdist(CliOptions(out=sdist_directory)).output).name

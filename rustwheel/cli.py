@@ -9,12 +9,14 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Optional, TypeVar
 
-from rustwheel import __version__, stamp
+from rustwheel import __version__
+
+from rustwheel.freshness import stamp
 from rustwheel.errors import RustwheelError
 
 if TYPE_CHECKING:
     from rustwheel.config.options import CliOptions
-    from rustwheel.stages.buildplan import BuildPlan
+    from rustwheel.plan.cells import BuildPlan
 
 
 def _split_list(values: Optional[list[str]]) -> tuple[str, ...]:
@@ -137,7 +139,7 @@ def _write_report(path: str, log: Any, wheels: list[str],
     """``shortcut``: "no-op" or "wheel-only" when the build took one (see `cmd_build`)."""
     import json
 
-    from rustwheel.stages.plancodec import write_if_changed
+    from rustwheel.plan.codec import write_if_changed
 
     data = {**log.to_json(), "wheels": wheels, "shortcut": shortcut}
     try:
@@ -184,8 +186,8 @@ def _shortcut(ns: argparse.Namespace, argv: Sequence[str]) -> tuple[Stamps, bool
 
 
 def _wheel_only(ns: argparse.Namespace, stamps: tuple[Path, Path]) -> bool:
-    """The python-edit shortcut (`rustwheel.wheelonly`); True when it did the build."""
-    from rustwheel.wheelonly import try_wheel_only
+    """The python-edit shortcut (`rustwheel.tasks.wheelonly`); True when it did the build."""
+    from rustwheel.tasks.wheelonly import try_wheel_only
 
     done = try_wheel_only(stamps[1], stamps[0], ns.quiet)
     if done is None:
@@ -210,8 +212,8 @@ def _plan(ns: argparse.Namespace, rustc_args: Sequence[str], plan_stamp: Optiona
           ) -> tuple[BuildPlan, Optional[list[str]]]:
     """The build plan: reused from the last identical build while nothing it was resolved from
     changed, else resolved anew. Also returns the files it depends on (None: unknown)."""
-    from rustwheel.stages import plancodec
-    from rustwheel.stages.buildplan import BuildPlan
+    from rustwheel.plan import codec as plancodec
+    from rustwheel.plan.cells import BuildPlan
 
     if plan_stamp is not None:
         data = stamp.read_fresh(plan_stamp)
@@ -222,7 +224,7 @@ def _plan(ns: argparse.Namespace, rustc_args: Sequence[str], plan_stamp: Optiona
                 pass  # written by another rustwheel version: resolve anew
     from rustwheel.config.options import resolve_config
     from rustwheel.stages.detect import make_plan
-    from rustwheel.stampinputs import detect_files
+    from rustwheel.freshness.watch import detect_files
 
     config = resolve_config(_build_options(ns, rustc_args))
     plan = make_plan(config)
@@ -235,7 +237,7 @@ def _plan(ns: argparse.Namespace, rustc_args: Sequence[str], plan_stamp: Optiona
 def cmd_build(ns: argparse.Namespace, rustc_args: Sequence[str], argv: Sequence[str],
               use_stamps: bool = True) -> int:
     if ns.sdist:
-        from rustwheel.sdistcmd import build_via_sdist
+        from rustwheel.commands.sdist import build_via_sdist
 
         return build_via_sdist(ns, rustc_args, _build_options(ns, rustc_args), cmd_build)
     stamps, fresh = _shortcut(ns, argv) if use_stamps else (None, False)
@@ -265,7 +267,7 @@ def cmd_build(ns: argparse.Namespace, rustc_args: Sequence[str], argv: Sequence[
 
         placed = place_in_tree(plan)
     if stamps is not None and detected is not None:
-        from rustwheel.stampinputs import build_files
+        from rustwheel.freshness.watch import build_files
 
         files = build_files(plan, detected)
         if files is not None:
@@ -301,21 +303,21 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     ns = parser.parse_args(args) if not develop else argparse.Namespace(command="develop")
     try:
         if develop:
-            from rustwheel.develop.command import cmd_develop
+            from rustwheel.commands.develop import cmd_develop
 
             return cmd_develop(args[1:], rustc_args)
         if ns.command == "sdist":
-            from rustwheel.sdistcmd import cmd_sdist
+            from rustwheel.commands.sdist import cmd_sdist
 
             return cmd_sdist(ns.manifest_path, ns.out, ns.offline)
         if ns.command in ("build", "b"):
             return cmd_build(ns, rustc_args, [*args, "--", *rustc_args])
         if ns.command == "audit":
-            from rustwheel.auditcmd import cmd_audit
+            from rustwheel.commands.audit import cmd_audit
 
             return cmd_audit(ns.wheels, ns.json)
         if ns.command == "cache":
-            from rustwheel.cachecmd import cmd_cache
+            from rustwheel.commands.cache import cmd_cache
 
             return cmd_cache(ns.action, ns.cache_dir, ns.max_size)
         parser.print_help(sys.stderr)

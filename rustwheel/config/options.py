@@ -84,7 +84,7 @@ class BuildConfig:
     verbose: int = 0
     env: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
     editable: bool = False
-    """An editable wheel (PEP 660): see `rustwheel.stages.editable`."""
+    """An editable wheel (PEP 660): see `rustwheel.stages.wheel.editable`."""
     auto_rebuild: bool = False
     """With ``editable``: the wheel carries the import hook that rebuilds on import."""
 

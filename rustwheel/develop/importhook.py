@@ -5,7 +5,7 @@
 imports it at interpreter start-up. That import only adds a finder to ``sys.meta_path``. The
 first time the package itself is imported, the finder reads the JSON file beside the module
 (written by `rustwheel develop`: the no-op stamp of the last build, the command to repeat it),
-asks `rustwheel.stamp` whether any input changed — a few dozen ``stat`` calls — and only if so
+asks `rustwheel.freshness.stamp` whether any input changed — a few dozen ``stat`` calls — and only if so
 runs ``rustwheel develop`` again before the import goes on.
 
 Standard library only, and nothing from rustwheel at start-up: it runs in the user's interpreter.
@@ -41,11 +41,11 @@ def _is_fresh(config: dict[str, Any]) -> bool:
     """True when the last build's stamp still matches every file it recorded."""
     added = False
     path = config["rustwheel_path"]
-    if "rustwheel.stamp" not in sys.modules and path not in sys.path:
+    if "rustwheel.freshness.stamp" not in sys.modules and path not in sys.path:
         sys.path.insert(0, path)
         added = True
     try:
-        from rustwheel import stamp
+        from rustwheel.freshness import stamp
     except ImportError:
         return False
     finally:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from rustwheel.atomic import default_mode, write_bytes
-from rustwheel.stages.buildplan import BuildPlan
+from rustwheel.plan.cells import BuildPlan
 
 
 def _place(dest: Path, data: bytes, executable: bool) -> bool:

@@ -15,7 +15,7 @@ from typing import Any, ClassVar, Optional
 
 from doit.dependency import FileChangedChecker
 
-from rustwheel.digests import DigestCache
+from rustwheel.freshness.digests import DigestCache
 
 State = tuple[float, int, str]
 

@@ -20,12 +20,12 @@ from rustwheel.errors import RustwheelError
 from rustwheel.stages import compile as compile_stage
 from rustwheel.stages import header as header_stage
 from rustwheel.stages import repair as repair_stage
-from rustwheel.stages import uniffi as uniffi_stage
+from rustwheel.stages import bindgen as uniffi_stage
 from rustwheel.stages import wheel as wheel_stage
-from rustwheel.stages.buildplan import BuildPlan, Cell
+from rustwheel.plan.cells import BuildPlan, Cell
 from rustwheel.stages.compile import plan_digest
-from rustwheel.stages.inputs import InputsUnchanged
-from rustwheel.stages.plancodec import write_if_changed
+from rustwheel.freshness.records import InputsUnchanged
+from rustwheel.plan.codec import write_if_changed
 from rustwheel.tasks.reporter import USER_ERROR_PREFIX
 
 TaskDict = dict[str, Any]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from rustwheel.stages.buildplan import BuildPlan
+from rustwheel.plan.cells import BuildPlan
 from rustwheel.tasks.reporter import RunLog, reporter_class
 from rustwheel.tasks.statelock import locked
 

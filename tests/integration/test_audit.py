@@ -10,7 +10,7 @@ from conftest import CONSISTENT, CRATES, auditwheel_show, build_wheel, copy_crat
 from rustwheel.audit.resolve import Resolver, system_search_paths
 from rustwheel.audit.result import AuditResult
 from rustwheel.audit.wheel import audit_wheel
-from rustwheel.auditcmd import cmd_audit
+from rustwheel.commands.audit import cmd_audit
 
 pytestmark = pytest.mark.slow
 

@@ -20,7 +20,7 @@ from rustwheel.audit.elfsections import read_sections
 from rustwheel.audit.resolve import Resolver, system_search_paths
 from rustwheel.audit.result import AuditResult
 from rustwheel.audit.wheel import audit_wheel, platform_arch
-from rustwheel.auditcmd import cmd_audit
+from rustwheel.commands.audit import cmd_audit
 
 pytestmark = pytest.mark.slow
 SO = "pyo3_pure_abi3/pyo3_pure_abi3.abi3.so"

@@ -9,7 +9,7 @@ import pytest
 
 from rustwheel.cargo.metadata import parse_metadata
 from rustwheel.errors import ConfigError
-from rustwheel.stages.bindings import detect
+from rustwheel.stages.detect.bindings import detect
 
 ROOT_MANIFEST = Path("/src/demo/Cargo.toml")
 

@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 
 from rustwheel.cargo.messages import Artifact, dep_info_path, parse_line, read_dep_info
-from rustwheel.stages.inputs import InputsUnchanged, changed_inputs, record_inputs
+from rustwheel.freshness.records import InputsUnchanged, changed_inputs, record_inputs
 
 
 def test_artifact_message() -> None:

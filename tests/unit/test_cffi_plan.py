@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from rustwheel.config.layout import ProjectLayout
-from rustwheel.stages import cbindgen, cffi
+from rustwheel.stages.header import cbindgen
+from rustwheel.stages.header import cffi
 
 if sys.version_info >= (3, 11):
     import tomllib

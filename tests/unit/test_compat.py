@@ -11,7 +11,7 @@ from rustwheel.config.compat import (
     zig_glibc,
 )
 from rustwheel.errors import ConfigError
-from rustwheel.stages.graft import hashed_name
+from rustwheel.stages.repair.graft import hashed_name
 
 
 @pytest.mark.parametrize("value, policy", [

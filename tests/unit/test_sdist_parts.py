@@ -12,9 +12,9 @@ import pytest
 from rustwheel.config.layout import ProjectLayout
 from rustwheel.develop.environment import find_environment
 from rustwheel.errors import ConfigError
-from rustwheel.sdist.manifests import moved_pyproject, workspace_manifest
-from rustwheel.sdist.tarball import Member, tar_bytes
-from rustwheel.stages.editable import editable_contents
+from rustwheel.stages.sdist.manifests import moved_pyproject, workspace_manifest
+from rustwheel.stages.sdist.tarball import Member, tar_bytes
+from rustwheel.stages.wheel.editable import editable_contents
 from rustwheel.stages.wheel import FileItem, GeneratedItem
 
 

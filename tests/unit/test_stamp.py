@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from rustwheel import stamp
+from rustwheel.freshness import stamp
 
 
 def test_stamp_fresh_until_something_changes(tmp_path: Path) -> None:

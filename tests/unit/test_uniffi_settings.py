@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from rustwheel.stages import uniffi
+from rustwheel.stages import bindgen as uniffi
 
 
 def test_cdylib_name_and_external_packages(tmp_path: Path) -> None:

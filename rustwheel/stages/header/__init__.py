@@ -1,7 +1,7 @@
 """The header stage (cffi only): the crate's C header, then cffi's ``ffi.py`` for the wheel.
 
 The header is ``<cargo target dir>/header.h`` when it exists after compiling (a build script
-wrote it), else cbindgen's output for the crate (see `rustwheel.stages.cbindgen`). ``ffi.py`` is
+wrote it), else cbindgen's output for the crate (see `rustwheel.stages.header.cbindgen`). ``ffi.py`` is
 made by the *target* interpreter: ``ffi.cdef(header)`` then cffi's
 ``recompiler.make_py_source``. Both are staged under the state dir and kept byte-stable, so
 the wheel is rewritten only when ``ffi.py`` really changed.
@@ -23,9 +23,11 @@ from typing import Any, Optional
 
 from rustwheel import _run
 from rustwheel.errors import ToolError
-from rustwheel.stages import cbindgen, plancodec, reuse
-from rustwheel.stages.inputs import InputsUnchanged, record_inputs
-from rustwheel.stages.reuse import CacheSpec
+from rustwheel.stages.header import cbindgen
+from rustwheel.plan import codec as plancodec
+from rustwheel.tasks import reuse
+from rustwheel.freshness.records import InputsUnchanged, record_inputs
+from rustwheel.tasks.reuse import CacheSpec
 
 _SKIP_DIRS = {"target", "__pycache__", "node_modules"}
 

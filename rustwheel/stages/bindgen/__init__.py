@@ -26,9 +26,9 @@ from typing import Any, Optional
 from rustwheel import _run
 from rustwheel.config.pyproject import load_toml
 from rustwheel.errors import ToolError
-from rustwheel.stages import reuse
-from rustwheel.stages.plancodec import read, write_if_changed
-from rustwheel.stages.reuse import CacheSpec
+from rustwheel.tasks import reuse
+from rustwheel.plan.codec import read, write_if_changed
+from rustwheel.tasks.reuse import CacheSpec
 
 MANIFEST = "uniffi-files.json"
 STAGED = "files"

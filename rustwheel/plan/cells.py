@@ -10,11 +10,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
-from rustwheel.stages import plancodec
+from rustwheel.plan import codec as plancodec
 from rustwheel.stages.compile import CompilePlan
 from rustwheel.stages.header import HeaderPlan
 from rustwheel.stages.repair import RepairPlan
-from rustwheel.stages.uniffi import UniffiPlan
+from rustwheel.stages.bindgen import UniffiPlan
 from rustwheel.stages.wheel import WheelPlan
 
 

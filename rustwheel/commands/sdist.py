@@ -32,7 +32,7 @@ def build_via_sdist(ns: argparse.Namespace, rustc_args: Sequence[str], options: 
     """Write the sdist, unpack it into a temporary directory and build the wheel from there
     (into the usual output directory, with the crate's target directory): proof that the sdist
     holds everything the build needs."""
-    from rustwheel.sdist.unpack import manifest_in, unpack
+    from rustwheel.stages.sdist.unpack import manifest_in, unpack
 
     plan = write_sdist(options)
     print(plan.output)

@@ -4,7 +4,7 @@ Runs between compile and wheel for Linux wheels unless the compatibility is ``li
 audit is skipped. It reads the staged artifacts (never modifies them) and writes a manifest
 the wheel stage reads: the platform tag (both spellings where a legacy alias exists, e.g.
 ``manylinux_2_17_x86_64.manylinux2014_x86_64``), and, after a repair, the patched copies of the
-binaries and the bundled libraries (see `rustwheel.stages.graft`).
+binaries and the bundled libraries (see `rustwheel.stages.repair.graft`).
 
 The manifest records the system libraries it bundled with their stat facts, so that an updated
 system library reruns the stage (`LibsUnchanged`); an unchanged binary is not audited again.
@@ -22,8 +22,9 @@ from typing import Any, Optional
 
 from rustwheel.atomic import write_bytes
 from rustwheel.errors import RustwheelError
-from rustwheel.stages import plancodec, reuse
-from rustwheel.stages.reuse import CacheSpec
+from rustwheel.plan import codec as plancodec
+from rustwheel.tasks import reuse
+from rustwheel.tasks.reuse import CacheSpec
 
 MANIFEST_FORMAT = 2
 """2: file paths relative to the manifest's directory (1: to the work dir)."""
@@ -77,7 +78,7 @@ class LibsUnchanged:
         self.manifest = manifest
 
     def __call__(self) -> bool:
-        from rustwheel.digests import DigestCache
+        from rustwheel.freshness.digests import DigestCache
 
         cache = DigestCache.shared()
         try:
@@ -95,7 +96,7 @@ def write_manifest(plan: RepairPlan, platform: str, replace: dict[str, str],
     (so that the manifest means the same in any checkout the store restores it into);
     ``system_libs``:
     soname -> the system file bundled."""
-    from rustwheel.digests import digest_file
+    from rustwheel.freshness.digests import digest_file
 
     data = {"format": MANIFEST_FORMAT, "platform": platform, "replace": replace, "add": add,
             "system_libs": {p: digest_file(p) for p in sorted(system_libs.values())},
@@ -146,7 +147,7 @@ def _write_sbom(plan: RepairPlan, work: Path, libraries: list[str],
     owns them."""
     if plan.sbom is None:
         return
-    from rustwheel.stages.repairsbom import bundled_sbom
+    from rustwheel.stages.repair.sbom import bundled_sbom
 
     archive_path, name, version = plan.sbom
     text = bundled_sbom(name, version, libraries)
@@ -186,7 +187,7 @@ def _restore(plan: RepairPlan) -> bool:
 
 def run(plan_path: str) -> dict[str, Any]:
     """doit action: audit, decide, repair; the manifest appears last."""
-    from rustwheel.stages.repairpolicy import decide
+    from rustwheel.stages.repair.policy import decide
 
     plan = plancodec.read(RepairPlan, plan_path)
     manifest = Path(plan.manifest)
@@ -200,7 +201,7 @@ def run(plan_path: str) -> dict[str, Any]:
     replace: dict[str, str] = {}
     add: dict[str, str] = {}
     if decision.bundle:
-        from rustwheel.stages.graft import find_patchelf, graft
+        from rustwheel.stages.repair.graft import find_patchelf, graft
 
         patchelf = find_patchelf(", ".join(sorted(decision.bundle)))
         tmp = _fresh_dir(work)

@@ -35,7 +35,7 @@ def hook_module_name(dist: str) -> str:
 
 def hook_source(top_package: str) -> str:
     """The import hook module for ``top_package`` (`rustwheel.develop.importhook`, filled in)."""
-    template = (Path(__file__).resolve().parent.parent / "develop" / "importhook.py").read_text(
+    template = (Path(__file__).resolve().parents[2] / "develop" / "importhook.py").read_text(
         encoding="utf-8")
     assert _TEMPLATE_MARK in template
     return template.replace(_TEMPLATE_MARK, f"TOP_PACKAGE = {top_package!r}")

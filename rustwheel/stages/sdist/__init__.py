@@ -4,7 +4,7 @@ Planning reads the configuration (cargo metadata with every feature on, so optio
 dependencies are packaged too), decides the sdist's top directory — the deepest directory that
 holds pyproject.toml, the crate, its workspace and every path dependency — and lists each member
 with the file it comes from, or its generated content (PKG-INFO, rewritten manifests). Writing is
-`rustwheel.sdist.tarball`: reproducible, atomic.
+`rustwheel.stages.sdist.tarball`: reproducible, atomic.
 """
 
 from __future__ import annotations
@@ -19,14 +19,14 @@ from rustwheel.config.layout import ProjectLayout, determine_layout
 from rustwheel.config.options import BuildConfig
 from rustwheel.config.pyproject import PyProject
 from rustwheel.errors import ConfigError
-from rustwheel.sdist import files as sources
-from rustwheel.sdist.manifests import moved_pyproject, workspace_manifest
-from rustwheel.sdist.tarball import Member, member_mtime, write_tar_gz
+from rustwheel.stages.sdist import files as sources
+from rustwheel.stages.sdist.manifests import moved_pyproject, workspace_manifest
+from rustwheel.stages.sdist.tarball import Member, member_mtime, write_tar_gz
 from rustwheel.spec import tags
 from rustwheel.spec.globs import excluded
 from rustwheel.spec.metadata import ProjectMetadata, resolve_metadata
-from rustwheel.stages.contents import python_files
-from rustwheel.stages.extras import include_files
+from rustwheel.stages.wheel.contents import python_files
+from rustwheel.stages.wheel.extras import include_files
 from rustwheel.stages.wheel import FileItem, GeneratedItem
 
 GENERATORS = ("cargo", "git")

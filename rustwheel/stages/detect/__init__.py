@@ -19,15 +19,21 @@ from rustwheel.config.compat import zig_glibc
 from rustwheel.config.layout import ProjectLayout, determine_layout, validate_module_name
 from rustwheel.config.options import BuildConfig
 from rustwheel.errors import ConfigError
-from rustwheel.interpreter import Interpreter, default_interpreter, probe
+from rustwheel.host.interpreter import Interpreter, default_interpreter, probe
 from rustwheel.spec import tags
 from rustwheel.spec.metadata import ProjectMetadata, resolve_metadata
 from rustwheel.spec.wheelfile import zip_timestamp
-from rustwheel.stages import cffi, extras, outdir, plancodec, reuse, uniffi, zig
-from rustwheel.stages.bindings import Bindings, bin_targets, compile_lib, detect
-from rustwheel.stages.buildplan import BuildPlan, Cell
+from rustwheel.stages.header import cffi
+from rustwheel.stages.wheel import extras
+from rustwheel.stages.compile import outdir
+from rustwheel.plan import codec as plancodec
+from rustwheel.tasks import reuse
+from rustwheel.stages import bindgen as uniffi
+from rustwheel.stages.compile import zig
+from rustwheel.stages.detect.bindings import Bindings, bin_targets, compile_lib, detect
+from rustwheel.plan.cells import BuildPlan, Cell
 from rustwheel.stages.compile import CompilePlan, CompileUnit
-from rustwheel.stages.contents import extension_items, python_files
+from rustwheel.stages.wheel.contents import extension_items, python_files
 from rustwheel.stages.repair import RepairFile, RepairPlan
 from rustwheel.stages.wheel import (
     FileItem,
@@ -36,7 +42,7 @@ from rustwheel.stages.wheel import (
     dist_info_items,
     unique_files,
 )
-from rustwheel.toolchain import Rustc, rustc_info
+from rustwheel.host.toolchain import Rustc, rustc_info
 
 # Environment variables that change what cargo/rustc/pyo3 produce. Only digests of their values
 # enter plan files, so secrets never land on disk.
@@ -216,7 +222,7 @@ def make_plan(cfg: BuildConfig) -> BuildPlan:
     files, generated = more.files, generated + more.generated
     editable = None
     if cfg.editable:
-        from rustwheel.stages.editable import editable_contents
+        from rustwheel.stages.wheel.editable import editable_contents
 
         editable = editable_contents(layout, files, generated, dist=metadata.name,
                                      version=metadata.version, compiled_dir=cell_dir,

@@ -16,8 +16,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, Optional
 
-from rustwheel.digests import DigestCache, digest_file
-from rustwheel.stages.plancodec import write_if_changed
+from rustwheel.freshness.digests import DigestCache, digest_file
+from rustwheel.plan.codec import write_if_changed
 
 FORMAT = 1
 

@@ -45,7 +45,7 @@ def parser() -> argparse.ArgumentParser:
 
 def _stamp_path(build_argv: Sequence[str], env: dict[str, str]) -> Path:
     """Where the build about to run records its no-op stamp (as `rustwheel.cli` computes it)."""
-    from rustwheel import stamp
+    from rustwheel.freshness import stamp
     from rustwheel.cache.location import store_root
 
     ns = argparse.Namespace(cache_dir=None, no_cache=False)
@@ -80,7 +80,7 @@ def _write_hook_config(python_env: PythonEnv, wheel: Path, args: Sequence[str],
                        stamp_file: Path) -> None:
     from rustwheel.atomic import write_bytes
     from rustwheel.develop.installer import site_packages, wheel_metadata
-    from rustwheel.stages.editable import hook_module_name
+    from rustwheel.stages.wheel.editable import hook_module_name
 
     dist_info, dist, _ = wheel_metadata(wheel)
     site = site_packages(python_env)

@@ -1,4 +1,4 @@
-"""What the no-op stamp must watch for one successful build (see `rustwheel.stamp`)."""
+"""What the no-op stamp must watch for one successful build (see `rustwheel.freshness.stamp`)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Optional
 
-from rustwheel.stages.buildplan import BuildPlan, Cell
+from rustwheel.plan.cells import BuildPlan, Cell
 from rustwheel.stages.wheel import built_wheel
 
 if TYPE_CHECKING:  # only needed when the plan is resolved anew: not imported on a rebuild
@@ -40,7 +40,7 @@ def _interpreter_files(cfg: BuildConfig, plan: BuildPlan) -> Optional[list[str]]
     if not any("PYO3_PYTHON" in c.compile.env for c in plan.cells) and cfg.interpreter is None \
             and not cffi:
         return []
-    from rustwheel.interpreter import default_interpreter
+    from rustwheel.host.interpreter import default_interpreter
 
     name = cfg.interpreter or default_interpreter(cfg.env)
     found = shutil.which(name, path=cfg.env.get("PATH")) if os.sep not in name else name

@@ -11,8 +11,9 @@ from typing import TYPE_CHECKING, Any, Optional
 
 from rustwheel import __version__
 from rustwheel.errors import ConfigError
-from rustwheel.stages import plancodec, reuse
-from rustwheel.stages.reuse import CacheSpec
+from rustwheel.plan import codec as plancodec
+from rustwheel.tasks import reuse
+from rustwheel.tasks.reuse import CacheSpec
 
 if TYPE_CHECKING:
     from rustwheel.spec.metadata import ProjectMetadata
@@ -64,7 +65,7 @@ class WheelPlan:
     the platform tag, patched binaries, bundled libraries."""
     in_tree: tuple[FileItem, ...] = ()
     """Editable wheels of mixed layouts: the compiled files placed into the python source tree
-    (below ``in_tree_root``) instead of the wheel; see `rustwheel.stages.editable`."""
+    (below ``in_tree_root``) instead of the wheel; see `rustwheel.stages.wheel.editable`."""
     in_tree_generated: tuple[GeneratedItem, ...] = ()
     in_tree_root: Optional[str] = None
 
@@ -178,7 +179,7 @@ def entries(plan: WheelPlan) -> list[WheelEntry]:
         out.append(Entry(gen.archive_path, gen.content.encode("utf-8")))
     lists = [*([plan.out_dir_files] if plan.out_dir_files else []), *plan.generated_lists]
     if lists:
-        from rustwheel.stages.outdir import read_manifest
+        from rustwheel.stages.compile.outdir import read_manifest
 
         taken = {item.archive_path: item.source for item in plan.files}
         taken.update((gen.archive_path, "a file rustwheel generates") for gen in plan.generated)

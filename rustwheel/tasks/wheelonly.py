@@ -1,7 +1,7 @@
 """The python-edit shortcut: rerun only the wheel stage when only its own files changed.
 
 The commonest rebuild after a no-op is an edit to a python source of a mixed project. When the
-no-op stamp (`rustwheel.stamp`) fails only because of files that are inputs of the wheel stage
+no-op stamp (`rustwheel.freshness.stamp`) fails only because of files that are inputs of the wheel stage
 and of no other stage (python sources and other package files; not the readme or license
 files, which the metadata is rendered from, and never a directory, whose listing the plan
 depends on), and the plan is the last build's, the other stages are up to date by
@@ -22,10 +22,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Optional
 
-from rustwheel import stamp
+from rustwheel.freshness import stamp
 
 if TYPE_CHECKING:
-    from rustwheel.stages.buildplan import BuildPlan, Cell
+    from rustwheel.plan.cells import BuildPlan, Cell
 
 
 def _other_inputs(cell: Cell) -> Optional[set[str]]:
@@ -91,9 +91,9 @@ def try_wheel_only(plan_stamp: Path, build_stamp: Path, quiet: bool,
     changed = [f for f, facts in data["files"].items() if stamp.file_facts(f) != facts]
     if not changed:
         return None
-    from rustwheel.digests import DigestCache
-    from rustwheel.stages import plancodec
-    from rustwheel.stages.buildplan import BuildPlan
+    from rustwheel.freshness.digests import DigestCache
+    from rustwheel.plan import codec as plancodec
+    from rustwheel.plan.cells import BuildPlan
 
     try:
         plan = plancodec.from_plain(BuildPlan, plan_data["plan"])

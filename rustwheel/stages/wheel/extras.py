@@ -3,7 +3,7 @@
 Resolved when planning, so every file found here is a plain `FileItem` (a file_dep of the wheel
 stage only: editing one reruns only that stage). The exception is ``include = [{from =
 "out-dir"}]``, whose directory exists only once cargo ran: those globs are handed to the compile
-stage (see `rustwheel.stages.outdir`).
+stage (see `rustwheel.stages.compile.outdir`).
 """
 
 from __future__ import annotations
@@ -20,9 +20,9 @@ from rustwheel.config.layout import ProjectLayout
 from rustwheel.config.options import BuildConfig
 from rustwheel.errors import ConfigError
 from rustwheel.spec.globs import excluded
-from rustwheel.stages.globwalk import walk_glob
-from rustwheel.stages.outdir import OutDirInclude
-from rustwheel.stages.sbom import sbom_items
+from rustwheel.stages.wheel.globwalk import walk_glob
+from rustwheel.stages.compile.outdir import OutDirInclude
+from rustwheel.stages.wheel.sbom import sbom_items
 from rustwheel.stages.wheel import FileItem, GeneratedItem
 
 DATA_SUBDIRS = ("data", "scripts", "headers", "purelib", "platlib")

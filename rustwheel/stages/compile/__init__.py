@@ -26,11 +26,14 @@ from rustwheel.cargo.messages import (
     read_dep_info,
 )
 from rustwheel.errors import ToolError
-from rustwheel.stages import outdir, plancodec, producers, reuse
-from rustwheel.stages.inputs import record_inputs
-from rustwheel.stages.outdir import OutDirInclude
-from rustwheel.stages.reuse import CacheSpec
-from rustwheel.stages.zig import ZigLink, write_wrapper
+from rustwheel.stages.compile import outdir
+from rustwheel.plan import codec as plancodec
+from rustwheel.stages.compile import producers
+from rustwheel.tasks import reuse
+from rustwheel.freshness.records import record_inputs
+from rustwheel.stages.compile.outdir import OutDirInclude
+from rustwheel.tasks.reuse import CacheSpec
+from rustwheel.stages.compile.zig import ZigLink, write_wrapper
 
 
 @dataclass(frozen=True)

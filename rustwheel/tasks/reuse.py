@@ -21,8 +21,8 @@ from pathlib import Path
 from typing import Any, Optional
 
 from rustwheel import __version__
-from rustwheel.digests import DigestCache
-from rustwheel.stages.inputs import env_digest
+from rustwheel.freshness.digests import DigestCache
+from rustwheel.freshness.records import env_digest
 
 STORE_LAYOUT_VERSION = 1
 

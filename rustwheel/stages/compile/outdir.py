@@ -21,7 +21,7 @@ from typing import Optional
 
 from rustwheel.atomic import replacing
 from rustwheel.errors import ConfigError
-from rustwheel.stages.plancodec import write_if_changed
+from rustwheel.plan.codec import write_if_changed
 
 MANIFEST = "out-dir.json"
 STAGED = "out-dir"
@@ -62,7 +62,7 @@ def stage(stage_dir: Path, includes: Sequence[OutDirInclude],
 
     ``out_dirs`` are (package id, OUT_DIR) pairs from cargo's messages. Returns output name ->
     file for the store (the manifest included)."""
-    from rustwheel.stages.globwalk import walk_glob
+    from rustwheel.stages.wheel.globwalk import walk_glob
 
     by_crate: dict[str, str] = {}
     for package_id, out_dir in out_dirs:

@@ -13,7 +13,7 @@ import os
 from pathlib import Path
 from typing import Any, ClassVar, Optional
 
-from rustwheel.stages.plancodec import write_if_changed
+from rustwheel.plan.codec import write_if_changed
 
 
 def digest_file(path: str) -> str:
