@@ -140,8 +140,8 @@ def build_sdist(sdist_directory: str,
     from rustwheel.cli import report_errors
 
     def write() -> str:
-        from rustwheel.config.options import CliOptions
         from rustwheel.commands.sdist import write_sdist
+        from rustwheel.config.options import CliOptions
 
         _build_args(config_settings)  # reject unknown settings here too
         return Path(write_sdist(CliOptions(out=sdist_directory)).output).name

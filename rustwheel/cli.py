@@ -10,9 +10,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Optional, TypeVar
 
 from rustwheel import __version__
-
-from rustwheel.freshness import stamp
 from rustwheel.errors import RustwheelError
+from rustwheel.freshness import stamp
 
 if TYPE_CHECKING:
     from rustwheel.config.options import CliOptions
@@ -223,8 +222,8 @@ def _plan(ns: argparse.Namespace, rustc_args: Sequence[str], plan_stamp: Optiona
             except (KeyError, TypeError, ValueError, AttributeError):
                 pass  # written by another rustwheel version: resolve anew
     from rustwheel.config.options import resolve_config
-    from rustwheel.stages.detect import make_plan
     from rustwheel.freshness.watch import detect_files
+    from rustwheel.stages.detect import make_plan
 
     config = resolve_config(_build_options(ns, rustc_args))
     plan = make_plan(config)

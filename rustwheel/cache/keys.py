@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 
@@ -47,3 +50,44 @@ def action_key(stage: str, stage_version: int, plan: Mapping[str, Any],
         "rustwheel_version": rustwheel_version,
     }
     return digest_bytes(canonical_json(body))
+
+
+@dataclass(frozen=True)
+class CacheSpec:
+    """Where the store is and how this stage's keys are formed (part of a stage plan)."""
+
+    cache_dir: str
+    fingerprint: str
+    """sha256 of the stage plan with checkout paths replaced by placeholders."""
+    roots: tuple[tuple[str, str], ...]
+    """(absolute root, placeholder) pairs, longest root first."""
+    tools: dict[str, str]
+
+
+def normalise(text: str, roots: Sequence[tuple[str, str]]) -> str:
+    for root, placeholder in roots:
+        text = text.replace(root, placeholder)
+    return text
+
+
+def fingerprint(plan_text: str, roots: Sequence[tuple[str, str]]) -> str:
+    return hashlib.sha256(normalise(plan_text, roots).encode("utf-8")).hexdigest()
+
+
+def make_roots(pairs: Iterable[tuple[Path, str]]) -> tuple[tuple[str, str], ...]:
+    out = {str(p): name for p, name in pairs}
+    return tuple(sorted(out.items(), key=lambda kv: -len(kv[0])))
+
+
+def label(path: str, roots: Sequence[tuple[str, str]]) -> str:
+    for root, placeholder in roots:
+        if path == root or path.startswith(root + os.sep):
+            return placeholder + path[len(root):]
+    return path
+
+
+def unlabel(text: str, roots: Sequence[tuple[str, str]]) -> str:
+    for root, placeholder in roots:
+        if text == placeholder or text.startswith(placeholder + "/"):
+            return root + text[len(placeholder):]
+    return text

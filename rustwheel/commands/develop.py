@@ -45,8 +45,8 @@ def parser() -> argparse.ArgumentParser:
 
 def _stamp_path(build_argv: Sequence[str], env: dict[str, str]) -> Path:
     """Where the build about to run records its no-op stamp (as `rustwheel.cli` computes it)."""
-    from rustwheel.freshness import stamp
     from rustwheel.cache.location import store_root
+    from rustwheel.freshness import stamp
 
     ns = argparse.Namespace(cache_dir=None, no_cache=False)
     rest = list(build_argv)

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Optional
 
 from rustwheel.plan.cells import BuildPlan, Cell
-from rustwheel.stages.wheel import built_wheel
+from rustwheel.stages.wheel.plan import built_wheel
 
 if TYPE_CHECKING:  # only needed when the plan is resolved anew: not imported on a rebuild
     from rustwheel.config.options import BuildConfig

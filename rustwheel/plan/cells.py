@@ -11,11 +11,11 @@ from pathlib import Path
 from typing import Optional
 
 from rustwheel.plan import codec as plancodec
-from rustwheel.stages.compile import CompilePlan
-from rustwheel.stages.header import HeaderPlan
-from rustwheel.stages.repair import RepairPlan
-from rustwheel.stages.bindgen import UniffiPlan
-from rustwheel.stages.wheel import WheelPlan
+from rustwheel.stages.bindgen.plan import UniffiPlan
+from rustwheel.stages.compile.plan import CompilePlan
+from rustwheel.stages.header.plan import HeaderPlan
+from rustwheel.stages.repair.plan import RepairPlan
+from rustwheel.stages.wheel.plan import WheelPlan
 
 
 @dataclass(frozen=True)
@@ -73,7 +73,7 @@ class BuildPlan:
     def wheels(self) -> list[str]:
         """The wheels the last run of this plan wrote (their platform tag is known only
         after the repair stage ran)."""
-        from rustwheel.stages.wheel import built_wheel
+        from rustwheel.stages.wheel.plan import built_wheel
 
         found = (built_wheel(c.wheel) for c in self.cells)
         return [w for w in found if w is not None]

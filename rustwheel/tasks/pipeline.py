@@ -17,15 +17,18 @@ from doit.exceptions import TaskFailed
 from doit.tools import config_changed
 
 from rustwheel.errors import RustwheelError
-from rustwheel.stages import compile as compile_stage
-from rustwheel.stages import header as header_stage
-from rustwheel.stages import repair as repair_stage
-from rustwheel.stages import bindgen as uniffi_stage
-from rustwheel.stages import wheel as wheel_stage
-from rustwheel.plan.cells import BuildPlan, Cell
-from rustwheel.stages.compile import plan_digest
 from rustwheel.freshness.records import InputsUnchanged
+from rustwheel.plan.cells import BuildPlan, Cell
 from rustwheel.plan.codec import write_if_changed
+from rustwheel.stages.bindgen import run as uniffi_stage
+from rustwheel.stages.compile import run as compile_stage
+from rustwheel.stages.compile.plan import plan_digest
+from rustwheel.stages.header import plan as header_plan
+from rustwheel.stages.header import run as header_stage
+from rustwheel.stages.repair import plan as repair_plan
+from rustwheel.stages.repair import run as repair_stage
+from rustwheel.stages.wheel import plan as wheel_plan
+from rustwheel.stages.wheel import run as wheel_stage
 from rustwheel.tasks.reporter import USER_ERROR_PREFIX
 
 TaskDict = dict[str, Any]
@@ -100,7 +103,7 @@ def wheel_tasks(plan: BuildPlan) -> Iterator[TaskDict]:
             "actions": [(run_stage, ["wheel", plan_file])],
             "file_dep": deps,
             "targets": [cell.wheel.record],
-            "uptodate": [wheel_stage.WheelPresent(cell.wheel)],
+            "uptodate": [wheel_plan.WheelPresent(cell.wheel)],
             "verbosity": 2,
         }
 
@@ -126,7 +129,7 @@ def header_tasks(plan: BuildPlan) -> Iterator[TaskDict]:
             "actions": [(run_stage, ["header", plan_file])],
             "file_dep": [plan_file],
             "targets": [header.header_path, header.ffi_path, header.inputs_record],
-            "uptodate": [header_stage.HeaderUnchanged(
+            "uptodate": [header_plan.HeaderUnchanged(
                 header.inputs_record, plan.plan_files()[plan_file], header.watched())],
             "verbosity": 2,
         }
@@ -171,7 +174,7 @@ def repair_tasks(plan: BuildPlan) -> Iterator[TaskDict]:
         assert repair is not None
         plan_file = str(plan.repair_plan_file(cell))
         yield _cell_task("repair", "repair", cell, plan_file, repair.inputs(), [repair.manifest],
-                         [repair_stage.LibsUnchanged(repair.manifest)])
+                         [repair_plan.LibsUnchanged(repair.manifest)])
 
 
 GENERATORS = {"detect": detect_tasks, "header": header_tasks, "compile": compile_tasks,

@@ -12,7 +12,6 @@ of the last build, and the *result* entry is keyed by the digests of exactly tho
 
 from __future__ import annotations
 
-import hashlib
 import os
 import sys
 from collections.abc import Iterable, Mapping, Sequence
@@ -21,51 +20,23 @@ from pathlib import Path
 from typing import Any, Optional
 
 from rustwheel import __version__
+from rustwheel.cache.keys import CacheSpec, label, unlabel
 from rustwheel.freshness.digests import DigestCache
 from rustwheel.freshness.records import env_digest
 
 STORE_LAYOUT_VERSION = 1
 
 
-@dataclass(frozen=True)
-class CacheSpec:
-    """Where the store is and how this stage's keys are formed (part of a stage plan)."""
-
-    cache_dir: str
-    fingerprint: str
-    """sha256 of the stage plan with checkout paths replaced by placeholders."""
-    roots: tuple[tuple[str, str], ...]
-    """(absolute root, placeholder) pairs, longest root first."""
-    tools: dict[str, str]
 
 
-def normalise(text: str, roots: Sequence[tuple[str, str]]) -> str:
-    for root, placeholder in roots:
-        text = text.replace(root, placeholder)
-    return text
 
 
-def fingerprint(plan_text: str, roots: Sequence[tuple[str, str]]) -> str:
-    return hashlib.sha256(normalise(plan_text, roots).encode("utf-8")).hexdigest()
 
 
-def make_roots(pairs: Iterable[tuple[Path, str]]) -> tuple[tuple[str, str], ...]:
-    out = {str(p): name for p, name in pairs}
-    return tuple(sorted(out.items(), key=lambda kv: -len(kv[0])))
 
 
-def label(path: str, roots: Sequence[tuple[str, str]]) -> str:
-    for root, placeholder in roots:
-        if path == root or path.startswith(root + os.sep):
-            return placeholder + path[len(root):]
-    return path
 
 
-def unlabel(text: str, roots: Sequence[tuple[str, str]]) -> str:
-    for root, placeholder in roots:
-        if text == placeholder or text.startswith(placeholder + "/"):
-            return root + text[len(placeholder):]
-    return text
 
 
 def digests(paths: Iterable[str], roots: Sequence[tuple[str, str]]) -> Optional[dict[str, str]]:

@@ -121,7 +121,7 @@ def try_wheel_only(plan_stamp: Path, build_stamp: Path, quiet: bool,
 
 def _run_wheels(plan: BuildPlan, rows: dict[str, tuple[dict[str, Any], list[str]]],
                 db: sqlite3.Connection, digests: Any) -> list[tuple[str, str, float]]:
-    from rustwheel.stages import wheel as wheel_stage
+    from rustwheel.stages.wheel import run as wheel_stage
 
     results = []
     for cell in plan.cells:

@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 
 from rustwheel.config.layout import ProjectLayout
-from rustwheel.stages.header import cbindgen
-from rustwheel.stages.header import cffi
+from rustwheel.stages.header import cbindgen, cffi
 
 if sys.version_info >= (3, 11):
     import tomllib

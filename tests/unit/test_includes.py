@@ -9,8 +9,8 @@ import pytest
 from rustwheel.config.includes import GlobSpec, SbomConfig, parse_exclude, parse_include, parse_sbom
 from rustwheel.errors import ConfigError
 from rustwheel.spec.globs import compile_glob, excluded
-from rustwheel.stages.wheel.globwalk import walk_glob
 from rustwheel.stages.compile.outdir import package_name_of
+from rustwheel.stages.wheel.globwalk import walk_glob
 
 W = "pyproject.toml: [tool.maturin] include"
 

@@ -14,7 +14,7 @@ from rustwheel.audit.analyze import analyze
 from rustwheel.audit.elf import ElfInfo, read_elf
 from rustwheel.audit.resolve import Resolver, SearchPaths
 from rustwheel.audit.result import AuditResult
-from rustwheel.stages.repair import RepairError, RepairFile, RepairPlan
+from rustwheel.stages.repair.plan import RepairError, RepairFile, RepairPlan
 from rustwheel.stages.repair.policy import choose
 
 NO_SYSTEM = Resolver(SearchPaths(default=()))

@@ -15,7 +15,7 @@ from rustwheel.errors import ConfigError
 from rustwheel.stages.sdist.manifests import moved_pyproject, workspace_manifest
 from rustwheel.stages.sdist.tarball import Member, tar_bytes
 from rustwheel.stages.wheel.editable import editable_contents
-from rustwheel.stages.wheel import FileItem, GeneratedItem
+from rustwheel.stages.wheel.plan import FileItem, GeneratedItem
 
 
 def test_workspace_manifest_keeps_formatting_and_packaged_members() -> None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from rustwheel.stages import bindgen as uniffi
+from rustwheel.stages.bindgen import plan as uniffi
+from rustwheel.stages.bindgen import run as bindgen_run
 
 
 def test_cdylib_name_and_external_packages(tmp_path: Path) -> None:
@@ -19,7 +20,7 @@ def test_cdylib_name_and_external_packages(tmp_path: Path) -> None:
     out.mkdir()
     for name in ("my_crate.py", "other_crate.py", "notes.txt"):
         (out / name).write_text("")
-    shipped = uniffi.shipped_modules(out, tuple(settings["external_packages"]))
+    shipped = bindgen_run.shipped_modules(out, tuple(settings["external_packages"]))
     assert [p.name for p in shipped] == ["my_crate.py"]
 
 

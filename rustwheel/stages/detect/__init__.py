@@ -14,35 +14,35 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Optional
 
+from rustwheel.cache import keys
 from rustwheel.cargo.metadata import CargoMetadata, cargo_metadata_argv, load_metadata
 from rustwheel.config.compat import zig_glibc
 from rustwheel.config.layout import ProjectLayout, determine_layout, validate_module_name
 from rustwheel.config.options import BuildConfig
 from rustwheel.errors import ConfigError
 from rustwheel.host.interpreter import Interpreter, default_interpreter, probe
+from rustwheel.host.toolchain import Rustc, rustc_info
+from rustwheel.plan import codec as plancodec
+from rustwheel.plan.cells import BuildPlan, Cell
 from rustwheel.spec import tags
 from rustwheel.spec.metadata import ProjectMetadata, resolve_metadata
 from rustwheel.spec.wheelfile import zip_timestamp
-from rustwheel.stages.header import cffi
-from rustwheel.stages.wheel import extras
-from rustwheel.stages.compile import outdir
-from rustwheel.plan import codec as plancodec
-from rustwheel.tasks import reuse
-from rustwheel.stages import bindgen as uniffi
-from rustwheel.stages.compile import zig
+from rustwheel.stages.bindgen import plan as uniffi
+from rustwheel.stages.compile import outdir, zig
+from rustwheel.stages.compile.plan import CompilePlan, CompileUnit
 from rustwheel.stages.detect.bindings import Bindings, bin_targets, compile_lib, detect
-from rustwheel.plan.cells import BuildPlan, Cell
-from rustwheel.stages.compile import CompilePlan, CompileUnit
+from rustwheel.stages.header import cffi
+from rustwheel.stages.repair.plan import RepairFile, RepairPlan
+from rustwheel.stages.wheel import extras
 from rustwheel.stages.wheel.contents import extension_items, python_files
-from rustwheel.stages.repair import RepairFile, RepairPlan
-from rustwheel.stages.wheel import (
+from rustwheel.stages.wheel.plan import (
     FileItem,
     GeneratedItem,
     WheelPlan,
     dist_info_items,
     unique_files,
 )
-from rustwheel.host.toolchain import Rustc, rustc_info
+from rustwheel.tasks import reuse
 
 # Environment variables that change what cargo/rustc/pyo3 produce. Only digests of their values
 # enter plan files, so secrets never land on disk.
@@ -299,9 +299,9 @@ def make_plan(cfg: BuildConfig) -> BuildPlan:
     if cfg.cache_dir is not None:
         tools = {"rustc": rustc.verbose_version}
 
-        def spec(plan: object, *extra: tuple[Path, str]) -> reuse.CacheSpec:
-            roots = reuse.make_roots([*source_roots, *extra])
-            return reuse.CacheSpec(str(cfg.cache_dir), reuse.fingerprint(plancodec.dumps(plan), roots),
+        def spec(plan: object, *extra: tuple[Path, str]) -> keys.CacheSpec:
+            roots = keys.make_roots([*source_roots, *extra])
+            return keys.CacheSpec(str(cfg.cache_dir), keys.fingerprint(plancodec.dumps(plan), roots),
                                    roots, tools)
 
         # -q / -v change what cargo prints, not what it builds.

@@ -17,7 +17,7 @@ from rustwheel.audit.analyze import LIBPYTHON, analyze
 from rustwheel.audit.elf import ElfInfo, read_elf
 from rustwheel.audit.resolve import Resolver, system_search_paths
 from rustwheel.audit.result import FAIL, LIBRARY, OK, REPAIR, AuditResult, PolicyVerdict
-from rustwheel.stages.repair import RepairError, RepairPlan
+from rustwheel.stages.repair.plan import RepairError, RepairPlan
 
 
 @dataclass(frozen=True)

@@ -19,15 +19,15 @@ from rustwheel.config.layout import ProjectLayout, determine_layout
 from rustwheel.config.options import BuildConfig
 from rustwheel.config.pyproject import PyProject
 from rustwheel.errors import ConfigError
-from rustwheel.stages.sdist import files as sources
-from rustwheel.stages.sdist.manifests import moved_pyproject, workspace_manifest
-from rustwheel.stages.sdist.tarball import Member, member_mtime, write_tar_gz
 from rustwheel.spec import tags
 from rustwheel.spec.globs import excluded
 from rustwheel.spec.metadata import ProjectMetadata, resolve_metadata
+from rustwheel.stages.sdist import files as sources
+from rustwheel.stages.sdist.manifests import moved_pyproject, workspace_manifest
+from rustwheel.stages.sdist.tarball import Member, member_mtime, write_tar_gz
 from rustwheel.stages.wheel.contents import python_files
 from rustwheel.stages.wheel.extras import include_files
-from rustwheel.stages.wheel import FileItem, GeneratedItem
+from rustwheel.stages.wheel.plan import FileItem, GeneratedItem
 
 GENERATORS = ("cargo", "git")
 

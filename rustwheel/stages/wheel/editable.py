@@ -15,7 +15,7 @@ from pathlib import Path
 
 from rustwheel.config.layout import ProjectLayout
 from rustwheel.spec import tags
-from rustwheel.stages.wheel import FileItem, GeneratedItem
+from rustwheel.stages.wheel.plan import FileItem, GeneratedItem
 
 HOOK_PREFIX = "_rustwheel_autorebuild_"
 _TEMPLATE_MARK = 'TOP_PACKAGE = "__top_package__"'

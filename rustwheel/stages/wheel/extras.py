@@ -20,10 +20,10 @@ from rustwheel.config.layout import ProjectLayout
 from rustwheel.config.options import BuildConfig
 from rustwheel.errors import ConfigError
 from rustwheel.spec.globs import excluded
-from rustwheel.stages.wheel.globwalk import walk_glob
 from rustwheel.stages.compile.outdir import OutDirInclude
+from rustwheel.stages.wheel.globwalk import walk_glob
+from rustwheel.stages.wheel.plan import FileItem, GeneratedItem
 from rustwheel.stages.wheel.sbom import sbom_items
-from rustwheel.stages.wheel import FileItem, GeneratedItem
 
 DATA_SUBDIRS = ("data", "scripts", "headers", "purelib", "platlib")
 

@@ -1,0 +1,149 @@
+"""The wheel stage's plan: every member of the wheel, its tag and where it goes."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Optional
+
+from rustwheel import __version__
+from rustwheel.cache.keys import CacheSpec
+from rustwheel.errors import ConfigError
+
+if TYPE_CHECKING:
+    from rustwheel.spec.metadata import ProjectMetadata
+
+
+@dataclass(frozen=True)
+class FileItem:
+    archive_path: str
+    source: str
+    executable: Optional[bool] = None
+    """None: take the executable bit from the file on disk."""
+
+
+@dataclass(frozen=True)
+class GeneratedItem:
+    archive_path: str
+    content: str
+
+
+@dataclass(frozen=True)
+class WheelPlan:
+    cell: str
+    output: str
+    """The wheel's path, with the platform tag known when planning (the repair stage may
+    change it: `built_wheel` says where the last run wrote it)."""
+    record: str
+    """Written after the wheel: ``{"wheel": path}`` (the doit target of the stage)."""
+    tag: str
+    dist_info: str
+    files: tuple[FileItem, ...]
+    """Package files, staged artifacts and license files, read when the wheel is written."""
+    generated: tuple[GeneratedItem, ...]
+    """Generated files, METADATA / WHEEL / entry_points.txt included (rendered when planning)."""
+    source_date_epoch: Optional[str]
+    metadata_inputs: tuple[str, ...] = ()
+    """Files the metadata was resolved from (readme, license files)."""
+    cache: Optional[CacheSpec] = None
+    member_cache: Optional[str] = None
+    """Directory for the compressed bytes of large members (reused by the next rebuild)."""
+    listed_dirs: tuple[str, ...] = ()
+    """Directories whose listing chose some of ``files`` (include globs, the .data dir)."""
+    out_dir_files: Optional[str] = None
+    """The compile stage's manifest of files staged from build scripts' OUT_DIR."""
+    generated_lists: tuple[str, ...] = ()
+    """Manifests (same format) of files a stage generated, e.g. uniffi-bindgen's modules."""
+    repair: Optional[str] = None
+    """The repair stage's manifest (``repair.json``, naming its files relative to itself):
+    the platform tag, patched binaries, bundled libraries."""
+    in_tree: tuple[FileItem, ...] = ()
+    """Editable wheels of mixed layouts: the compiled files placed into the python source tree
+    (below ``in_tree_root``) instead of the wheel; see `rustwheel.stages.wheel.editable`."""
+    in_tree_generated: tuple[GeneratedItem, ...] = ()
+    in_tree_root: Optional[str] = None
+
+    def input_files(self) -> list[str]:
+        extra = [self.out_dir_files] if self.out_dir_files else []
+        extra += self.generated_lists
+        if self.repair:
+            extra.append(self.repair)
+        return sorted({*(f.source for f in self.files), *extra})
+
+
+def built_wheel(plan: WheelPlan) -> Optional[str]:
+    """The wheel the last run of ``plan`` wrote, if it is still there."""
+    try:
+        wheel = json.loads(Path(plan.record).read_text(encoding="utf-8"))["wheel"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return wheel if isinstance(wheel, str) and os.path.isfile(wheel) else None
+
+
+class WheelPresent:
+    """doit ``uptodate``: the wheel named by the record still exists."""
+
+    def __init__(self, plan: WheelPlan) -> None:
+        self.plan = plan
+
+    def __call__(self) -> bool:
+        return built_wheel(self.plan) is not None
+
+
+def retagged(plan: WheelPlan, platform: str) -> WheelPlan:
+    """``plan`` with its platform tag replaced (file name, WHEEL file)."""
+    pythons, abis, _ = plan.tag.split("-")
+    tag = f"{pythons}-{abis}-{platform}"
+    suffix = f"-{plan.tag}.whl"
+    assert plan.output.endswith(suffix), plan.output
+    wheel_file = f"{plan.dist_info}/WHEEL"
+    generated = tuple(GeneratedItem(g.archive_path, wheel_file_text(tag))
+                      if g.archive_path == wheel_file else g for g in plan.generated)
+    return dataclasses.replace(plan, tag=tag, output=plan.output[:-len(suffix)] + f"-{tag}.whl",
+                               generated=generated)
+
+
+def collision(archive_path: str, first: str, second: str) -> ConfigError:
+    return ConfigError(f"two different files would be stored as '{archive_path}' in the wheel, "
+                       f"{first} and {second}; rename, move or exclude one of them")
+
+
+def unique_files(files: list[FileItem], generated: list[GeneratedItem]) -> list[FileItem]:
+    """``files`` without repeats of the same source; two sources for one path is an error."""
+    made = {g.archive_path for g in generated}
+    by_path: dict[str, FileItem] = {}
+    for item in files:
+        previous = by_path.get(item.archive_path)
+        if previous is not None:
+            if os.path.realpath(previous.source) != os.path.realpath(item.source):
+                raise collision(item.archive_path, previous.source, item.source)
+            continue
+        if item.archive_path in made:
+            raise collision(item.archive_path, item.source, "a file rustwheel generates")
+        by_path[item.archive_path] = item
+    return list(by_path.values())
+
+
+def wheel_file_text(tag: str) -> str:
+    from rustwheel.spec import tags
+
+    lines = ["Wheel-Version: 1.0", f"Generator: rustwheel ({__version__})",
+             "Root-Is-Purelib: false"]
+    lines += [f"Tag: {t}" for t in tags.expand(tag)]
+    return "\n".join(lines) + "\n"
+
+
+def dist_info_items(meta: ProjectMetadata, tag: str,
+                    dist_info: str) -> tuple[list[FileItem], list[GeneratedItem]]:
+    """METADATA, WHEEL, entry_points.txt and the license files of the wheel's .dist-info."""
+    generated = [GeneratedItem(f"{dist_info}/METADATA", meta.metadata_text()),
+                 GeneratedItem(f"{dist_info}/WHEEL", wheel_file_text(tag))]
+    ep = meta.entry_points_text()
+    if ep:
+        generated.append(GeneratedItem(f"{dist_info}/entry_points.txt", ep))
+    files = [FileItem(f"{dist_info}/licenses/{lic.archive_path}", lic.source, False)
+             for lic in meta.license_files]
+    return files, generated
