@@ -1,92 +1,45 @@
-"""doit entry point: the same task graph `rustwheel build` runs, for plain `doit`.
+"""The doit recipe from the README, run on the example crate: build the wheel with rustwheel's
+tasks, then install it into a fresh virtual env and run the example's tests against it.
 
-    doit manifest=path/to/Cargo.toml                 # build (detect → compile → repair → wheel)
-    doit list --all manifest=path/to/Cargo.toml      # the tasks, one per stage and cell
-    doit info compile:<cell> manifest=...            # a task's inputs and targets
-
-Other variables: release=1, profile=NAME, interpreter=PYTHON, out=DIR, target_dir=DIR,
-features=a,b, bindings=NAME, strip=1, compatibility=TAG, auditwheel=MODE, zig=1. Without
-`manifest` the current directory is used.
+    doit list                 # detect, compile:<cell>, repair:<cell>, wheel:<cell>, test
+    doit                      # build the wheel (only what changed), then test it
+    doit info wheel:<cell>    # a stage's inputs and outputs
 """
 
 from __future__ import annotations
 
-import atexit
-import sys
-from typing import Any
+import subprocess
+import tempfile
+import venv
+from pathlib import Path
 
-from doit import get_var
+from doit.tools import result_dep
 
-from rustwheel.config.options import CliOptions, resolve_config
-from rustwheel.errors import RustwheelError
-from rustwheel.stages.detect import make_plan
-from rustwheel.tasks import pipeline, statelock
-from rustwheel.tasks.checker import FastChecker
-from rustwheel.tasks.runner import doit_config
+from rustwheel.tasks import DOIT_CONFIG, wheel_tasks  # noqa: F401  (doit reads DOIT_CONFIG)
+
+EXAMPLE = Path("examples/hello")
 
 
-def _flag(name: str) -> bool:
-    return str(get_var(name, "")).lower() in ("1", "true", "yes", "on")
+def task_wheel():  # type: ignore[no-untyped-def]
+    yield from wheel_tasks(manifest_path=str(EXAMPLE / "Cargo.toml"), release=True, out="dist")
 
 
-try:
-    _PLAN = make_plan(resolve_config(CliOptions(
-        manifest_path=get_var("manifest", None),
-        out=get_var("out", None),
-        release=_flag("release"),
-        profile=get_var("profile", None),
-        features=tuple(f for f in str(get_var("features", "")).replace(",", " ").split() if f),
-        target_dir=get_var("target_dir", None),
-        bindings=get_var("bindings", None),
-        interpreter=get_var("interpreter", None),
-        strip=True if _flag("strip") else None,
-        compatibility=get_var("compatibility", None),
-        auditwheel=get_var("auditwheel", None),
-        zig=_flag("zig"),
-    )))
-except RustwheelError as _exc:
-    print(f"error: {_exc}", file=sys.stderr)
-    raise SystemExit(1) from None
-
-_LOCK = statelock.acquire(_PLAN.state_dir)  # held until doit exits
-DOIT_CONFIG: dict[str, Any] = doit_config(_PLAN)
-# Plain doit resolves backend names before it imports this file, so rustwheel's committing
-# backend cannot be named here; doit's own sqlite3 backend reads and writes the same database.
-DOIT_CONFIG["backend"] = "sqlite3"
-atexit.register(FastChecker.cache.save)
+def install_and_test(wheels: dict[str, str]) -> None:
+    """Install every wheel built into a fresh venv and run the example's tests there."""
+    with tempfile.TemporaryDirectory() as tmp:
+        venv.EnvBuilder(with_pip=True).create(tmp)
+        python = str(Path(tmp) / "bin" / "python")
+        subprocess.run([python, "-m", "pip", "install", "-q", *wheels.values()], check=True)
+        subprocess.run([python, str(EXAMPLE / "tests" / "test_hello.py")], check=True)
 
 
-def task_detect() -> Any:
-    """Resolve configuration into per-stage plan files."""
-    yield from pipeline.detect_tasks(_PLAN)
+def task_test():  # type: ignore[no-untyped-def]
+    """Test the installed wheel (again only when a wheel was rewritten or a test changed)."""
+    return {
+        "actions": [install_and_test],
+        "getargs": {"wheels": ("wheel", "wheel")},
+        "file_dep": [str(EXAMPLE / "tests" / "test_hello.py")],
+        "uptodate": [result_dep("wheel")],
+        "verbosity": 2,
+    }
 
-
-def task_compile() -> Any:
-    """cargo rustc, one sub-task per cell."""
-    yield from pipeline.compile_tasks(_PLAN)
-
-
-def task_wheel() -> Any:
-    """Write the wheel, one sub-task per cell."""
-    yield from pipeline.wheel_tasks(_PLAN)
-
-
-if any(cell.repair is not None for cell in _PLAN.cells):  # unless compatibility=linux
-
-    def task_repair() -> Any:
-        """manylinux/musllinux audit and repair, one sub-task per cell."""
-        yield from pipeline.repair_tasks(_PLAN)
-
-
-if any(cell.header is not None for cell in _PLAN.cells):  # cffi bindings only
-
-    def task_header() -> Any:
-        """C header and cffi's ffi.py, one sub-task per cell."""
-        yield from pipeline.header_tasks(_PLAN)
-
-
-if any(cell.uniffi is not None for cell in _PLAN.cells):  # uniffi bindings only
-
-    def task_bindgen() -> Any:
-        """uniffi-bindgen's python modules, one sub-task per cell."""
-        yield from pipeline.bindgen_tasks(_PLAN)

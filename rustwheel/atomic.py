@@ -79,3 +79,15 @@ def replacing(dest: Path, mode: int) -> Iterator[BinaryIO]:
 def write_bytes(dest: Path, data: bytes, mode: int = -1) -> None:
     with replacing(dest, default_mode() if mode < 0 else mode) as fh:
         fh.write(data)
+
+
+def write_if_changed(path: Path, text: str) -> bool:
+    """Write ``text`` atomically unless the file already holds exactly it; True if written
+    (an unchanged file keeps its mtime, so nothing that depends on it is rerun)."""
+    try:
+        if path.read_text(encoding="utf-8") == text:
+            return False
+    except (OSError, UnicodeDecodeError):
+        pass
+    write_bytes(path, text.encode("utf-8"))
+    return True

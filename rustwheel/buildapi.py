@@ -14,14 +14,16 @@ traceback.
 
 from __future__ import annotations
 
-import json
+import dataclasses
 import os
 import shlex
 import sys
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Optional, Union
+from typing import TYPE_CHECKING, Any, Callable, Optional, TypeVar, Union
+
+if TYPE_CHECKING:
+    from rustwheel.options import BuildOptions
 
 _PROFILE_FLAGS = ("-r", "--release", "--profile")
 _SETTINGS = ("build-args", "rustwheel.build-args", "maturin.build-args")
@@ -53,8 +55,11 @@ def _tool_table() -> dict[str, Any]:
     return load_pyproject(path).tool if path.is_file() else {}
 
 
-def _hook_args(config_settings: Optional[Mapping[str, Any]], editable: bool) -> list[str]:
-    """`rustwheel build` arguments of a wheel hook (without the output directory)."""
+def _hook_options(config_settings: Optional[Mapping[str, Any]], editable: bool,
+                  ) -> BuildOptions:
+    """The build options of a wheel hook (without the output directory)."""
+    from rustwheel.commands.options import parse_build_args
+
     args = _build_args(config_settings)
     tool = _tool_table()
     profile_keys = ("profile", "editable-profile") if editable else ("profile",)
@@ -70,46 +75,49 @@ def _hook_args(config_settings: Optional[Mapping[str, Any]], editable: bool) -> 
         args += ["--compatibility", "off"]
     if editable:
         args.append("--editable")
-    return args
+    return parse_build_args(args)
 
 
-def _split_rustc(args: list[str]) -> tuple[list[str], list[str]]:
-    if "--" in args:
-        i = args.index("--")
-        return args[:i], args[i + 1:]
-    return args, []
+T = TypeVar("T")
+
+
+def _hook(action: Callable[[], T]) -> T:
+    """Run a hook: a user error is printed as ``error: ...`` and ends the hook with a non-zero
+    `SystemExit`, without a traceback."""
+    from rustwheel.errors import RustwheelError
+
+    try:
+        return action()
+    except RustwheelError as exc:
+        from rustwheel.cli import print_error
+
+        print_error(exc)
+        raise SystemExit(exc.exit_code) from None
 
 
 def _build(wheel_directory: str, config_settings: Optional[Mapping[str, Any]],
            editable: bool) -> str:
-    from rustwheel.cli import main, report_errors
+    def run() -> str:
+        from rustwheel.api import build
+        from rustwheel.errors import RustwheelError
 
-    args, rustc = _split_rustc(report_errors(lambda: _hook_args(config_settings, editable)))
-    with tempfile.TemporaryDirectory(prefix="rustwheel-pep517-") as tmp:
-        report = Path(tmp) / "report.json"
-        code = main(["build", "-o", wheel_directory, "--report", str(report), *args, "--",
-                     *rustc])
-        if code != 0:
-            raise SystemExit(code)
-        wheels = json.loads(report.read_text(encoding="utf-8"))["wheels"]
-    if len(wheels) != 1:
-        raise SystemExit(f"error: expected one wheel, rustwheel built {len(wheels)}")
-    return Path(wheels[0]).name
+        options = _hook_options(config_settings, editable)
+        wheels = build(dataclasses.replace(options, out=wheel_directory)).wheels
+        if len(wheels) != 1:
+            raise RustwheelError(f"expected one wheel, rustwheel built {len(wheels)}")
+        return wheels[0].name
+
+    return _hook(run)
 
 
 def _metadata(metadata_directory: str, config_settings: Optional[Mapping[str, Any]],
               editable: bool) -> str:
     """Write the .dist-info the wheel hook would write (same plan, no compiling)."""
-    from rustwheel.cli import build_options, report_errors
-
     def write() -> str:
         from rustwheel.atomic import write_bytes
-        from rustwheel.config.options import resolve_config
-        from rustwheel.stages.detect import make_plan
+        from rustwheel.plan.resolve import plan_build
 
-        args, rustc = _split_rustc(_hook_args(config_settings, editable))
-        plan = make_plan(resolve_config(build_options(args, rustc)))
-        wheel = plan.cells[0].wheel
+        wheel = plan_build(_hook_options(config_settings, editable)).plan.cells[0].wheel
         prefix = wheel.dist_info + "/"
         target = Path(metadata_directory)
         for gen in wheel.generated:
@@ -120,7 +128,7 @@ def _metadata(metadata_directory: str, config_settings: Optional[Mapping[str, An
                 write_bytes(target / item.archive_path, Path(item.source).read_bytes())
         return wheel.dist_info
 
-    return report_errors(write)
+    return _hook(write)
 
 
 def build_wheel(wheel_directory: str, config_settings: Optional[Mapping[str, Any]] = None,
@@ -137,16 +145,13 @@ def build_editable(wheel_directory: str, config_settings: Optional[Mapping[str, 
 
 def build_sdist(sdist_directory: str,
                 config_settings: Optional[Mapping[str, Any]] = None) -> str:
-    from rustwheel.cli import report_errors
-
     def write() -> str:
-        from rustwheel.commands.sdist import write_sdist
-        from rustwheel.config.options import CliOptions
+        from rustwheel.api import sdist
 
         _build_args(config_settings)  # reject unknown settings here too
-        return Path(write_sdist(CliOptions(out=sdist_directory)).output).name
+        return sdist(out=sdist_directory).name
 
-    return report_errors(write)
+    return _hook(write)
 
 
 def prepare_metadata_for_build_wheel(metadata_directory: str,
@@ -164,9 +169,7 @@ def prepare_metadata_for_build_editable(metadata_directory: str,
 def get_requires_for_build_wheel(config_settings: Optional[Mapping[str, Any]] = None,
                                  ) -> list[str]:
     """cffi bindings generate ffi.py with cffi in the build interpreter."""
-    from rustwheel.cli import report_errors
-
-    return ["cffi"] if report_errors(_tool_table).get("bindings") == "cffi" else []
+    return ["cffi"] if _hook(_tool_table).get("bindings") == "cffi" else []
 
 
 def get_requires_for_build_editable(config_settings: Optional[Mapping[str, Any]] = None,

@@ -1,33 +1,39 @@
 """`rustwheel develop`: build an editable wheel for the environment's python and install it.
 
 Every `rustwheel build` option is accepted (except those that choose the interpreter or the
-output); ``develop``'s own are parsed here and the rest is handed to the build unchanged, so the
-build runs through the same task graph, store and no-op stamp as `rustwheel build`.
+output); the build goes through `rustwheel.build`, so it runs the same task graph, store and
+no-op stamp as `rustwheel build`.
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
-import io
 import json
 import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from rustwheel import ui
 from rustwheel.develop.environment import PythonEnv, find_environment
 from rustwheel.errors import ConfigError
+from rustwheel.freshness.stamp import stamp_of
+from rustwheel.options import BuildOptions
+
+if TYPE_CHECKING:
+    from rustwheel.api import BuildResult
 
 HOOK_ENV = "RUSTWHEEL_DEVELOP_HOOK"
 """Set by the auto-rebuild hook: rebuild and re-place only (no dependency install)."""
-_NOT_FOR_DEVELOP = ("-i", "--interpreter", "-o", "--out", "--sdist", "--editable",
-                    "--auto-rebuild", "--report")
+_NOT_FOR_DEVELOP = ("-i", "--interpreter", "-o", "--out", "--sdist", "--editable", "--report")
 
 
 def parser() -> argparse.ArgumentParser:
+    from rustwheel.commands.options import add_build_arguments
+
     p = argparse.ArgumentParser(
-        prog="rustwheel develop",
+        prog="rustwheel develop", allow_abbrev=False,
         description="Build the crate as an editable wheel and install it into the active "
                     "virtual env (VIRTUAL_ENV, CONDA_PREFIX or ./.venv). Every `rustwheel build` "
                     "option is accepted too, except -i/-o/--sdist.")
@@ -40,40 +46,36 @@ def parser() -> argparse.ArgumentParser:
     add("--auto-rebuild", action="store_true",
         help="install an import hook that rebuilds first when the package is imported and "
              "any input changed")
+    add_build_arguments(p, develop=True)
     return p
 
 
-def _stamp_path(build_argv: Sequence[str], env: dict[str, str]) -> Path:
-    """Where the build about to run records its no-op stamp (as `rustwheel.cli` computes it)."""
-    from rustwheel.cache.location import store_root
-    from rustwheel.freshness import stamp
+def _parse(args: Sequence[str], rustc_args: Sequence[str],
+           ) -> tuple[argparse.Namespace, BuildOptions]:
+    """develop's own options, and the build's (editable, for the environment's python)."""
+    import dataclasses
 
-    ns = argparse.Namespace(cache_dir=None, no_cache=False)
-    rest = list(build_argv)
-    for i, arg in enumerate(rest):
-        if arg == "--cache-dir" and i + 1 < len(rest):
-            ns.cache_dir = rest[i + 1]
-        elif arg.startswith("--cache-dir="):
-            ns.cache_dir = arg.split("=", 1)[1]
-        elif arg == "--no-cache":
-            ns.no_cache = True
-    root = store_root(ns.cache_dir, ns.no_cache, env, Path.cwd())
-    if root is None:
+    from rustwheel.commands.options import build_options
+
+    p = parser()
+    ns, rest = p.parse_known_args(list(args))
+    bad = [a for a in rest if a.split("=", 1)[0] in _NOT_FOR_DEVELOP]
+    if bad:
+        raise ConfigError(f"rustwheel develop does not take {bad[0]}: it builds for the "
+                          "environment's python into a directory of its own; use rustwheel "
+                          "build for other builds")
+    if rest:
+        p.error(f"unrecognized arguments: {' '.join(rest)}")
+    python_env = find_environment(os.environ, Path.cwd())
+    options = dataclasses.replace(build_options(ns, rustc_args), editable=True,
+                                  interpreter=str(python_env.python),
+                                  auto_rebuild=ns.auto_rebuild)
+    if ns.auto_rebuild and stamp_of(options) is None:
         raise ConfigError("rustwheel develop --auto-rebuild checks the build's stamp in the "
                           "store; drop --no-cache (and unset RUSTWHEEL_NO_CACHE)")
-    key = stamp.stamp_key(build_argv, os.getcwd(), env)
-    return stamp.stamp_path(root, key, "build")
-
-
-def _build(build_args: list[str], rustc_args: Sequence[str]) -> tuple[int, list[str]]:
-    """Run the build; its exit code and the wheels it printed."""
-    from rustwheel.cli import main
-
-    captured = io.StringIO()
-    with contextlib.redirect_stdout(captured):
-        code = main([*build_args, "--", *rustc_args])
-    wheels = [line for line in captured.getvalue().splitlines() if line.endswith(".whl")]
-    return code, wheels
+    ns.python_env = python_env
+    ns.options = options
+    return ns, options
 
 
 def _write_hook_config(python_env: PythonEnv, wheel: Path, args: Sequence[str],
@@ -100,44 +102,40 @@ def _write_hook_config(python_env: PythonEnv, wheel: Path, args: Sequence[str],
                     + line.encode("utf-8"))
 
 
-def cmd_develop(args: Sequence[str], rustc_args: Sequence[str]) -> int:
-    ns, rest = parser().parse_known_args(list(args))
-    bad = [a for a in rest if a.split("=", 1)[0] in _NOT_FOR_DEVELOP]
-    if bad:
-        raise ConfigError(f"rustwheel develop does not take {bad[0]}: it builds for the "
-                          "environment's python into a directory of its own; use rustwheel "
-                          "build for other builds")
-    from_hook = os.environ.get(HOOK_ENV) == "1"
-    python_env = find_environment(os.environ, Path.cwd())
-    build_args = ["build", "--editable", *rest, "-i", str(python_env.python)]
-    if ns.auto_rebuild:
-        build_args.append("--auto-rebuild")
-    code, wheels = _build(build_args, rustc_args)
-    if code != 0:
-        return code
-    if len(wheels) != 1:
-        raise ConfigError(f"rustwheel develop expected one wheel, the build made {len(wheels)}")
-    wheel = Path(wheels[0])
-    if not ns.skip_install:
-        from rustwheel.develop.installer import install, mark_editable, wheel_metadata
+def _install(ns: argparse.Namespace, wheel: Path, result: BuildResult,
+             args: Sequence[str]) -> None:
+    from rustwheel.develop.installer import install, mark_editable, wheel_metadata
 
-        in_tree = _is_mixed_editable(wheel)
-        if not (from_hook and in_tree):
-            extras = [e for group in ns.extras or () for e in group.split(",") if e]
-            install(python_env, wheel, use_uv=ns.uv, extras=extras,
-                    with_dependencies=not from_hook)
-            mark_editable(python_env, wheel, Path.cwd())
-        if ns.auto_rebuild:
-            stamp_file = _stamp_path([*build_args, "--", *rustc_args], dict(os.environ))
-            if not stamp_file.is_file():
-                print("warning: --auto-rebuild: this build left no no-op stamp (its build "
-                      "scripts read environment variables, or an input changed during the "
-                      "build), so imports cannot check it cheaply and will not rebuild; run "
-                      "rustwheel develop again", file=sys.stderr)
-            _write_hook_config(python_env, wheel, list(args), stamp_file)
-        dist_info, _, _ = wheel_metadata(wheel)
-        print(f"installed {dist_info.removesuffix('.dist-info')} (editable) into "
-              f"{python_env.prefix}", file=sys.stderr)
+    python_env: PythonEnv = ns.python_env
+    from_hook = os.environ.get(HOOK_ENV) == "1"
+    if not (from_hook and _is_mixed_editable(wheel)):
+        extras = [e for group in ns.extras or () for e in group.split(",") if e]
+        install(python_env, wheel, use_uv=ns.uv, extras=extras, with_dependencies=not from_hook)
+        mark_editable(python_env, wheel, Path.cwd())
+    if ns.auto_rebuild:
+        if result.stamp is None:
+            ui.warn("--auto-rebuild: this build left no no-op stamp (its build scripts read "
+                    "environment variables, or an input changed during the build), so imports "
+                    "cannot check it cheaply and will not rebuild; run rustwheel develop again")
+        stamp_file = stamp_of(ns.options)
+        assert stamp_file is not None  # checked before building
+        _write_hook_config(python_env, wheel, list(args), stamp_file)
+    dist_info, _, _ = wheel_metadata(wheel)
+    print(f"installed {dist_info.removesuffix('.dist-info')} (editable) into "
+          f"{python_env.prefix}", file=sys.stderr)
+
+
+def cmd_develop(args: Sequence[str], rustc_args: Sequence[str]) -> int:
+    from rustwheel.api import build
+
+    ns, options = _parse(args, rustc_args)
+    result = build(options)
+    if len(result.wheels) != 1:
+        raise ConfigError("rustwheel develop expected one wheel, the build made "
+                          f"{len(result.wheels)}")
+    wheel = result.wheels[0]
+    if not ns.skip_install:
+        _install(ns, wheel, result, args)
     print(wheel)
     return 0
 

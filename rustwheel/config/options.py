@@ -16,38 +16,7 @@ from rustwheel.config.compat import Compatibility, parse_audit_mode, parse_compa
 from rustwheel.config.pyproject import PyProject, load_pyproject
 from rustwheel.config.toolkeys import BINDINGS, ToolConfig, parse_tool_config
 from rustwheel.errors import ConfigError
-
-
-@dataclass(frozen=True)
-class CliOptions:
-    """Build options as given on the command line; None / empty means "not given"."""
-
-    manifest_path: Optional[str] = None
-    out: Optional[str] = None
-    release: bool = False
-    profile: Optional[str] = None
-    features: tuple[str, ...] = ()
-    all_features: bool = False
-    no_default_features: bool = False
-    target_dir: Optional[str] = None
-    locked: bool = False
-    frozen: bool = False
-    offline: bool = False
-    config: tuple[str, ...] = ()
-    unstable_flags: tuple[str, ...] = ()
-    bindings: Optional[str] = None
-    interpreter: Optional[str] = None
-    strip: Optional[bool] = None
-    compatibility: Optional[str] = None
-    auditwheel: Optional[str] = None
-    zig: bool = False
-    quiet: bool = False
-    verbose: int = 0
-    rustc_args: tuple[str, ...] = ()
-    cache_dir: Optional[str] = None
-    no_cache: bool = False
-    editable: bool = False
-    auto_rebuild: bool = False
+from rustwheel.options import BuildOptions
 
 
 @dataclass(frozen=True)
@@ -145,14 +114,14 @@ def _env_bool(env: Mapping[str, str], *names: str) -> Optional[bool]:
     return None
 
 
-def _cache_dir(cli: CliOptions, env: Mapping[str, str], cwd: Path) -> Optional[Path]:
+def _cache_dir(cli: BuildOptions, env: Mapping[str, str], cwd: Path) -> Optional[Path]:
     from rustwheel.cache.location import store_root
 
     _env_bool(env, "RUSTWHEEL_NO_CACHE")  # reject a value that is not a boolean
     return store_root(cli.cache_dir, cli.no_cache, env, cwd)
 
 
-def resolve_config(cli: CliOptions, *, cwd: Optional[Path] = None,
+def resolve_config(cli: BuildOptions, *, cwd: Optional[Path] = None,
                    env: Optional[Mapping[str, str]] = None) -> BuildConfig:
     cwd = Path.cwd() if cwd is None else cwd
     env = dict(os.environ) if env is None else dict(env)

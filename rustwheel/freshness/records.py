@@ -1,10 +1,23 @@
-"""Recorded input sets: the files a stage really read, checked cheaply on the next run.
+"""A stage's record: what it read and what it wrote, checked cheaply on the next run.
 
-The compile stage learns its inputs only after cargo ran (from dep-info files), so they cannot be
-doit `file_dep`s known at load time. Instead the stage records them with their stat facts and a
-content digest, and `InputsUnchanged` is the task's `uptodate` check: a file whose
-``(inode, size, mtime_ns)`` is unchanged is not read again; a touched file is re-hashed, and only
-a changed digest (or a missing file) makes the stage run.
+Every stage task (and detect) keeps one record file. It holds, for each input the stage read
+(the files its plan names and those it learns only while running, such as cargo's dep-info
+list), the file's facts and content digest; for each output, its facts; and digests of the
+environment variables build scripts declared. `Recorded` is the task's doit ``uptodate`` check:
+the stage is up to date while every input has the recorded content (a touched file is hashed
+again, an unchanged one is only stat'ed), every output is still the file the stage wrote, and no
+declared variable changed. The no-op stamp and the store key are made from the same records
+(`rustwheel.freshness.watch`, `rustwheel.tasks.storage`), so the three agree by construction.
+
+**Edits made while a stage runs.** The content a stage read is the content its record must
+hold. Before it runs, the task layer takes the facts of every input it can name (those the plan
+knows, and those the last run recorded: `snapshot`); an input whose facts differ afterwards was
+written while the stage ran. An input first seen afterwards (a new file in cargo's dep-info
+list) is judged by its mtime against the stage's start (`facts.clock`), as cargo does. Either
+way its digest is recorded as unknown: the record is *unclean*, the next build runs the stage
+again, and neither the store nor the no-op stamp is given this result. Files below ``exempt``
+directories (the cargo target dir, where cargo and rustwheel write while building) are build
+products, not edits, and so are inputs the stage touched itself (``touched``).
 """
 
 from __future__ import annotations
@@ -12,18 +25,22 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Optional
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, Optional
 
-from rustwheel.freshness.digests import DigestCache, digest_file
-from rustwheel.plan.codec import write_if_changed
+from rustwheel.atomic import write_if_changed
+from rustwheel.freshness.facts import DigestCache, facts, of_stat
 
-FORMAT = 1
+if TYPE_CHECKING:
+    from rustwheel.freshness.facts import Facts
 
-
-def _stat_key(st: os.stat_result) -> list[int]:
-    return [st.st_ino, st.st_size, st.st_mtime_ns]
+FORMAT = 2
+ABSENT = "absent"
+"""The digest recorded for a probed path that did not exist: its appearance is a change."""
+Json = dict[str, Any]
 
 
 def env_digest(value: Optional[str]) -> Optional[str]:
@@ -32,28 +49,95 @@ def env_digest(value: Optional[str]) -> Optional[str]:
     return hashlib.sha256(value.encode("utf-8", "surrogateescape")).hexdigest()[:16]
 
 
-def record_inputs(record_path: Path, files: Iterable[str], fingerprint: str,
-                  env_vars: Iterable[str] = ()) -> None:
-    """Write the record of ``files`` (missing ones are skipped: they were transient) and of the
-    environment variables build scripts declared (digests only, never values)."""
-    entries: dict[str, Any] = {}
-    for f in sorted(set(files)):
+@dataclass(frozen=True)
+class Observed:
+    """Inputs as a stage read them: ``path -> [inode, size, mtime_ns, digest or None]``."""
+
+    inputs: dict[str, list[Any]]
+    env: dict[str, Optional[str]]
+
+    @property
+    def clean(self) -> bool:
+        """No input changed while the stage ran."""
+        return all(entry[3] is not None for entry in self.inputs.values())
+
+    def digests(self) -> dict[str, str]:
+        """The digests of the inputs known (absent probes and raced inputs left out)."""
+        return {path: str(entry[3]) for path, entry in self.inputs.items()
+                if entry[3] not in (None, ABSENT)}
+
+    def to_json(self) -> Json:
+        return {"inputs": self.inputs, "env": self.env}
+
+
+def _under(path: str, dirs: tuple[str, ...]) -> bool:
+    return any(path.startswith(d) for d in dirs)
+
+
+def snapshot(paths: Iterable[str]) -> dict[str, Optional[Facts]]:
+    """The facts of ``paths`` before a stage runs (None: missing)."""
+    return {path: facts(path) for path in paths}
+
+
+@dataclass(frozen=True)
+class Run:
+    """How to judge whether an input was written while a stage ran."""
+
+    since: int
+    """The stage's start on the filesystem clock."""
+    before: Mapping[str, Optional[Facts]] = field(default_factory=dict)
+    """Facts taken before the stage ran (`snapshot`)."""
+    exempt: tuple[str, ...] = ()
+    """Directories where the build itself writes."""
+    touched: Mapping[str, int] = field(default_factory=dict)
+    """Inputs the stage touched itself, with the mtime it set."""
+
+    def raced(self, path: str, st: os.stat_result) -> bool:
+        if _under(path, self.exempt) or self.touched.get(path) == st.st_mtime_ns:
+            return False
+        if path in self.before:
+            return self.before[path] != of_stat(st)
+        return st.st_mtime_ns >= self.since
+
+
+def observe(inputs: Iterable[str], env_names: Iterable[str] = (), *, since: int,
+            exempt: Iterable[str] = (), probed: Iterable[str] = (),
+            touched: Mapping[str, int] = MappingProxyType({}),
+            before: Mapping[str, Optional[Facts]] = MappingProxyType({})) -> Observed:
+    """The facts and digests of ``inputs`` now, for a stage that started at ``since``
+    (`facts.clock`) and saw ``before`` (`snapshot`). Missing inputs are left out (they were
+    transient); a missing ``probed`` path (one whose presence decides the result) is recorded
+    as absent."""
+    cache = DigestCache.shared()
+    run = Run(since, before, tuple(os.path.join(str(d), "") for d in exempt), touched)
+    entries: dict[str, list[Any]] = {}
+    for path in sorted({*inputs, *probed}):
         try:
-            st = os.stat(f)
+            st = os.stat(path)
         except OSError:
+            if path in probed:
+                entries[path] = [0, 0, 0, ABSENT]
             continue
-        if not os.path.isfile(f):
-            continue
-        entries[f] = {"stat": _stat_key(st), "digest": digest_file(f)}
-    env = {name: env_digest(os.environ.get(name)) for name in sorted(set(env_vars))}
-    text = json.dumps({"format": FORMAT, "fingerprint": fingerprint, "files": entries, "env": env},
-                      sort_keys=True, indent=0) + "\n"
-    write_if_changed(record_path, text)
+        entries[path] = [*of_stat(st), None if run.raced(path, st) else cache.digest(path, st)]
+    env = {name: env_digest(os.environ.get(name)) for name in sorted(set(env_names))}
+    return Observed(entries, env)
 
 
-def read_record(record_path: Path) -> dict[str, Any] | None:
+def dumps(fingerprint: str, observed: Observed, outputs: Iterable[str] = ()) -> str:
+    """The record of one stage run: its inputs as observed, its outputs as they are now."""
+    out = {p: list(f) for p in sorted(set(outputs)) if (f := facts(p)) is not None}
+    data = {"format": FORMAT, "fingerprint": fingerprint, **observed.to_json(), "outputs": out}
+    return json.dumps(data, sort_keys=True, indent=0) + "\n"
+
+
+def write(record_path: str, fingerprint: str, observed: Observed,
+          outputs: Iterable[str] = ()) -> None:
+    write_if_changed(Path(record_path), dumps(fingerprint, observed, outputs))
+
+
+def read(record_path: str) -> Optional[Json]:
     try:
-        data = json.loads(record_path.read_text(encoding="utf-8"))
+        data = json.loads(Path(record_path).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
@@ -61,41 +145,56 @@ def read_record(record_path: Path) -> dict[str, Any] | None:
     return data
 
 
-def changed_inputs(record_path: Path, fingerprint: str) -> list[str] | None:
-    """Files that changed since the record was written; None when there is no usable record."""
-    data = read_record(record_path)
+def _input_changed(path: str, entry: list[Any], cache: DigestCache) -> bool:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return bool(entry[3] != ABSENT)
+    if entry[3] is None or entry[3] == ABSENT:
+        return True
+    if list(of_stat(st)) == entry[:3]:
+        return False
+    try:
+        return bool(cache.digest(path, st) != entry[3])
+    except OSError:
+        return True
+
+
+def changes(record_path: str, fingerprint: str) -> Optional[list[str]]:
+    """What changed since the record was written (``$NAME`` for a variable); None when there
+    is no usable record (never written, another format or another plan)."""
+    data = read(record_path)
     if data is None or data.get("fingerprint") != fingerprint:
         return None
-    changed = [f"${name}" for name, value in data.get("env", {}).items()
+    changed = [f"${name}" for name, value in data["env"].items()
                if env_digest(os.environ.get(name)) != value]
-    for path, facts in data["files"].items():
-        try:
-            st = os.stat(path)
-        except OSError:
-            changed.append(path)
-            continue
-        if _stat_key(st) == facts["stat"]:
-            continue
-        try:
-            if DigestCache.shared().digest(path, st) != facts["digest"]:
-                changed.append(path)
-        except OSError:
-            changed.append(path)
+    cache = DigestCache.shared()
+    changed += [p for p, e in data["inputs"].items() if _input_changed(p, e, cache)]
+    changed += [p for p, f in data["outputs"].items() if list(facts(p) or ()) != f]
     return changed
 
 
-class InputsUnchanged:
-    """doit `uptodate` item: True while every recorded input is unchanged."""
+class Recorded:
+    """doit ``uptodate`` item: True while the stage's record says nothing changed.
+
+    Plain attributes only, so that tasks pickle for ``doit -n``."""
 
     def __init__(self, record_path: str, fingerprint: str) -> None:
         self.record_path = record_path
         self.fingerprint = fingerprint
 
-    def current_fingerprint(self) -> str:
-        return self.fingerprint
-
-    def __call__(self, task: object, values: dict[str, Any]) -> bool:
-        return changed_inputs(Path(self.record_path), self.current_fingerprint()) == []
+    def __call__(self) -> bool:
+        return changes(self.record_path, self.fingerprint) == []
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.record_path!r})"
+
+
+class Watched(Recorded):
+    """doit ``uptodate`` item naming a record that the no-op stamp watches but that does not
+    decide whether the task runs (doit ignores a None answer): detect's record of what
+    resolution read, where a new file in the project directory means "resolve again", not
+    "the plan changed"."""
+
+    def __call__(self) -> None:  # type: ignore[override]
+        return None

@@ -1,133 +1,71 @@
-"""What the no-op stamp must watch for one successful build (see `rustwheel.freshness.stamp`)."""
+"""What the no-op stamp watches, derived from the task graph, never listed by hand.
+
+The stamp of a successful build holds the facts of every file the graph declares (each task's
+``file_dep`` and ``targets``) and every file its stages recorded (`Recorded` items in a task's
+``uptodate``: the inputs a stage read, including those known only after it ran, and the outputs
+it wrote). A new stage input is watched as soon as a stage declares or records it.
+
+A recorded input is watched with the facts the stage saw when it read it, not the facts it has
+when the build ends: if it changed in between, the stamp would pair new content with an old
+output, so no stamp is written at all (the next build runs the graph, which reruns the stage).
+"""
 
 from __future__ import annotations
 
-import json
-import os
-import shutil
-from collections.abc import Mapping
-from pathlib import Path
-from typing import TYPE_CHECKING, Optional
+from collections.abc import Iterable, Mapping
+from typing import Any, Optional
 
-from rustwheel.plan.cells import BuildPlan, Cell
-from rustwheel.stages.wheel.plan import built_wheel
+from rustwheel.freshness import records
+from rustwheel.freshness.facts import facts
+from rustwheel.freshness.records import Recorded
 
-if TYPE_CHECKING:  # only needed when the plan is resolved anew: not imported on a rebuild
-    from rustwheel.config.options import BuildConfig
+Watched = dict[str, Optional[list[int]]]
 
 
-def _toolchain_files(env: Mapping[str, str], cfg: BuildConfig) -> Optional[list[str]]:
-    rustc = shutil.which(env.get("RUSTC", "rustc"), path=env.get("PATH"))
-    if rustc is None:
+def _recorded(task: Mapping[str, Any]) -> Iterable[Recorded]:
+    return (u for u in task.get("uptodate", ()) if isinstance(u, Recorded))
+
+
+def _from_record(record_path: str) -> Optional[Watched]:
+    """The record's files with the facts the stage saw (None for an absent probe); None when
+    there is no clean record, or when build scripts declared environment variables (their
+    values are not part of the stamp)."""
+    data = records.read(record_path)
+    if data is None or data["env"]:
         return None
-    files = [rustc]
-    rustup_home = Path(env.get("RUSTUP_HOME", str(Path.home() / ".rustup")))
-    if rustup_home.is_dir():  # rustc is a rustup proxy: watch what selects the toolchain
-        files += [str(rustup_home / "settings.toml"), str(rustup_home / "toolchains")]
-        # A rust-toolchain file appearing in the crate's directory changes that directory
-        # (watched below); existing ones further up are watched themselves. Ancestors such as
-        # /tmp change all the time, so they are not watched as directories.
-        files.append(str(cfg.manifest_path.parent))
-        for d in [cfg.manifest_path.parent, *cfg.manifest_path.parent.parents]:
-            for name in ("rust-toolchain", "rust-toolchain.toml"):
-                if (d / name).is_file():
-                    files.append(str(d / name))
-    return [f for f in files if os.path.exists(f)]
+    out: Watched = {}
+    for path, entry in data["inputs"].items():
+        if entry[3] is None:
+            return None  # changed while the stage ran
+        out[path] = None if entry[3] == records.ABSENT else list(entry[:3])
+    out.update((path, list(f)) for path, f in data["outputs"].items())
+    return out
 
 
-def _interpreter_files(cfg: BuildConfig, plan: BuildPlan) -> Optional[list[str]]:
-    cffi = any(c.header is not None for c in plan.cells)
-    if not any("PYO3_PYTHON" in c.compile.env for c in plan.cells) and cfg.interpreter is None \
-            and not cffi:
-        return []
-    from rustwheel.host.interpreter import default_interpreter
-
-    name = cfg.interpreter or default_interpreter(cfg.env)
-    found = shutil.which(name, path=cfg.env.get("PATH")) if os.sep not in name else name
-    if found is None or "shims" in Path(found).parts:
-        return None  # a version manager decides at run time: never take the shortcut
-    files = [found]
-    files += [c.compile.env["PYO3_PYTHON"] for c in plan.cells if "PYO3_PYTHON" in c.compile.env]
-    return files
+def declared(tasks: Iterable[Mapping[str, Any]]) -> list[str]:
+    """Every file the tasks declare: their ``file_dep`` and ``targets``."""
+    found: set[str] = set()
+    for task in tasks:
+        found.update(task.get("file_dep", ()))
+        found.update(task.get("targets", ()))
+    return sorted(found)
 
 
-def _walked_dirs(plan: BuildPlan) -> list[str]:
-    """Directories the wheel's files were listed from (a new file there changes the plan);
-    not rustwheel's own state dir, whose files are outputs of the build."""
-    dirs: set[str] = set()
-    for cell in plan.cells:
-        for item in cell.wheel.files:
-            p = Path(item.source).parent
-            if not p.is_relative_to(plan.state_dir):
-                dirs.add(str(p))
-    return sorted(dirs)
-
-
-def detect_files(cfg: BuildConfig, plan: BuildPlan) -> Optional[list[str]]:
-    """Everything resolving the configuration read (or listed): while none of it changes,
-    the same plan results. None when that cannot be known from files alone."""
-    tools = _toolchain_files(cfg.env, cfg)
-    interp = _interpreter_files(cfg, plan)
-    if tools is None or interp is None:
-        return None
-    files = [*plan.detect_inputs, *tools, *interp, *_walked_dirs(plan)]
-    files += [str(r) for r in {cfg.project_root, cfg.manifest_path.parent}]
-    if cfg.pyproject is not None:
-        files.append(str(cfg.pyproject.path))
-    for cell in plan.cells:
-        files += cell.compile.extra_inputs
-        files += cell.wheel.metadata_inputs
-        files += cell.wheel.listed_dirs  # a new file there can match an include glob
-    return sorted(set(files))
-
-
-def build_files(plan: BuildPlan, detected: list[str]) -> Optional[list[str]]:
-    """``detected`` plus every stage's inputs and outputs: what a no-op rebuild checks."""
-    files = list(detected)
-    for cell in plan.cells:
-        files += [str(plan.compile_plan_file(cell)), str(plan.wheel_plan_file(cell))]
-        files += cell.compile.staged_paths()
-        files.append(cell.compile.inputs_record)
-        try:
-            record = json.loads(Path(cell.compile.inputs_record).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return None
-        if record.get("env"):
-            return None  # build scripts read variables we do not watch here
-        files += list(record.get("files", {}))
-        files += cell.wheel.input_files()
-        built = built_wheel(cell.wheel)
-        if built is None:
-            return None
-        files += [built, cell.wheel.record]
-        if cell.repair is not None:
-            try:
-                repair = json.loads(Path(cell.repair.manifest).read_text(encoding="utf-8"))
-            except (OSError, ValueError):
+def watched(tasks: Iterable[Mapping[str, Any]]) -> Optional[Watched]:
+    """The stamp's files and facts after a successful build of ``tasks``; None when no stamp
+    can be trusted (a record is missing or unclean, or a recorded file changed since)."""
+    tasks = list(tasks)
+    out: Watched = {}
+    for task in tasks:
+        for item in _recorded(task):
+            recorded = _from_record(item.record_path)
+            if recorded is None:
                 return None
-            files += [str(plan.repair_plan_file(cell)), cell.repair.manifest,
-                      *cell.repair.inputs(), *repair.get("system_libs", {})]
-        if cell.header is not None:
-            header = _header_files(plan, cell)
-            if header is None:
-                return None
-            files += header
-        if cell.uniffi is not None:
-            files += [str(plan.uniffi_plan_file(cell)), *cell.uniffi.inputs(),
-                      cell.uniffi.manifest, cell.uniffi.crate_dir]
-    return files
-
-
-def _header_files(plan: BuildPlan, cell: Cell) -> Optional[list[str]]:
-    """The header stage's plan, outputs and recorded inputs; the target dir is watched because
-    a build script may add or remove ``header.h`` there, and the crate dir (watched by
-    `detect_files`) for ``cbindgen.toml``."""
-    header = cell.header
-    assert header is not None
-    try:
-        record = json.loads(Path(header.inputs_record).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return [str(plan.header_plan_file(cell)), header.header_path, header.ffi_path,
-            header.inputs_record, str(Path(header.existing_header).parent),
-            str(Path(header.config_path).parent), *record.get("files", {})]
+            out.update(recorded)
+    if any(facts(path) != (tuple(f) if f else None) for path, f in out.items()):
+        return None  # changed after its stage read it
+    for path in declared(tasks):
+        if path not in out:
+            current = facts(path)
+            out[path] = list(current) if current is not None else None
+    return out

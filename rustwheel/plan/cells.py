@@ -6,6 +6,7 @@ reused from the last identical run loads only this and the stage plans.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
@@ -15,7 +16,12 @@ from rustwheel.stages.bindgen.plan import UniffiPlan
 from rustwheel.stages.compile.plan import CompilePlan
 from rustwheel.stages.header.plan import HeaderPlan
 from rustwheel.stages.repair.plan import RepairPlan
+from rustwheel.stages.stage import StagePlan
 from rustwheel.stages.wheel.plan import WheelPlan
+
+_PLAN_FILES = {"header": "header-plan.json", "compile": "compile-plan.json",
+               "bindgen": "uniffi-plan.json", "repair": "repair-plan.json",
+               "wheel": "wheel-plan.json"}
 
 
 @dataclass(frozen=True)
@@ -41,33 +47,33 @@ class BuildPlan:
     def db_file(self) -> Path:
         return self.state_dir / "doit.sqlite3"
 
-    def compile_plan_file(self, cell: Cell) -> Path:
-        return self.state_dir / cell.name / "compile-plan.json"
+    @property
+    def detect_record(self) -> Path:
+        """detect's record: what resolving the configuration read."""
+        return self.state_dir / "detect-inputs.json"
 
-    def wheel_plan_file(self, cell: Cell) -> Path:
-        return self.state_dir / cell.name / "wheel-plan.json"
+    def stage_plans(self, cell: Cell) -> dict[str, StagePlan]:
+        """The cell's stage plans by stage (task basename), in pipeline order."""
+        plans: dict[str, Optional[StagePlan]] = {
+            "header": cell.header, "compile": cell.compile, "bindgen": cell.uniffi,
+            "repair": cell.repair, "wheel": cell.wheel}
+        return {stage: p for stage, p in plans.items() if p is not None}
 
-    def header_plan_file(self, cell: Cell) -> Path:
-        return self.state_dir / cell.name / "header-plan.json"
-
-    def uniffi_plan_file(self, cell: Cell) -> Path:
-        return self.state_dir / cell.name / "uniffi-plan.json"
-
-    def repair_plan_file(self, cell: Cell) -> Path:
-        return self.state_dir / cell.name / "repair-plan.json"
+    def plan_file(self, cell: Cell, stage: str) -> Path:
+        return self.state_dir / cell.name / _PLAN_FILES[stage]
 
     def plan_files(self) -> dict[str, str]:
-        files: dict[str, str] = {}
-        for cell in self.cells:
-            files[str(self.compile_plan_file(cell))] = plancodec.dumps(cell.compile)
-            files[str(self.wheel_plan_file(cell))] = plancodec.dumps(cell.wheel)
-            if cell.header is not None:
-                files[str(self.header_plan_file(cell))] = plancodec.dumps(cell.header)
-            if cell.uniffi is not None:
-                files[str(self.uniffi_plan_file(cell))] = plancodec.dumps(cell.uniffi)
-            if cell.repair is not None:
-                files[str(self.repair_plan_file(cell))] = plancodec.dumps(cell.repair)
-        return files
+        """Every plan file's path and content."""
+        return {str(self.plan_file(cell, stage)): plancodec.dumps(p)
+                for cell in self.cells for stage, p in self.stage_plans(cell).items()}
+
+    def digest(self) -> str:
+        """The plan files' digest: what detect's record is valid for."""
+        h = hashlib.sha256()
+        files = self.plan_files()
+        for path in sorted(files):
+            h.update(path.encode() + b"\0" + files[path].encode() + b"\0")
+        return h.hexdigest()
 
     @property
     def wheels(self) -> list[str]:
@@ -77,3 +83,11 @@ class BuildPlan:
 
         found = (built_wheel(c.wheel) for c in self.cells)
         return [w for w in found if w is not None]
+
+
+def written_while_building(record_path: str) -> tuple[str, str]:
+    """The directories a build writes into while its stages run, given a stage's record path:
+    the state dir (``<target dir>/rustwheel/<crate>-<hash>``, holding ``<cell>/<record>``) and
+    the cargo target dir around it. Files there are build products, never the user's edits."""
+    state = Path(record_path).parent.parent
+    return (str(state), str(state.parent.parent))

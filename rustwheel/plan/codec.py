@@ -13,7 +13,9 @@ import typing
 from pathlib import Path
 from typing import Any, TypeVar, Union, get_args, get_origin
 
-from rustwheel.atomic import write_bytes
+from rustwheel.atomic import write_if_changed
+
+__all__ = ["dumps", "from_plain", "loads", "read", "to_plain", "write_if_changed"]
 
 T = TypeVar("T")
 
@@ -69,14 +71,3 @@ def loads(cls: type[T], text: str) -> T:
 
 def read(cls: type[T], path: str) -> T:
     return loads(cls, Path(path).read_text(encoding="utf-8"))
-
-
-def write_if_changed(path: Path, text: str) -> bool:
-    """Write ``text`` atomically unless the file already holds exactly it; True if written."""
-    try:
-        if path.read_text(encoding="utf-8") == text:
-            return False
-    except (OSError, UnicodeDecodeError):
-        pass
-    write_bytes(path, text.encode("utf-8"))
-    return True

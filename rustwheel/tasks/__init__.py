@@ -1,1 +1,74 @@
-"""tasks"""
+"""rustwheel's task graph for doit, in your own ``dodo.py``:
+
+    from rustwheel.tasks import DOIT_CONFIG, wheel_tasks
+
+    def task_wheel():
+        yield from wheel_tasks(release=True, out="dist")
+
+`wheel_tasks` takes the options of `rustwheel.build` and yields the graph's task dicts
+(``detect``, ``compile:<cell>``, ``repair:<cell>``, ``wheel:<cell>``, ...), so ``doit list``,
+``doit``, ``doit info``, ``doit forget``, ``doit clean`` and ``doit -n 2`` work on them and your
+own tasks can depend on them (``"task_dep": ["wheel"]``, or ``"uptodate":
+[result_dep("wheel")]`` to run again only when a wheel was rewritten; ``"getargs": {"wheels":
+("wheel", "wheel")}`` gives the wheel paths by cell). `DOIT_CONFIG` holds what doit needs:
+rustwheel's checker, the sqlite3 backend committed after every task, and the database
+location (``.doit.sqlite3`` beside the dodo.py).
+"""
+
+from __future__ import annotations
+
+import atexit
+from collections.abc import Iterator
+from typing import Any
+
+TaskDict = dict[str, Any]
+DEP_FILE = ".doit.sqlite3"
+
+
+def _doit_config() -> dict[str, Any]:
+    from importlib.metadata import entry_points
+
+    from rustwheel.tasks.checker import FastChecker
+    from rustwheel.tasks.runner import BACKEND
+
+    # doit finds backends through entry points: rustwheel's is there once rustwheel is
+    # installed; from a bare checkout, doit's own sqlite3 backend reads the same database.
+    installed = any(e.name == BACKEND for e in entry_points(group="doit.BACKEND"))
+    return {"backend": BACKEND if installed else "sqlite3", "dep_file": DEP_FILE,
+            "check_file_uptodate": FastChecker, "verbosity": 2}
+
+
+def __getattr__(name: str) -> Any:
+    if name == "DOIT_CONFIG":  # computed on first use: `rustwheel build` never needs it
+        config = _doit_config()
+        globals()["DOIT_CONFIG"] = config
+        return config
+    raise AttributeError(name)
+
+
+_locks: list[Any] = []
+
+
+def wheel_tasks(**options: Any) -> Iterator[TaskDict]:
+    """The task dicts of the build `rustwheel.build(**options)` would run.
+
+    The crate's state directory stays locked while the doit process runs, so that a
+    ``rustwheel build`` of the same crate waits instead of interleaving with it."""
+    from doit.exceptions import InvalidDodoFile
+
+    from rustwheel.errors import RustwheelError
+    from rustwheel.freshness.facts import DigestCache
+    from rustwheel.freshness.stamp import stamps_of
+    from rustwheel.options import BuildOptions
+    from rustwheel.plan.resolve import plan_build
+    from rustwheel.tasks import pipeline, statelock
+
+    opts = BuildOptions(**options)
+    try:
+        stamps = stamps_of(opts)
+        resolved = plan_build(opts, stamps[1] if stamps is not None else None)
+    except RustwheelError as exc:  # doit prints it as one "ERROR: ..." line
+        raise InvalidDodoFile(f"rustwheel: {exc}") from None
+    _locks.append(statelock.acquire(resolved.plan.state_dir, quiet=opts.quiet))
+    atexit.register(DigestCache.shared().save)
+    yield from pipeline.all_tasks(resolved.plan, resolved.record)

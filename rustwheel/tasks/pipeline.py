@@ -1,181 +1,145 @@
-"""Turn a `BuildPlan` into doit task dicts: detect → compile:<cell> → repair:<cell> →
-wheel:<cell>, plus header:<cell> (cffi) and bindgen:<cell> (uniffi) before the wheel.
+"""A `BuildPlan` as doit task dicts: detect → header:<cell> (cffi) → compile:<cell> →
+bindgen:<cell> (uniffi) → repair:<cell> → wheel:<cell>.
 
-The same generators feed `rustwheel build` (through `rustwheel.tasks.runner`) and the root
-`dodo.py`, so `doit list`, `doit info` and `doit` run exactly these tasks. Actions are
-module-level functions with plain arguments so that tasks pickle for `doit -n`.
+The same dicts feed `rustwheel.build` (through `rustwheel.tasks.runner`), a user's ``dodo.py``
+(`rustwheel.tasks.wheel_tasks`) and the no-op stamp's watch list
+(`rustwheel.freshness.watch`). Every stage task has:
+
+- ``file_dep``: its plan file and the inputs known when planning (doit orders the tasks by the
+  plan files and upstream outputs among them);
+- ``targets``: its outputs known when planning, and its record;
+- ``uptodate``: `Recorded` over its record, which also covers the inputs known only once it
+  ran (cargo's dep-info) and outputs named only then (the wheel's final tag);
+- ``clean``: removes what its record says it wrote.
+
+Actions are module-level functions with plain arguments, so that tasks pickle for ``doit -n``.
 """
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Iterator
+import os
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Optional, Union
 
 from doit.exceptions import TaskFailed
 from doit.tools import config_changed
 
-from rustwheel.errors import RustwheelError
-from rustwheel.freshness.records import InputsUnchanged
+from rustwheel.atomic import write_if_changed
+from rustwheel.freshness import records
+from rustwheel.freshness.records import Recorded, Watched
 from rustwheel.plan.cells import BuildPlan, Cell
-from rustwheel.plan.codec import write_if_changed
-from rustwheel.stages.bindgen import run as uniffi_stage
-from rustwheel.stages.compile import run as compile_stage
-from rustwheel.stages.compile.plan import plan_digest
-from rustwheel.stages.header import plan as header_plan
-from rustwheel.stages.header import run as header_stage
-from rustwheel.stages.repair import plan as repair_plan
-from rustwheel.stages.repair import run as repair_stage
-from rustwheel.stages.wheel import plan as wheel_plan
-from rustwheel.stages.wheel import run as wheel_stage
-from rustwheel.tasks.reporter import USER_ERROR_PREFIX
+from rustwheel.tasks.execute import USER_ERROR_PREFIX, fingerprint, run_task
 
 TaskDict = dict[str, Any]
+STAGES = ("detect", "header", "compile", "bindgen", "repair", "wheel")
+"""Every stage's task basename, in pipeline order."""
 
 
-def write_plans(files: dict[str, str]) -> Union[bool, TaskFailed]:
-    """detect action: write each plan file whose content changed."""
+def write_plans(files: Mapping[str, str], record_path: str, record_text: str,
+                ) -> Union[bool, TaskFailed]:
+    """detect action: write each plan file whose content changed, then detect's record."""
     try:
         for path, text in sorted(files.items()):
             write_if_changed(Path(path), text)
+        write_if_changed(Path(record_path), record_text)
     except OSError as exc:
         return TaskFailed(f"{USER_ERROR_PREFIX}cannot write build plan {exc.filename}: "
                           f"{exc.strerror}; check the target directory is writable")
     return True
 
 
-def run_stage(stage: str, plan_path: str) -> Union[dict[str, Any], TaskFailed]:
-    """header / compile / wheel action: run the stage; user errors become a one-line failure."""
-    runner = {"header": header_stage.run, "compile": compile_stage.run,
-              "uniffi": uniffi_stage.run, "repair": repair_stage.run,
-              "wheel": wheel_stage.run}[stage]
-    try:
-        return runner(plan_path)
-    except RustwheelError as exc:
-        return TaskFailed(USER_ERROR_PREFIX + str(exc))
+def remove_outputs(record_path: str) -> None:
+    """clean action: remove what the record says the stage wrote, then the record."""
+    data = records.read(record_path) or {"outputs": {}}
+    for path in [*data["outputs"], record_path]:
+        try:
+            os.unlink(path)
+        except FileNotFoundError:
+            pass
 
 
-def _digest(files: dict[str, str]) -> str:
-    h = hashlib.sha256()
-    for path in sorted(files):
-        h.update(path.encode() + b"\0" + files[path].encode() + b"\0")
-    return h.hexdigest()
-
-
-def detect_tasks(plan: BuildPlan) -> Iterator[TaskDict]:
+def detect_tasks(plan: BuildPlan, record_text: str) -> Iterator[TaskDict]:
+    """``record_text``: detect's record (`rustwheel.plan.resolve`), observed while resolving."""
     files = plan.plan_files()
     yield {
         "basename": "detect",
-        "doc": "resolve configuration into per-stage plan files",
-        "actions": [(write_plans, [files])],
+        "doc": "resolve the configuration into per-stage plan files",
+        "actions": [(write_plans, [files, str(plan.detect_record), record_text])],
         "file_dep": list(plan.detect_inputs),
-        "targets": sorted(files),
-        "uptodate": [config_changed(_digest(files))],
+        "targets": [*sorted(files), str(plan.detect_record)],
+        "uptodate": [config_changed(plan.digest()), Watched(str(plan.detect_record), "")],
+        "clean": [(remove_outputs, [str(plan.detect_record)])],
         "verbosity": 2,
     }
 
 
-def compile_tasks(plan: BuildPlan) -> Iterator[TaskDict]:
-    yield {"basename": "compile", "name": None, "doc": "cargo rustc, one sub-task per cell"}
-    for cell in plan.cells:
-        plan_file = str(plan.compile_plan_file(cell))
-        text = plan.plan_files()[plan_file]
-        yield {
-            "basename": "compile",
-            "name": cell.name,
-            "actions": [(run_stage, ["compile", plan_file])],
-            "file_dep": [plan_file],
-            "targets": [*cell.compile.staged_paths(), cell.compile.inputs_record],
-            "uptodate": [InputsUnchanged(cell.compile.inputs_record, plan_digest(text))],
-            "verbosity": 2,
-        }
-
-
-def wheel_tasks(plan: BuildPlan) -> Iterator[TaskDict]:
-    yield {"basename": "wheel", "name": None, "doc": "write the wheel, one sub-task per cell"}
-    for cell in plan.cells:
-        plan_file = str(plan.wheel_plan_file(cell))
-        deps = sorted({plan_file, *cell.wheel.input_files()})  # license files included
-        yield {
-            "basename": "wheel",
-            "name": cell.name,
-            "actions": [(run_stage, ["wheel", plan_file])],
-            "file_dep": deps,
-            "targets": [cell.wheel.record],
-            "uptodate": [wheel_plan.WheelPresent(cell.wheel)],
-            "verbosity": 2,
-        }
-
-
-def _group(basename: str, doc: str, cells: list[Cell]) -> Iterator[TaskDict]:
-    """The group task of an optional stage, when some cell has the stage."""
-    if cells:
-        yield {"basename": basename, "name": None, "doc": doc}
-
-
-def header_tasks(plan: BuildPlan) -> Iterator[TaskDict]:
-    """cffi cells only: the C header and ffi.py (after compile when a build script may write
-    the header)."""
-    cells = [c for c in plan.cells if c.header is not None]
-    yield from _group("header", "C header and cffi's ffi.py, per cell", cells)
-    for cell in cells:
-        header = cell.header
-        assert header is not None
-        plan_file = str(plan.header_plan_file(cell))
-        task: TaskDict = {
-            "basename": "header",
-            "name": cell.name,
-            "actions": [(run_stage, ["header", plan_file])],
-            "file_dep": [plan_file],
-            "targets": [header.header_path, header.ffi_path, header.inputs_record],
-            "uptodate": [header_plan.HeaderUnchanged(
-                header.inputs_record, plan.plan_files()[plan_file], header.watched())],
-            "verbosity": 2,
-        }
-        if header.after_compile:
-            task["task_dep"] = [f"compile:{cell.name}"]
-        yield task
-
-
-def _cell_task(basename: str, stage: str, cell: Cell, plan_file: str, inputs: list[str],
-               targets: list[str], uptodate: Optional[list[Any]] = None) -> TaskDict:
-    """The task of an optional per-cell stage whose inputs are known when planning."""
-    task: TaskDict = {
-        "basename": basename,
+def _stage_task(stage: str, cell: Cell, plan_file: str, plan_text: str, record: str,
+                inputs: Sequence[str], targets: Sequence[str]) -> TaskDict:
+    return {
+        "basename": stage,
         "name": cell.name,
-        "actions": [(run_stage, [stage, plan_file])],
-        "file_dep": [plan_file, *inputs],
-        "targets": targets,
+        "actions": [(run_task, [stage, plan_file])],
+        "file_dep": sorted({plan_file, *inputs}),
+        "targets": [*targets, record],
+        "uptodate": [Recorded(record, fingerprint(plan_text))],
+        "clean": [(remove_outputs, [record])],
         "verbosity": 2,
     }
-    if uptodate:
-        task["uptodate"] = uptodate
-    return task
 
 
-def bindgen_tasks(plan: BuildPlan) -> Iterator[TaskDict]:
-    """uniffi cells only: uniffi-bindgen's python modules, from the compiled library."""
-    cells = [c for c in plan.cells if c.uniffi is not None]
-    yield from _group("bindgen", "uniffi-bindgen's modules, per cell", cells)
-    for cell in cells:
-        uni = cell.uniffi
-        assert uni is not None
-        plan_file = str(plan.uniffi_plan_file(cell))
-        yield _cell_task("bindgen", "uniffi", cell, plan_file, uni.inputs(), [uni.manifest])
+def _cell_tasks(plan: BuildPlan, cell: Cell, texts: Mapping[str, str]) -> Iterator[TaskDict]:
+    """The stage tasks of one cell, in pipeline order."""
+    def task(stage: str, stage_plan: Any, inputs: Sequence[str], targets: Sequence[str],
+             ) -> TaskDict:
+        plan_file = str(plan.plan_file(cell, stage))
+        return _stage_task(stage, cell, plan_file, texts[plan_file], stage_plan.inputs_record,
+                           inputs, targets)
+
+    if cell.header is not None:
+        h = cell.header
+        header = task("header", h, h.known_inputs, [h.header_path, h.ffi_path])
+        if h.after_compile:
+            header["task_dep"] = [f"compile:{cell.name}"]
+        yield header
+    c = cell.compile
+    yield task("compile", c, c.extra_inputs, c.staged_paths())
+    if cell.uniffi is not None:
+        yield task("bindgen", cell.uniffi, cell.uniffi.inputs(), [cell.uniffi.manifest])
+    if cell.repair is not None:
+        yield task("repair", cell.repair, cell.repair.inputs(), [cell.repair.manifest])
+    yield task("wheel", cell.wheel, cell.wheel.input_files(), [cell.wheel.record])
 
 
-def repair_tasks(plan: BuildPlan) -> Iterator[TaskDict]:
-    """Linux cells with an audit: the platform tag, and bundled libraries if needed."""
-    cells = [c for c in plan.cells if c.repair is not None]
-    yield from _group("repair", "manylinux/musllinux audit and repair, per cell", cells)
-    for cell in cells:
-        repair = cell.repair
-        assert repair is not None
-        plan_file = str(plan.repair_plan_file(cell))
-        yield _cell_task("repair", "repair", cell, plan_file, repair.inputs(), [repair.manifest],
-                         [repair_plan.LibsUnchanged(repair.manifest)])
+_DOCS = {"header": "C header and cffi's ffi.py, per cell", "compile": "cargo, per cell",
+         "bindgen": "uniffi-bindgen's modules, per cell",
+         "repair": "manylinux/musllinux audit and repair, per cell",
+         "wheel": "the wheel, per cell"}
 
 
-GENERATORS = {"detect": detect_tasks, "header": header_tasks, "compile": compile_tasks,
-              "bindgen": bindgen_tasks, "repair": repair_tasks, "wheel": wheel_tasks}
+def stage_tasks(plan: BuildPlan) -> Iterator[TaskDict]:
+    """Every cell's stage tasks, each stage's group task first."""
+    texts = plan.plan_files()
+    by_stage: dict[str, list[TaskDict]] = {stage: [] for stage in STAGES[1:]}
+    for cell in plan.cells:
+        for task in _cell_tasks(plan, cell, texts):
+            by_stage[task["basename"]].append(task)
+    for stage, tasks in by_stage.items():  # grouped first: doit takes the dicts apart
+        if tasks:
+            yield {"basename": stage, "name": None, "doc": _DOCS[stage]}
+        yield from tasks
+
+
+def all_tasks(plan: BuildPlan, record_text: str) -> Iterator[TaskDict]:
+    yield from detect_tasks(plan, record_text)
+    yield from stage_tasks(plan)
+
+
+def task_names(tasks: Sequence[TaskDict]) -> list[str]:
+    """``basename:name`` of every task that runs something (not the group tasks)."""
+    return [f"{t['basename']}:{t['name']}" if t.get("name") else t["basename"]
+            for t in tasks if t.get("actions")]
+
+
+def stage_of(task: str) -> Optional[str]:
+    return task.split(":", 1)[0] if task.split(":", 1)[0] in STAGES else None

@@ -7,6 +7,9 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Optional, TextIO
 
+from rustwheel import ui
+from rustwheel.tasks.execute import USER_ERROR_PREFIX
+
 
 @dataclass
 class StageResult:
@@ -21,6 +24,8 @@ class RunLog:
     """What happened in one run; filled in by the reporter, read by the CLI."""
 
     results: list[StageResult] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    """Warnings stages gave (handed back in their task values)."""
     user_errors: list[str] = field(default_factory=list)
     other_errors: list[str] = field(default_factory=list)
     quiet: bool = False
@@ -40,9 +45,6 @@ class RunLog:
         return bool(self.user_errors or self.other_errors)
 
 
-USER_ERROR_PREFIX = "rustwheel-user-error: "
-
-
 def reporter_class(log: RunLog) -> type:
     """A reporter class bound to ``log`` (doit instantiates the class itself)."""
 
@@ -53,11 +55,8 @@ def reporter_class(log: RunLog) -> type:
             self._start: dict[str, float] = {}
 
         def _line(self, status: str, name: str, seconds: Optional[float] = None) -> None:
-            if log.quiet:
-                return
-            timing = f"  {seconds:6.2f}s" if seconds is not None else ""
-            log.stream.write(f"  {status:<11} {name}{timing}\n")
-            log.stream.flush()
+            if not log.quiet:
+                ui.stage_line(status, name, seconds, log.stream)
 
         def initialize(self, tasks: Any, selected_tasks: Any) -> None:
             pass
@@ -73,6 +72,7 @@ def reporter_class(log: RunLog) -> type:
                 return
             seconds = time.monotonic() - self._start.get(task.name, time.monotonic())
             status = "restored" if task.values.get("restored") else "ran"
+            log.warnings += task.values.get("warnings", [])
             log.results.append(StageResult(task.name, status, seconds))
             self._line(status, task.name, seconds)
 

@@ -1,55 +1,43 @@
-"""Run the build's task graph with doit, in-process."""
+"""Run task dicts with doit, in-process, with rustwheel's database, checker and reporter."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
-from rustwheel.plan.cells import BuildPlan
 from rustwheel.tasks.reporter import RunLog, reporter_class
-from rustwheel.tasks.statelock import locked
 
 BACKEND = "rustwheel-sqlite3"
 BACKEND_PLUGIN = {"BACKEND": {BACKEND: "rustwheel.tasks.database:CommittingSqliteDB"}}
+TaskDict = dict[str, Any]
 
 
-def doit_config(plan: BuildPlan) -> dict[str, Any]:
+def doit_config(dep_file: Path) -> dict[str, Any]:
+    """What doit needs: the committing sqlite3 backend at ``dep_file`` and the checker."""
     from rustwheel.tasks.checker import FastChecker
 
-    FastChecker.use_cache_file(plan.state_dir / "file-digests.json")
-    return {"dep_file": str(plan.db_file), "backend": BACKEND, "verbosity": 2,
+    return {"dep_file": str(dep_file), "backend": BACKEND, "verbosity": 2,
             "check_file_uptodate": FastChecker}
 
 
-def run_plan(plan: BuildPlan, log: RunLog, doit_args: Sequence[str] = ()) -> int:
-    """Execute detect → compile → wheel for every cell; returns doit's exit code."""
+def run_tasks(tasks: Sequence[TaskDict], dep_file: Path, log: RunLog,
+              doit_args: Sequence[str] = ()) -> int:
+    """doit ``run`` over ``tasks``; returns doit's exit code (what ran is in ``log``)."""
     from doit.cmd_base import TaskLoader2
     from doit.doit_cmd import DoitMain
     from doit.loader import generate_tasks
-
-    from rustwheel.tasks.checker import FastChecker
-    from rustwheel.tasks.pipeline import GENERATORS
-
-    plan.state_dir.mkdir(parents=True, exist_ok=True)
 
     class Loader(TaskLoader2):  # type: ignore[misc]
         def setup(self, opt_values: Any) -> None:
             pass
 
         def load_doit_config(self) -> dict[str, Any]:
-            cfg = doit_config(plan)
-            cfg["reporter"] = reporter_class(log)
-            return cfg
+            return {**doit_config(dep_file), "reporter": reporter_class(log)}
 
         def load_tasks(self, cmd: Any, pos_args: Any) -> list[Any]:
-            tasks = []
-            for name, gen in GENERATORS.items():
-                tasks += generate_tasks(name, gen(plan))
-            return tasks
+            # copies: doit takes the dicts apart
+            return list(generate_tasks("rustwheel", (dict(t) for t in tasks)))
 
     main = DoitMain(Loader(), config_filenames=(), extra_config=BACKEND_PLUGIN)
-    with locked(plan.state_dir, quiet=log.quiet):
-        try:
-            return int(main.run(["run", *doit_args]))
-        finally:
-            FastChecker.cache.save()
+    return int(main.run(["run", *doit_args]))

@@ -17,7 +17,6 @@ import pytest
 from conftest import (
     CRATES,
     HOST_PLATFORM,
-    REPO,
     Venv,
     build_wheel,
     check_record,
@@ -271,38 +270,3 @@ def test_noop_and_incremental_rebuilds(tmp_path: Path, target_dir: Path,
 
 # --------------------------------------------------------------------------------------------
 # 4. the root dodo.py
-
-
-def _doit(*args: str) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ)
-    env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
-    return subprocess.run([sys.executable, "-m", "doit", *args], cwd=REPO, env=env, text=True,
-                          capture_output=True, check=False)
-
-
-def test_dodo_lists_and_shares_state(tmp_path: Path, target_dir: Path,
-                                     monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
-    crate = copy_crate("bin-only", tmp_path)
-    manifest, dist = crate / "Cargo.toml", tmp_path / "dist"
-    variables = [f"manifest={manifest}", f"target_dir={target_dir}",
-                 f"interpreter={sys.executable}", f"out={dist}"]
-    dodo = str(REPO / "dodo.py")
-
-    proc = _doit("list", "-f", dodo, "--all", *variables)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    listed = [line.split()[0] for line in proc.stdout.splitlines() if line.strip()]
-    cell = next(n.split(":", 1)[1] for n in listed if n.startswith("compile:"))
-    assert cell.startswith("py3-"), listed  # bin bindings: no interpreter in the tag
-    tasks = ("detect", f"compile:{cell}", f"repair:{cell}", f"wheel:{cell}")
-    assert set(tasks) <= set(listed), listed
-
-    _, st = build(manifest, dist, target_dir)
-    assert set(st) == set(tasks), st
-
-    proc = _doit("-f", dodo, *variables)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    lines = set(proc.stdout.splitlines())
-    for task in tasks:
-        assert f"-- {task}" in lines, proc.stdout
-        assert f".  {task}" not in lines, proc.stdout

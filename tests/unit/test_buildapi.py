@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from pathlib import Path
 
 import pytest
 
-from rustwheel.buildapi import _build_args, _hook_args
+from rustwheel.buildapi import _build_args, _hook_options
 from rustwheel.errors import ConfigError
+from rustwheel.options import BuildOptions
 
 
 def test_build_args_forms(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -31,24 +33,30 @@ def _pyproject(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tool: str) -> No
 
 def test_release_by_default(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     _pyproject(tmp_path, monkeypatch, "")
-    off = ["--compatibility", "off"]  # as maturin's backend: no repair for a local wheel
-    assert _hook_args(None, editable=False) == ["--release", "-i", sys.executable, *off]
-    assert _hook_args(None, editable=True) == ["--release", "-i", sys.executable, *off,
-                                               "--editable"]
-    assert _hook_args({"build-args": "--profile dev -i py"}, editable=False) == \
-        ["--profile", "dev", "-i", "py", *off]
-    assert _hook_args({"build-args": "--compatibility=manylinux_2_34"}, editable=False) == \
-        ["--release", "--compatibility=manylinux_2_34", "-i", sys.executable]
+    # As maturin's backend: release, this interpreter, no repair for a wheel built here.
+    local = BuildOptions(release=True, interpreter=sys.executable, compatibility="off")
+    assert _hook_options(None, editable=False) == local
+    assert _hook_options(None, editable=True) == dataclasses.replace(local, editable=True)
+    assert _hook_options({"build-args": "--profile dev -i py"}, editable=False) == \
+        BuildOptions(profile="dev", interpreter="py", compatibility="off")
+    assert _hook_options({"build-args": "--compatibility=manylinux_2_34"}, editable=False) == \
+        dataclasses.replace(local, compatibility="manylinux_2_34")
+
+
+def test_bad_build_args_are_one_config_error(tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    _pyproject(tmp_path, monkeypatch, "")
+    with pytest.raises(ConfigError, match="--target-d"):
+        _hook_options({"build-args": "--target-d x"}, editable=False)
 
 
 def test_editable_profile_applies_to_editable_builds_only(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    _pyproject(tmp_path, monkeypatch, 'editable-profile = "dev"\n')
-    assert _hook_args(None, editable=True)[0] != "--release"
-    assert _hook_args(None, editable=False)[0] == "--release"
-    from rustwheel.config.options import CliOptions, resolve_config
+    from rustwheel.config.options import resolve_config
 
+    _pyproject(tmp_path, monkeypatch, 'editable-profile = "dev"\n')
+    assert not _hook_options(None, editable=True).release
+    assert _hook_options(None, editable=False).release
     (tmp_path / "Cargo.toml").write_text('[package]\nname = "x"\nversion = "0.1.0"\n')
-    assert resolve_config(CliOptions(editable=True)).profile == "dev"
-    assert resolve_config(CliOptions(editable=True, release=True)).profile == "release"
-    assert resolve_config(CliOptions()).profile == "dev"
+    assert resolve_config(BuildOptions(editable=True)).profile == "dev"
+    assert resolve_config(BuildOptions(editable=True, release=True)).profile == "release"

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 from rustwheel.cargo.messages import Artifact, dep_info_path, parse_line, read_dep_info
-from rustwheel.freshness.records import InputsUnchanged, changed_inputs, record_inputs
 
 
 def test_artifact_message() -> None:
@@ -28,20 +26,3 @@ def test_dep_info_parsing(tmp_path: Path) -> None:
     assert read_dep_info(d) == ["/src/a b.rs", "/src/lib.rs", "/src/c.rs"]
     assert dep_info_path("/t/debug/libdemo.so") == Path("/t/debug/libdemo.d")
     assert dep_info_path("/t/debug/demo-cli") == Path("/t/debug/demo-cli.d")
-
-
-def test_recorded_inputs_detect_content_changes_only(tmp_path: Path) -> None:
-    src = tmp_path / "lib.rs"
-    src.write_text("fn a() {}")
-    record = tmp_path / "inputs.json"
-    record_inputs(record, [str(src)], "fp")
-    check = InputsUnchanged(str(record), "fp")
-    assert check(None, {})
-    os.utime(src, ns=(1, 1))  # touched, same content
-    assert check(None, {})
-    src.write_text("fn b() {}")
-    assert changed_inputs(record, "fp") == [str(src)]
-    assert not check(None, {})
-    assert changed_inputs(record, "other fingerprint") is None
-    src.unlink()
-    assert not check(None, {})

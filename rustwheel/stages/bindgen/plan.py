@@ -20,6 +20,8 @@ STAGED = "files"
 @dataclass(frozen=True)
 class UniffiPlan:
     cell: str
+    inputs_record: str
+    """This stage's record (`rustwheel.freshness.records`): ``<cell dir>/bindgen-inputs.json``."""
     crate_dir: str
     library: str
     """The staged cdylib (compile output)."""
@@ -84,7 +86,7 @@ def plan(*, cell: str, meta: Any, manifest_path: Path, staged_library: str, pack
     bindgen, cwd = bindgen_command(meta, manifest_path)
     config = crate_dir / "uniffi.toml"
     return UniffiPlan(
-        cell=cell, crate_dir=str(crate_dir), library=staged_library,
+        cell=cell, inputs_record=str(cell_dir / "bindgen-inputs.json"), crate_dir=str(crate_dir), library=staged_library,
         library_cargo_name=f"lib{lib_name}.so",
         config=str(config) if config.is_file() else None, bindgen=bindgen, bindgen_cwd=cwd,
         package_dir=package_dir,

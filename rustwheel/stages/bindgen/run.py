@@ -1,21 +1,21 @@
-"""The bindgen stage's work: `run()` (see the package docstring)."""
+"""The bindgen stage's work: `job()` (see the package docstring)."""
+
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import json
 import os
 import shutil
-import sys
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
-from rustwheel import _run
+from rustwheel import _run, ui
+from rustwheel.atomic import write_if_changed
 from rustwheel.errors import ToolError
-from rustwheel.plan.codec import read, write_if_changed
+from rustwheel.plan import codec
 from rustwheel.stages.bindgen.plan import MANIFEST, STAGED, UniffiPlan, init_py
-from rustwheel.tasks import reuse
+from rustwheel.stages.stage import StageRun
 
 
 def _generate(p: UniffiPlan, scratch: Path) -> list[Path]:
@@ -42,50 +42,65 @@ def shipped_modules(out_dir: Path, external: tuple[str, ...]) -> list[Path]:
     return sorted(f for f in out_dir.glob("*.py") if f.stem not in external)
 
 
-def run(plan_path: str) -> dict[str, Any]:
-    """doit action: generate and stage the python modules for the plan at ``plan_path``."""
-    p = read(UniffiPlan, plan_path)
+def _stage_modules(p: UniffiPlan, generated: list[Path]) -> dict[str, Path]:
+    """Stage the modules plus the re-exporting ``__init__.py``; write their manifest (the
+    wheel stage's list of generated files)."""
     stage = Path(p.stage_dir)
-    store = reuse.open_store(p.cache)
-    spec = p.cache
-    if spec is not None and p.bindgen == ("uniffi-bindgen",):
-        spec = dataclasses.replace(spec, tools={**spec.tools, "uniffi-bindgen": _version()})
-    if store is not None and spec is not None:
-        from rustwheel.cache.store import restore_files
-
-        hit = reuse.lookup(store, spec, "uniffi", p.inputs())
-        if hit is not None and restore_files(store, hit.entry, stage):
-            return {"manifest": p.manifest, "restored": True}
-    stage.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix=".uniffi-", dir=stage) as tmp:
-        generated = _generate(p, Path(tmp))
-        if not generated:
-            raise ToolError(f"uniffi-bindgen generated no python module for {p.crate_dir}; "
-                            "check the crate exports items with uniffi")
-        outputs: dict[str, Path] = {}
-        entries = []
-        contents = {f.name: f.read_text(encoding="utf-8") for f in generated}
-        contents["__init__.py"] = init_py([f.stem for f in generated])
-        for name, text in sorted(contents.items()):
-            staged = f"{STAGED}/{name}"
-            write_if_changed(stage / staged, text)
-            outputs[staged] = stage / staged
-            entries.append({"archive_path": f"{p.package_dir}/{name}", "staged": staged,
-                            "executable": False, "crate": p.cell,
-                            "origin": "uniffi-bindgen's output",
-                            "sha256": hashlib.sha256(text.encode("utf-8")).hexdigest()})
+    outputs: dict[str, Path] = {}
+    entries = []
+    contents = {f.name: f.read_text(encoding="utf-8") for f in generated}
+    contents["__init__.py"] = init_py([f.stem for f in generated])
+    for name, text in sorted(contents.items()):
+        staged = f"{STAGED}/{name}"
+        write_if_changed(stage / staged, text)
+        outputs[staged] = stage / staged
+        entries.append({"archive_path": f"{p.package_dir}/{name}", "staged": staged,
+                        "executable": False, "crate": p.cell,
+                        "origin": "uniffi-bindgen's output",
+                        "sha256": hashlib.sha256(text.encode("utf-8")).hexdigest()})
     write_if_changed(Path(p.manifest), json.dumps({"files": entries}, sort_keys=True, indent=1)
                      + "\n")
     outputs[MANIFEST] = Path(p.manifest)
-    if store is not None and spec is not None:
-        reuse.save(store, spec, "uniffi", p.inputs(), p.inputs(), (), outputs)
-    return {"manifest": p.manifest}
+    return outputs
+
+
+class BindgenJob:
+    """uniffi-bindgen over the staged library; the modules it generated are the outputs."""
+
+    store_name = "uniffi"
+
+    def __init__(self, plan: UniffiPlan) -> None:
+        self.plan = plan
+        self.known_inputs = plan.inputs()
+        self.output_dir = Path(plan.stage_dir)
+
+    def tools(self) -> dict[str, str]:
+        if self.plan.bindgen == ("uniffi-bindgen",):
+            return {"uniffi-bindgen": _version()}
+        return {}
+
+    def run(self) -> StageRun:
+        p = self.plan
+        self.output_dir.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(prefix=".uniffi-", dir=self.output_dir) as tmp:
+            generated = _generate(p, Path(tmp))
+            if not generated:
+                raise ToolError(f"uniffi-bindgen generated no python module for {p.crate_dir}; "
+                                "check the crate exports items with uniffi")
+            outputs = _stage_modules(p, generated)
+        return StageRun(outputs, values={"manifest": p.manifest})
+
+    def restored(self, outputs: Mapping[str, Path]) -> StageRun:
+        return StageRun(outputs, values={"manifest": self.plan.manifest})
+
+
+def job(plan_text: str) -> BindgenJob:
+    return BindgenJob(codec.loads(UniffiPlan, plan_text))
 
 
 def _version() -> str:
     proc = _run.run(["uniffi-bindgen", "--version"], check=False,
                     hint="install it with `pip install uniffi-bindgen`")
     if proc.returncode != 0:
-        print(f"warning: `uniffi-bindgen --version` failed: {proc.stderr.strip()}",
-              file=sys.stderr)
+        ui.warn(f"`uniffi-bindgen --version` failed: {proc.stderr.strip()}")
     return proc.stdout.strip()

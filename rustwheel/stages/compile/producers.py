@@ -15,7 +15,7 @@ import os
 from pathlib import Path
 
 from rustwheel.atomic import write_bytes
-from rustwheel.freshness.digests import DigestCache
+from rustwheel.freshness.facts import DigestCache
 
 _DIR = ".rustwheel-producers"
 

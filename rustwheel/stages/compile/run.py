@@ -1,13 +1,15 @@
-"""The compile stage's work: `run()` (see the package docstring)."""
+"""The compile stage's work: `job()` (see the package docstring)."""
+
 from __future__ import annotations
 
 import os
 import shutil
 import sys
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Optional
+from typing import Optional
 
-from rustwheel import _run
+from rustwheel import _run, ui
 from rustwheel.atomic import replacing
 from rustwheel.cargo.messages import (
     Artifact,
@@ -18,12 +20,11 @@ from rustwheel.cargo.messages import (
     read_dep_info,
 )
 from rustwheel.errors import ToolError
-from rustwheel.freshness.records import record_inputs
-from rustwheel.plan import codec as plancodec
+from rustwheel.plan import codec
 from rustwheel.stages.compile import outdir, producers
-from rustwheel.stages.compile.plan import CompilePlan, CompileUnit, plan_digest
+from rustwheel.stages.compile.plan import CompilePlan, CompileUnit
 from rustwheel.stages.compile.zig import write_wrapper
-from rustwheel.tasks import reuse
+from rustwheel.stages.stage import StageRun
 
 
 def _stage_copy(source: str, dest: Path, executable: bool) -> None:
@@ -86,64 +87,72 @@ def _sources(artifact: str) -> list[str]:
     return read_dep_info(dep_file) if dep_file.is_file() else []
 
 
+def _touch_sources(found: str, plan: CompilePlan) -> dict[str, int]:
+    """Make this copy's sources newer than the artifact another copy left, so that cargo builds
+    this copy again; the mtimes set (the record knows they are not the user's edits)."""
+    crate = os.path.join(os.path.dirname(plan.manifest_path), "")
+    touched: dict[str, int] = {}
+    for source in _sources(found):
+        if source.startswith(crate) and os.path.isfile(source):
+            os.utime(source)
+            touched[source] = os.stat(source).st_mtime_ns
+    ui.warn(f"{Path(found).name} in the target dir was built from another copy of "
+            f"{plan.package_name}; rebuilding it from {crate}")
+    return touched
+
+
 def run_unit(plan: CompilePlan, unit: CompileUnit, env: dict[str, str],
-             out_dirs: Optional[list[tuple[str, str]]] = None) -> tuple[list[str], list[str]]:
+             out_dirs: list[tuple[str, str]], touched: dict[str, int],
+             ) -> tuple[list[str], list[str]]:
     """Run cargo for one unit; returns the files and environment variables it depended on.
-    Build scripts' (package id, OUT_DIR) pairs are appended to ``out_dirs``."""
+    Build scripts' (package id, OUT_DIR) pairs are appended to ``out_dirs``, sources this
+    stage touched to ``touched``."""
     found, fresh, script_files, script_env = _cargo(plan, unit, env, out_dirs)
     if fresh and producers.is_foreign(found, plan.manifest_path):
-        crate = os.path.join(os.path.dirname(plan.manifest_path), "")
-        for source in _sources(found):  # newer sources: cargo builds this copy again
-            if source.startswith(crate) and os.path.isfile(source):
-                os.utime(source)
-        reuse.warn(f"{Path(found).name} in the target dir was built from another copy of "
-                   f"{plan.package_name}; rebuilding it from {crate}")
+        touched.update(_touch_sources(found, plan))
         found, fresh, script_files, script_env = _cargo(plan, unit, env, out_dirs)
     producers.claim(found, plan.manifest_path)
     _stage_copy(found, Path(plan.stage_dir) / unit.staged_name, executable=True)
     return _sources(found) + script_files, script_env
 
 
-def _restore(plan: CompilePlan, store: Any, digest: str) -> bool:
-    assert plan.cache is not None
-    hit = reuse.lookup(store, plan.cache, "compile", plan.extra_inputs)
-    if hit is None:
-        return False
-    from rustwheel.cache.store import restore_files
+class CompileJob:
+    """cargo for every unit of the plan; the staged artifacts (and OUT_DIR copies) are the
+    outputs, the files cargo's dep-info lists and build scripts' declared inputs the inputs."""
 
-    if not restore_files(store, hit.entry, Path(plan.stage_dir)):
-        return False
-    record_inputs(Path(plan.inputs_record), hit.inputs, digest, hit.env)
-    return True
+    store_name = "compile"
+
+    def __init__(self, plan: CompilePlan) -> None:
+        self.plan = plan
+        self.known_inputs = plan.extra_inputs
+        self.output_dir = Path(plan.stage_dir)
+
+    def tools(self) -> dict[str, str]:
+        return {}
+
+    def run(self) -> StageRun:
+        plan = self.plan
+        env = dict(os.environ)
+        env.update(plan.env)
+        if plan.zig is not None:
+            write_wrapper(plan.zig)
+        inputs: list[str] = []
+        env_vars: list[str] = []
+        out_dirs: list[tuple[str, str]] = []
+        touched: dict[str, int] = {}
+        for unit in plan.units:
+            files, names = run_unit(plan, unit, env, out_dirs, touched)
+            inputs += files
+            env_vars += names
+        outputs = {u.staged_name: self.output_dir / u.staged_name for u in plan.units}
+        if plan.out_dir_includes:
+            outputs.update(outdir.stage(self.output_dir, plan.out_dir_includes, out_dirs))
+        return StageRun(outputs, inputs, env_vars, touched=touched,
+                        values={"artifacts": plan.staged_paths()})
+
+    def restored(self, outputs: Mapping[str, Path]) -> StageRun:
+        return StageRun(outputs, values={"artifacts": self.plan.staged_paths()})
 
 
-def run(plan_path: str) -> dict[str, Any]:
-    """doit action: compile every unit of the plan stored at ``plan_path``.
-
-    With a store, a result built before from identical inputs is restored instead, and a new
-    result is stored after cargo ran."""
-    text = Path(plan_path).read_text(encoding="utf-8")
-    plan = plancodec.loads(CompilePlan, text)
-    store = reuse.open_store(plan.cache)
-    if store is not None and _restore(plan, store, plan_digest(text)):
-        return {"artifacts": plan.staged_paths(), "restored": True}
-    env = dict(os.environ)
-    env.update(plan.env)
-    if plan.zig is not None:
-        write_wrapper(plan.zig)
-    inputs: list[str] = []
-    env_vars: list[str] = []
-    out_dirs: list[tuple[str, str]] = []
-    for unit in plan.units:
-        files, names = run_unit(plan, unit, env, out_dirs)
-        inputs += files
-        env_vars += names
-    staged_extra = outdir.stage(Path(plan.stage_dir), plan.out_dir_includes, out_dirs) \
-        if plan.out_dir_includes else {}
-    all_inputs = sorted({*inputs, *plan.extra_inputs})
-    record_inputs(Path(plan.inputs_record), all_inputs, plan_digest(text), env_vars)
-    if store is not None and plan.cache is not None:
-        outputs = {u.staged_name: Path(plan.stage_dir) / u.staged_name for u in plan.units}
-        outputs.update(staged_extra)
-        reuse.save(store, plan.cache, "compile", plan.extra_inputs, all_inputs, env_vars, outputs)
-    return {"artifacts": plan.staged_paths()}
+def job(plan_text: str) -> CompileJob:
+    return CompileJob(codec.loads(CompilePlan, plan_text))

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Optional
 
+from rustwheel import ui
 from rustwheel.cache import keys
 from rustwheel.cargo.metadata import CargoMetadata, cargo_metadata_argv, load_metadata
 from rustwheel.config.compat import zig_glibc
@@ -42,7 +43,6 @@ from rustwheel.stages.wheel.plan import (
     dist_info_items,
     unique_files,
 )
-from rustwheel.tasks import reuse
 
 # Environment variables that change what cargo/rustc/pyo3 produce. Only digests of their values
 # enter plan files, so secrets never land on disk.
@@ -257,7 +257,7 @@ def make_plan(cfg: BuildConfig) -> BuildPlan:
         if cfg.pyproject is not None:
             warning = cffi.missing_dependency_warning(cfg.pyproject.path, project)
             if warning:
-                reuse.warn(warning)
+                ui.warn(warning)
     uniffi_plan = None
     if bindings.kind == "uniffi":
         lib_unit = units[0]
@@ -270,7 +270,7 @@ def make_plan(cfg: BuildConfig) -> BuildPlan:
     if not compat.linux and cfg.auditwheel != "skip" and not cfg.editable:
         staged = {str(cell_dir / "artifacts" / u.staged_name): u for u in units}
         repair_plan = RepairPlan(
-            cell=cell_name, mode=cfg.auditwheel, policy=compat.policy, pypi=compat.pypi,
+            cell=cell_name, inputs_record=str(cell_dir / "repair-inputs.json"), mode=cfg.auditwheel, policy=compat.policy, pypi=compat.pypi,
             arch=arch, files=tuple(RepairFile(f.archive_path, f.source, not staged[f.source].lib)
                                    for f in files if f.source in staged),
             libs_dir=f"{tags.dist_name(metadata.name)}.libs",
@@ -280,7 +280,7 @@ def make_plan(cfg: BuildConfig) -> BuildPlan:
             sbom=(f"{dist_info}/sboms/auditwheel.cdx.json", metadata.name, metadata.version)
             if cfg.tool.sbom.auditwheel else None)
     wheel_plan = WheelPlan(
-        cell=cell_name,
+        cell=cell_name, inputs_record=str(cell_dir / "wheel-inputs.json"),
         output=str(out_dir / tags.wheel_filename(metadata.name, metadata.version, tag)),
         record=str(cell_dir / "wheel.json"),
         repair=repair_plan.manifest if repair_plan is not None else None,

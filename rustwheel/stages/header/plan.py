@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 from dataclasses import dataclass
 from typing import Optional
 
 from rustwheel.cache.keys import CacheSpec
-from rustwheel.freshness.records import InputsUnchanged
 from rustwheel.stages.header import cbindgen
 
 _SKIP_DIRS = {"target", "__pycache__", "node_modules"}
@@ -48,23 +46,6 @@ class HeaderPlan:
     def watched(self) -> tuple[str, str]:
         """Files whose appearance or removal changes how the header is made."""
         return (self.config_path, self.existing_header)
-
-
-def fingerprint(plan_text: str, watched: tuple[str, ...]) -> str:
-    presence = "".join("1" if os.path.isfile(p) else "0" for p in watched)
-    return hashlib.sha256(f"{plan_text}\0{presence}".encode()).hexdigest()
-
-
-class HeaderUnchanged(InputsUnchanged):
-    """doit `uptodate` item: the recorded inputs are unchanged and no watched file came or went."""
-
-    def __init__(self, record_path: str, plan_text: str, watched: tuple[str, ...]) -> None:
-        super().__init__(record_path, "")
-        self.plan_text = plan_text
-        self.watched = watched
-
-    def current_fingerprint(self) -> str:
-        return fingerprint(self.plan_text, self.watched)
 
 
 def rust_sources(dirs: tuple[str, ...]) -> list[str]:

@@ -1,19 +1,19 @@
-"""The header stage's work: `run()` (see the package docstring)."""
+"""The header stage's work: `job()` (see the package docstring)."""
+
 from __future__ import annotations
 
-import dataclasses
 import os
-import sys
+import tempfile
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
-from rustwheel import _run
+from rustwheel import _run, ui
+from rustwheel.atomic import write_if_changed
 from rustwheel.errors import ToolError
-from rustwheel.freshness.records import record_inputs
-from rustwheel.plan import codec as plancodec
+from rustwheel.plan import codec
 from rustwheel.stages.header import cbindgen
-from rustwheel.stages.header.plan import HeaderPlan, fingerprint, rust_sources
-from rustwheel.tasks import reuse
+from rustwheel.stages.header.plan import HeaderPlan, rust_sources
+from rustwheel.stages.stage import StageRun
 
 _CFFI_VERSION = """\
 import sys
@@ -66,55 +66,58 @@ def make_ffi(interpreter: str, header: Path, output: Path, source: str) -> None:
 
 
 def _stage(source: Path, dest: str) -> None:
-    plancodec.write_if_changed(Path(dest), source.read_text(encoding="utf-8"))
+    write_if_changed(Path(dest), source.read_text(encoding="utf-8"))
 
 
-def run(plan_path: str) -> dict[str, Any]:
-    """doit action: stage the header and ``ffi.py`` described by the plan at ``plan_path``."""
-    text = Path(plan_path).read_text(encoding="utf-8")
-    plan = plancodec.loads(HeaderPlan, text)
-    record_fp = fingerprint(text, plan.watched())
-    existing = Path(plan.existing_header)
-    use_existing = existing.is_file()
-    if use_existing:
-        print(f"Using the existing header at {existing}", file=sys.stderr, flush=True)
-    tools = {"header": "existing" if use_existing else cbindgen.version(),
-             "cffi": cffi_version(plan.interpreter)}
-    known = list(plan.known_inputs)
-    if os.path.isfile(plan.config_path):
-        known.append(plan.config_path)
-    if use_existing:
-        known.append(str(existing))
-    stage_dir = Path(plan.stage_dir)
-    stage_dir.mkdir(parents=True, exist_ok=True)
-    store = reuse.open_store(plan.cache)
-    spec = None
-    if plan.cache is not None:
-        spec = dataclasses.replace(plan.cache, tools={**plan.cache.tools, **tools})
-    if store is not None and spec is not None:
-        hit = reuse.lookup(store, spec, "header", known)
-        from rustwheel.cache.store import restore_files
+class HeaderJob:
+    """cbindgen (or the build script's header), then cffi's ffi.py, staged under the state
+    dir; the presence of ``cbindgen.toml`` and of the existing header are probed."""
 
-        if hit is not None and restore_files(store, hit.entry, stage_dir):
-            record_inputs(Path(plan.inputs_record), hit.inputs, record_fp)
-            return {"ffi": plan.ffi_path, "restored": True}
-    import tempfile
+    store_name = "header"
 
-    with tempfile.TemporaryDirectory(prefix=".header-", dir=stage_dir) as tmp:
-        header = Path(tmp) / "header.h"
-        if use_existing:
-            header.write_bytes(existing.read_bytes())
-        else:
-            cbindgen.generate(Path(plan.crate_dir), header, Path(tmp), plan.lockfile)
-        ffi = Path(tmp) / "ffi.py"
-        source = (f"the header {existing}" if use_existing
-                  else f"the header cbindgen wrote for {plan.crate_dir}")
-        make_ffi(plan.interpreter, header, ffi, source)
-        _stage(header, plan.header_path)
-        _stage(ffi, plan.ffi_path)
-    inputs = sorted({*known, *([] if use_existing else rust_sources(plan.source_dirs))})
-    record_inputs(Path(plan.inputs_record), inputs, record_fp)
-    if store is not None and spec is not None:
-        outputs = {"header.h": Path(plan.header_path), "ffi.py": Path(plan.ffi_path)}
-        reuse.save(store, spec, "header", known, inputs, (), outputs)
-    return {"ffi": plan.ffi_path}
+    def __init__(self, plan: HeaderPlan) -> None:
+        self.plan = plan
+        self.existing = Path(plan.existing_header)
+        self.use_existing = self.existing.is_file()
+        known = list(plan.known_inputs)
+        if os.path.isfile(plan.config_path):
+            known.append(plan.config_path)
+        if self.use_existing:
+            known.append(str(self.existing))
+        self.known_inputs = known
+        self.output_dir = Path(plan.stage_dir)
+
+    def tools(self) -> dict[str, str]:
+        return {"header": "existing" if self.use_existing else cbindgen.version(),
+                "cffi": cffi_version(self.plan.interpreter)}
+
+    def _outputs(self) -> dict[str, Path]:
+        return {"header.h": Path(self.plan.header_path), "ffi.py": Path(self.plan.ffi_path)}
+
+    def run(self) -> StageRun:
+        plan = self.plan
+        if self.use_existing:
+            ui.note(f"Using the existing header at {self.existing}")
+        self.output_dir.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(prefix=".header-", dir=self.output_dir) as tmp:
+            header = Path(tmp) / "header.h"
+            if self.use_existing:
+                header.write_bytes(self.existing.read_bytes())
+            else:
+                cbindgen.generate(Path(plan.crate_dir), header, Path(tmp), plan.lockfile)
+            ffi = Path(tmp) / "ffi.py"
+            source = (f"the header {self.existing}" if self.use_existing
+                      else f"the header cbindgen wrote for {plan.crate_dir}")
+            make_ffi(plan.interpreter, header, ffi, source)
+            _stage(header, plan.header_path)
+            _stage(ffi, plan.ffi_path)
+        sources = [] if self.use_existing else rust_sources(plan.source_dirs)
+        return StageRun(self._outputs(), sources, probed=plan.watched(),
+                        values={"ffi": plan.ffi_path})
+
+    def restored(self, outputs: Mapping[str, Path]) -> StageRun:
+        return StageRun(outputs, probed=self.plan.watched(), values={"ffi": self.plan.ffi_path})
+
+
+def job(plan_text: str) -> HeaderJob:
+    return HeaderJob(codec.loads(HeaderPlan, plan_text))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Optional
@@ -33,6 +32,8 @@ class RepairFile:
 @dataclass(frozen=True)
 class RepairPlan:
     cell: str
+    inputs_record: str
+    """This stage's record (`rustwheel.freshness.records`): ``<cell dir>/repair-inputs.json``."""
     mode: str
     """``repair``, ``check`` or ``warn``."""
     policy: Optional[str]
@@ -56,25 +57,6 @@ class RepairPlan:
 
     def inputs(self) -> list[str]:
         return sorted(f.source for f in self.files)
-
-
-class LibsUnchanged:
-    """doit ``uptodate``: the system libraries the last repair bundled are unchanged."""
-
-    def __init__(self, manifest: str) -> None:
-        self.manifest = manifest
-
-    def __call__(self) -> bool:
-        from rustwheel.freshness.digests import DigestCache
-
-        cache = DigestCache.shared()
-        try:
-            data = json.loads(Path(self.manifest).read_text(encoding="utf-8"))
-            return data["format"] == MANIFEST_FORMAT and all(
-                cache.digest(path, os.stat(path)) == digest
-                for path, digest in data["system_libs"].items())
-        except (OSError, ValueError, KeyError, TypeError, AttributeError):
-            return False
 
 
 def read_manifest(path: str) -> dict[str, Any]:

@@ -1,17 +1,19 @@
-"""The repair stage's work: `run()` (see the package docstring)."""
+"""The repair stage's work: `job()` (see the package docstring)."""
+
 from __future__ import annotations
 
 import json
 import os
 import shutil
-import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from rustwheel import ui
 from rustwheel.atomic import write_bytes
-from rustwheel.plan import codec as plancodec
+from rustwheel.plan import codec
 from rustwheel.stages.repair.plan import _STORE_STAGE, MANIFEST_FORMAT, RepairPlan, read_manifest
-from rustwheel.tasks import reuse
+from rustwheel.stages.stage import StageRun
 
 
 def write_manifest(plan: RepairPlan, platform: str, replace: dict[str, str],
@@ -20,7 +22,7 @@ def write_manifest(plan: RepairPlan, platform: str, replace: dict[str, str],
     (so that the manifest means the same in any checkout the store restores it into);
     ``system_libs``:
     soname -> the system file bundled."""
-    from rustwheel.freshness.digests import digest_file
+    from rustwheel.freshness.facts import digest_file
 
     data = {"format": MANIFEST_FORMAT, "platform": platform, "replace": replace, "add": add,
             "system_libs": {p: digest_file(p) for p in sorted(system_libs.values())},
@@ -86,68 +88,78 @@ def _outputs(plan: RepairPlan, manifest: dict[str, Any]) -> dict[str, Path]:
 def _report(plan: RepairPlan, manifest: dict[str, Any]) -> None:
     """What the stage found, the same whether it ran or was restored."""
     for note in manifest["notes"]:
-        print(f"warning: {note}", file=sys.stderr, flush=True)
+        ui.warn(note)
     if manifest["bundled"]:
-        print(f"  bundled {', '.join(manifest['bundled'])} into {plan.libs_dir}/",
-              file=sys.stderr, flush=True)
+        ui.note(f"bundled {', '.join(manifest['bundled'])} into {plan.libs_dir}/")
 
 
-def _restore(plan: RepairPlan) -> bool:
-    store = reuse.open_store(plan.cache)
-    if store is None or plan.cache is None:
-        return False
-    from rustwheel.cache.store import restore_files
+def _bundle(plan: RepairPlan, bundle: Mapping[str, Path]) -> tuple[dict[str, str], dict[str, str]]:
+    """Patch the binaries and copy the libraries into the work dir (replaced whole): the
+    (replace, add) maps of the manifest, relative to its directory."""
+    from rustwheel.stages.repair.graft import find_patchelf, graft
 
-    hit = reuse.lookup(store, plan.cache, _STORE_STAGE, plan.inputs())
-    return hit is not None and restore_files(store, hit.entry, Path(plan.manifest).parent)
-
-
-def run(plan_path: str) -> dict[str, Any]:
-    """doit action: audit, decide, repair; the manifest appears last."""
-    from rustwheel.stages.repair.policy import decide
-
-    plan = plancodec.read(RepairPlan, plan_path)
-    manifest = Path(plan.manifest)
-    manifest.unlink(missing_ok=True)  # never leave a manifest that disagrees with work_dir
-    if _restore(plan):
-        restored = read_manifest(plan.manifest)
-        _report(plan, restored)
-        return {"platform": restored["platform"], "restored": True}
-    decision = decide(plan)
+    patchelf = find_patchelf(", ".join(sorted(bundle)))
     work = Path(plan.work_dir)
-    replace: dict[str, str] = {}
-    add: dict[str, str] = {}
-    if decision.bundle:
-        from rustwheel.stages.repair.graft import find_patchelf, graft
-
-        patchelf = find_patchelf(", ".join(sorted(decision.bundle)))
-        tmp = _fresh_dir(work)
-        moved = {f.archive_path: f"{plan.scripts_dir}/{Path(f.archive_path).name}"
-                 for f in plan.files if f.binary}
-        try:
-            binaries = {moved.get(f.archive_path, f.archive_path): Path(f.source)
-                        for f in plan.files}
-            patched, bundled = graft(binaries, decision.bundle, plan.libs_dir, tmp, patchelf)
-            _write_sbom(plan, tmp, [str(p) for p in decision.bundle.values()], bundled)
-            for script, target in moved.items():  # the script becomes a launcher
-                bundled[target] = patched.pop(target)
-                patched[script] = write_launcher(tmp / "launchers" / Path(script).name, target)
-            shutil.rmtree(work, ignore_errors=True)
-            os.replace(tmp, work)
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
-        prefix = work.relative_to(manifest.parent)  # where the files are once tmp is renamed
-        replace = {a: (prefix / p.relative_to(tmp)).as_posix() for a, p in patched.items()}
-        add = {a: (prefix / p.relative_to(tmp)).as_posix() for a, p in bundled.items()}
-    else:
+    tmp = _fresh_dir(work)
+    moved = {f.archive_path: f"{plan.scripts_dir}/{Path(f.archive_path).name}"
+             for f in plan.files if f.binary}
+    try:
+        binaries = {moved.get(f.archive_path, f.archive_path): Path(f.source) for f in plan.files}
+        patched, bundled = graft(binaries, dict(bundle), plan.libs_dir, tmp, patchelf)
+        _write_sbom(plan, tmp, [str(p) for p in bundle.values()], bundled)
+        for script, target in moved.items():  # the script becomes a launcher
+            bundled[target] = patched.pop(target)
+            patched[script] = write_launcher(tmp / "launchers" / Path(script).name, target)
         shutil.rmtree(work, ignore_errors=True)
-    system_libs = {soname: str(p) for soname, p in decision.bundle.items()}
-    write_manifest(plan, decision.platform, replace, add, system_libs, decision.notes)
-    written = read_manifest(plan.manifest)
-    _report(plan, written)
-    store = reuse.open_store(plan.cache)
-    if store is not None and plan.cache is not None:
-        reuse.save(store, plan.cache, _STORE_STAGE, plan.inputs(),
-                   [*plan.inputs(), *system_libs.values()], (), _outputs(plan, written))
-    return {"platform": decision.platform}
+        os.replace(tmp, work)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    prefix = work.relative_to(Path(plan.manifest).parent)  # where tmp's files are now
+    replace = {a: (prefix / p.relative_to(tmp)).as_posix() for a, p in patched.items()}
+    add = {a: (prefix / p.relative_to(tmp)).as_posix() for a, p in bundled.items()}
+    return replace, add
+
+
+class RepairJob:
+    """Audit, choose the tag, bundle; the manifest (written last) and the files it names are
+    the outputs, the staged binaries and the bundled system libraries the inputs."""
+
+    store_name = _STORE_STAGE
+
+    def __init__(self, plan: RepairPlan) -> None:
+        self.plan = plan
+        self.known_inputs = plan.inputs()
+        self.output_dir = Path(plan.manifest).parent
+        # Never leave a manifest that disagrees with the work dir, whatever happens next.
+        Path(plan.manifest).unlink(missing_ok=True)
+
+    def tools(self) -> dict[str, str]:
+        return {}
+
+    def run(self) -> StageRun:
+        from rustwheel.stages.repair.policy import decide
+
+        plan = self.plan
+        decision = decide(plan)
+        replace: dict[str, str] = {}
+        add: dict[str, str] = {}
+        if decision.bundle:
+            replace, add = _bundle(plan, decision.bundle)
+        else:
+            shutil.rmtree(plan.work_dir, ignore_errors=True)
+        system_libs = {soname: str(p) for soname, p in decision.bundle.items()}
+        write_manifest(plan, decision.platform, replace, add, system_libs, decision.notes)
+        written = read_manifest(plan.manifest)
+        _report(plan, written)
+        return StageRun(_outputs(plan, written), list(system_libs.values()),
+                        values={"platform": decision.platform})
+
+    def restored(self, outputs: Mapping[str, Path]) -> StageRun:
+        restored = read_manifest(self.plan.manifest)
+        _report(self.plan, restored)
+        return StageRun(outputs, values={"platform": restored["platform"]})
+
+
+def job(plan_text: str) -> RepairJob:
+    return RepairJob(codec.loads(RepairPlan, plan_text))

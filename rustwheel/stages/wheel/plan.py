@@ -34,6 +34,8 @@ class GeneratedItem:
 @dataclass(frozen=True)
 class WheelPlan:
     cell: str
+    inputs_record: str
+    """This stage's record (`rustwheel.freshness.records`): ``<cell dir>/wheel-inputs.json``."""
     output: str
     """The wheel's path, with the platform tag known when planning (the repair stage may
     change it: `built_wheel` says where the last run wrote it)."""
@@ -81,16 +83,6 @@ def built_wheel(plan: WheelPlan) -> Optional[str]:
     except (OSError, ValueError, KeyError, TypeError):
         return None
     return wheel if isinstance(wheel, str) and os.path.isfile(wheel) else None
-
-
-class WheelPresent:
-    """doit ``uptodate``: the wheel named by the record still exists."""
-
-    def __init__(self, plan: WheelPlan) -> None:
-        self.plan = plan
-
-    def __call__(self) -> bool:
-        return built_wheel(self.plan) is not None
 
 
 def retagged(plan: WheelPlan, platform: str) -> WheelPlan:

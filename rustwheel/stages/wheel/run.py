@@ -1,29 +1,20 @@
-"""The wheel stage's work: `run()` (see the package docstring)."""
+"""The wheel stage's work: `job()` (see the package docstring)."""
+
 from __future__ import annotations
 
 import dataclasses
 import json
+from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from rustwheel.plan import codec as plancodec
+from rustwheel.freshness.facts import facts
+from rustwheel.plan import codec
+from rustwheel.stages.stage import StageRun
 from rustwheel.stages.wheel.plan import FileItem, WheelPlan, collision, retagged, unique_files
-from rustwheel.tasks import reuse
 
 if TYPE_CHECKING:
     from rustwheel.spec.wheelfile import WheelEntry
-
-
-
-
-
-
-
-
-
-
-
-
 
 
 def _repaired(plan: WheelPlan) -> WheelPlan:
@@ -40,14 +31,6 @@ def _repaired(plan: WheelPlan) -> WheelPlan:
     files += [FileItem(archive, str(base / rel)) for archive, rel in sorted(manifest["add"].items())]
     out = retagged(plan, manifest["platform"])
     return dataclasses.replace(out, files=tuple(unique_files(files, list(out.generated))))
-
-
-
-
-
-
-
-
 
 
 def entries(plan: WheelPlan) -> list[WheelEntry]:
@@ -74,32 +57,47 @@ def entries(plan: WheelPlan) -> list[WheelEntry]:
     return out
 
 
-def run(plan_path: str) -> dict[str, Any]:
-    """doit action: write the wheel described by the plan at ``plan_path``."""
-    from rustwheel.atomic import write_bytes
+class WheelJob:
+    """The reproducible wheel (written atomically) is the output, its path recorded in
+    ``wheel.json``; the inputs are every member's source. The repair manifest (a file_dep of
+    the task) is read for the final tag and files but left out of the store key: it names
+    checkout paths, and its platform is in the store name instead."""
 
-    planned = plancodec.read(WheelPlan, plan_path)
-    plan = _repaired(planned)
-    output = Path(plan.output)
-    record = (json.dumps({"wheel": plan.output}) + "\n").encode()
-    store = reuse.open_store(plan.cache)
-    # The repair manifest names checkout paths; the platform it chose and the files it made
-    # (inputs of the repaired plan) are what the wheel depends on.
-    inputs = [f for f in plan.input_files() if f != planned.repair]
-    stage = "wheel" if planned.repair is None else f"wheel@{plan.tag.rsplit('-', 1)[1]}"
-    if store is not None and plan.cache is not None:
-        hit = reuse.lookup(store, plan.cache, stage, inputs)
-        from rustwheel.cache.store import restore_files
+    def __init__(self, plan: WheelPlan) -> None:
+        self.planned = plan
+        self.plan = _repaired(plan)
+        self.known_inputs = [f for f in self.plan.input_files() if f != plan.repair]
+        self.output_dir = Path(self.plan.output).parent
+        platform = self.plan.tag.rsplit("-", 1)[1]
+        self.store_name = "wheel" if plan.repair is None else f"wheel@{platform}"
 
-        if hit is not None and restore_files(store, hit.entry, output.parent):
-            write_bytes(Path(plan.record), record)
-            return {"wheel": plan.output, "restored": True}
-    from rustwheel.spec.wheelfile import MemberCache, write_wheel
+    def tools(self) -> dict[str, str]:
+        return {}
 
-    items, dist_info = entries(plan), plan.dist_info
-    members = MemberCache(Path(plan.member_cache)) if plan.member_cache else None
-    write_wheel(output, items, dist_info, plan.source_date_epoch, members)
-    write_bytes(Path(plan.record), record)
-    if store is not None and plan.cache is not None:
-        reuse.save(store, plan.cache, stage, inputs, inputs, (), {output.name: output})
-    return {"wheel": plan.output}
+    def _written(self, outputs: Mapping[str, Path]) -> StageRun:
+        """Record where the wheel is (its tag was known only after repair)."""
+        from rustwheel.atomic import write_bytes
+
+        record = (json.dumps({"wheel": self.plan.output}) + "\n").encode()
+        write_bytes(Path(self.plan.record), record)
+        # The facts of the wheel file: a user task with ``result_dep("wheel")`` runs again
+        # when the wheel was rewritten.
+        written = list(facts(self.plan.output) or ())
+        return StageRun(outputs, side_outputs=[self.plan.record],
+                        values={"wheel": self.plan.output, "written": written})
+
+    def run(self) -> StageRun:
+        from rustwheel.spec.wheelfile import MemberCache, write_wheel
+
+        plan = self.plan
+        output = Path(plan.output)
+        members = MemberCache(Path(plan.member_cache)) if plan.member_cache else None
+        write_wheel(output, entries(plan), plan.dist_info, plan.source_date_epoch, members)
+        return self._written({output.name: output})
+
+    def restored(self, outputs: Mapping[str, Path]) -> StageRun:
+        return self._written(outputs)
+
+
+def job(plan_text: str) -> WheelJob:
+    return WheelJob(codec.loads(WheelPlan, plan_text))

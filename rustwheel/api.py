@@ -1,0 +1,106 @@
+"""`rustwheel.build`: the one way into a build, for the CLI, develop, the build backend and
+scripts.
+
+    import rustwheel
+    result = rustwheel.build(release=True, out="dist")
+    print(result.wheels)
+
+The options are those of ``rustwheel build`` (`BuildOptions`). A build resolves the
+configuration into a plan (or reuses the last identical build's plan while nothing it was
+resolved from changed), runs the plan's task graph with doit, and returns a `BuildResult`.
+When every file the last identical build involved is unchanged (the no-op stamp), nothing runs.
+User errors are `RustwheelError` exceptions; a failed stage raises `BuildError`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Optional
+
+from rustwheel import ui
+from rustwheel.freshness import stamp
+from rustwheel.freshness.stamp import stamp_of, stamps_of
+from rustwheel.options import BuildOptions
+from rustwheel.results import BuildError, BuildResult, StageResult
+
+__all__ = ["BuildError", "BuildOptions", "BuildResult", "StageResult", "build", "sdist",
+           "stamp_of"]
+
+
+def _options(options: Optional[BuildOptions], kwargs: Mapping[str, Any]) -> BuildOptions:
+    if options is None:
+        return BuildOptions(**kwargs)
+    if kwargs:
+        raise TypeError("pass either a BuildOptions or keyword options, not both")
+    return options
+
+
+def build(options: Optional[BuildOptions] = None, /, **kwargs: Any) -> BuildResult:
+    """Build the wheel(s) the options describe: a `BuildOptions`, or its fields as keywords
+    (``rustwheel.build(release=True, out="dist")``)."""
+    opts = _options(options, kwargs)
+    from rustwheel.tasks.storage import reset_warnings
+
+    reset_warnings()
+    with ui.collecting() as warnings:
+        result = _build_via_sdist(opts) if opts.sdist else _build(opts, use_stamps=True)
+    return dataclasses.replace(result, warnings=(*warnings, *result.warnings))
+
+
+def sdist(options: Optional[BuildOptions] = None, /, **kwargs: Any) -> Path:
+    """Write the project's source distribution; its path. Options as for `build` (those
+    that choose the project, ``out`` and ``offline`` apply)."""
+    return Path(_write_sdist(_options(options, kwargs)).output)
+
+
+def _write_sdist(opts: BuildOptions) -> Any:
+    from rustwheel.config.options import resolve_config
+    from rustwheel.stages import sdist as sdist_stage
+
+    plan = sdist_stage.make_plan(resolve_config(opts))
+    sdist_stage.run(plan)
+    return plan
+
+
+def _build_via_sdist(opts: BuildOptions) -> BuildResult:
+    """Write the sdist, unpack it into a temporary directory and build the wheel from there
+    (into the usual output directory, with the crate's target directory): proof that the sdist
+    holds everything the build needs."""
+    from rustwheel.stages.sdist.unpack import manifest_in, unpack
+
+    sdist_plan = _write_sdist(opts)
+    with tempfile.TemporaryDirectory(prefix="rustwheel-sdist-") as tmp:
+        top = unpack(Path(sdist_plan.output), Path(tmp))
+        unpacked = dataclasses.replace(
+            opts, sdist=False, manifest_path=str(manifest_in(top)),
+            out=opts.out or str(Path(sdist_plan.output).parent),
+            target_dir=opts.target_dir or sdist_plan.target_dir)
+        result = _build(unpacked, use_stamps=False)
+    return dataclasses.replace(result, sdist=Path(sdist_plan.output))
+
+
+def _no_op(opts: BuildOptions, build_stamp: Path) -> Optional[BuildResult]:
+    """The result of the last identical build, if nothing it involved changed since."""
+    data = stamp.read_fresh(build_stamp)
+    if data is None:
+        return None
+    stages = tuple(StageResult(t, "up to date") for t in data["tasks"])
+    if not opts.quiet:
+        for s in stages:
+            ui.stage_line(s.status, s.task)
+    return BuildResult(tuple(Path(w) for w in data["wheels"]), stages, shortcut="no-op",
+                       stamp=build_stamp)
+
+
+def _build(opts: BuildOptions, use_stamps: bool) -> BuildResult:
+    from rustwheel.engine import run_build
+
+    stamps = stamps_of(opts) if use_stamps else None
+    if stamps is not None:
+        done = _no_op(opts, stamps[0])
+        if done is not None:
+            return done
+    return run_build(opts, stamps)

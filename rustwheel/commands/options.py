@@ -1,0 +1,131 @@
+"""The options of ``rustwheel build`` as argparse flags (maturin's names and defaults), shared by
+``build``, ``develop`` and the build backend's ``build-args``, and turned into `BuildOptions`."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+from typing import Any, NoReturn, Optional
+
+from rustwheel.errors import ConfigError
+from rustwheel.options import BuildOptions
+
+NOT_FOR_DEVELOP = ("interpreter", "out", "sdist", "editable", "auto_rebuild")
+"""Build options ``develop`` chooses itself."""
+
+
+def _bool_value(text: str) -> bool:
+    lowered = text.lower()
+    if lowered in ("true", "1", "yes", "on"):
+        return True
+    if lowered in ("false", "0", "no", "off"):
+        return False
+    raise argparse.ArgumentTypeError(f"expected true or false, got '{text}'")
+
+
+def _cargo_arguments(add: Any) -> None:
+    add("-m", "--manifest-path", metavar="PATH", help="path to Cargo.toml")
+    add("-r", "--release", action="store_true", help="build with the release profile")
+    add("--profile", metavar="NAME", help="cargo profile (default: dev)")
+    add("-F", "--features", action="append", metavar="FEATURES",
+        help="space or comma separated features to enable (repeatable)")
+    add("--all-features", action="store_true", help="enable all features")
+    add("--no-default-features", action="store_true", help="disable the default feature")
+    add("--target-dir", metavar="DIR", help="cargo target directory")
+    add("--locked", action="store_true", help="require Cargo.lock to be up to date")
+    add("--frozen", action="store_true", help="require Cargo.lock and cache up to date")
+    add("--offline", action="store_true", help="run cargo without network access")
+    add("--config", action="append", metavar="KEY=VALUE", help="cargo --config (repeatable)")
+    add("-Z", dest="unstable_flags", action="append", metavar="FLAG",
+        help="unstable cargo -Z flag (repeatable)")
+    add("--strip", nargs="?", const=True, default=None, type=_bool_value, metavar="BOOL",
+        help="strip the library (rustc -C strip=symbols)")
+
+
+def _wheel_arguments(add: Any) -> None:
+    add("-b", "--bindings", metavar="BINDINGS", help="pyo3, pyo3-ffi, cffi, uniffi or bin")
+    add("--compatibility", "--manylinux", metavar="TAG",
+        help="platform tag: manylinux_2_17 / manylinux2014 / musllinux_1_2 / linux / pypi "
+             "(default: the most compatible one the binaries allow)")
+    add("--auditwheel", choices=["repair", "check", "warn", "skip"],
+        help="bundle external libraries (repair, default), fail if they would be needed "
+             "(check), only warn (warn) or skip the audit (skip)")
+    add("--skip-auditwheel", action="store_const", const="skip", dest="auditwheel",
+        help=argparse.SUPPRESS)
+    add("--zig", action="store_true",
+        help="link with zig (pip install ziglang) against an older glibc: manylinux2014 "
+             "unless --compatibility says otherwise")
+    add("-q", "--quiet", action="store_true", help="print less")
+    add("-v", "--verbose", action="count", default=0, help="more output (passed to cargo)")
+    add("--cache-dir", metavar="DIR",
+        help="content-addressed store (default: $RUSTWHEEL_CACHE_DIR or ~/.cache/rustwheel)")
+    add("--no-cache", action="store_true", help="do not read or write the store")
+
+
+def _own_arguments(add: Any) -> None:
+    """Options ``develop`` sets itself."""
+    add("-o", "--out", metavar="DIR", help="output directory (default: <target dir>/wheels)")
+    add("-i", "--interpreter", action="append", nargs="+", metavar="PYTHON",
+        help="python interpreter to build for (path or name)")
+    add("--sdist", action="store_true",
+        help="build the sdist first, then the wheel from the unpacked sdist")
+    add("--editable", action="store_true",
+        help="an editable wheel (PEP 660; mixed layouts: a .pth to the python source and the "
+             "extension placed into the source tree)")
+    add("--auto-rebuild", action="store_true", help=argparse.SUPPRESS)
+
+
+def add_build_arguments(parser: argparse.ArgumentParser, *, develop: bool = False) -> None:
+    """``rustwheel build``'s flags (``develop``: without those develop chooses itself)."""
+    _cargo_arguments(parser.add_argument)
+    _wheel_arguments(parser.add_argument)
+    if not develop:
+        _own_arguments(parser.add_argument)
+
+
+def _split_list(values: Optional[list[str]]) -> tuple[str, ...]:
+    out: list[str] = []
+    for v in values or ():
+        out += [p for p in v.replace(",", " ").split() if p]
+    return tuple(out)
+
+
+def _interpreter(ns: argparse.Namespace) -> Optional[str]:
+    interpreters = [i for group in (getattr(ns, "interpreter", None) or ()) for i in group]
+    if len(interpreters) > 1:
+        raise ConfigError("-i/--interpreter: only one interpreter per build is supported so "
+                          "far; run rustwheel build once per interpreter")
+    return interpreters[0] if interpreters else None
+
+
+def build_options(ns: argparse.Namespace, rustc_args: Sequence[str] = ()) -> BuildOptions:
+    """The `BuildOptions` of parsed ``rustwheel build`` flags (and ``-- RUSTC_ARGS``)."""
+    return BuildOptions(
+        manifest_path=ns.manifest_path, out=getattr(ns, "out", None), release=ns.release,
+        profile=ns.profile, features=_split_list(ns.features), all_features=ns.all_features,
+        no_default_features=ns.no_default_features, target_dir=ns.target_dir,
+        locked=ns.locked, frozen=ns.frozen, offline=ns.offline,
+        config=tuple(ns.config or ()), unstable_flags=tuple(ns.unstable_flags or ()),
+        bindings=ns.bindings, interpreter=_interpreter(ns), strip=ns.strip,
+        compatibility=ns.compatibility, auditwheel=ns.auditwheel, zig=ns.zig, quiet=ns.quiet,
+        verbose=ns.verbose, rustc_args=tuple(rustc_args), cache_dir=ns.cache_dir,
+        no_cache=ns.no_cache, editable=getattr(ns, "editable", False),
+        auto_rebuild=getattr(ns, "auto_rebuild", False), sdist=getattr(ns, "sdist", False))
+
+
+def parse_build_args(args: Sequence[str]) -> BuildOptions:
+    """`BuildOptions` from ``rustwheel build`` arguments (``[FLAGS...] [-- RUSTC_ARGS]``), for
+    the build backend's ``build-args``; a bad flag is a `ConfigError`."""
+    args = list(args)
+    rustc: list[str] = []
+    if "--" in args:
+        i = args.index("--")
+        args, rustc = args[:i], args[i + 1:]
+    parser = _RaisingParser(prog="rustwheel build", allow_abbrev=False, add_help=False)
+    add_build_arguments(parser)
+    return build_options(parser.parse_args(args), rustc)
+
+
+class _RaisingParser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise ConfigError(f"build arguments: {message}; see rustwheel build --help")

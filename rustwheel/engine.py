@@ -1,0 +1,76 @@
+"""The engine behind `rustwheel.build`: plan, run the graph, leave the stamps for next time.
+
+1. **Plan.** Reuse the resolved plan of the last identical build while nothing resolution read
+   changed (the plan stamp), else resolve the configuration anew (`rustwheel.stages.detect`)
+   and observe what resolution read: detect's record.
+2. **Run** the plan's task graph with doit (`rustwheel.tasks`), holding the crate's state lock.
+3. **Stamp.** After a successful build, write the no-op stamp: the facts of every file the
+   graph declares or its stages recorded (`rustwheel.freshness.watch`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Optional
+
+from rustwheel.freshness import stamp
+from rustwheel.freshness.facts import DigestCache
+from rustwheel.options import BuildOptions
+from rustwheel.plan.resolve import Resolved, plan_build
+from rustwheel.results import BuildError, BuildResult, StageResult
+
+Stamps = Optional[tuple[Path, Path]]
+"""(no-op stamp, plan stamp) of a build, or None when the store is off."""
+
+
+def _results(log: Any) -> tuple[StageResult, ...]:
+    return tuple(StageResult(r.task, r.status, r.seconds, r.message) for r in log.results
+                 if r.status != "ignored")
+
+
+def _run(resolved: Resolved, opts: BuildOptions) -> tuple[list[dict[str, Any]], Any]:
+    """Run the graph under the crate's state lock; (the task dicts, the run's log)."""
+    from rustwheel.tasks import pipeline, statelock
+    from rustwheel.tasks.reporter import RunLog
+    from rustwheel.tasks.runner import run_tasks
+
+    plan = resolved.plan
+    tasks = list(pipeline.all_tasks(plan, resolved.record))
+    log = RunLog(quiet=opts.quiet)
+    with statelock.locked(plan.state_dir, quiet=opts.quiet):
+        try:
+            code = run_tasks(tasks, plan.db_file, log)
+        finally:
+            DigestCache.shared().save()
+    if code != 0 or log.failed:
+        raise BuildError(log.user_errors, log.other_errors, _results(log))
+    return tasks, log
+
+
+def _write_stamp(build_stamp: Path, tasks: list[dict[str, Any]], placed: list[Path],
+                 wheels: list[str]) -> Optional[Path]:
+    from rustwheel.freshness.facts import facts
+    from rustwheel.freshness.watch import watched
+    from rustwheel.tasks.pipeline import task_names
+
+    files = watched(tasks)
+    if files is None:
+        return None
+    files.update((str(p), list(f) if (f := facts(str(p))) else None) for p in placed)
+    stamp.write(build_stamp, files, tasks=task_names(tasks), wheels=wheels)
+    return build_stamp
+
+
+def run_build(opts: BuildOptions, stamps: Stamps) -> BuildResult:
+    """Plan, run and stamp one build (the no-op stamp was checked by the caller)."""
+    resolved = plan_build(opts, stamps[1] if stamps else None)
+    tasks, log = _run(resolved, opts)
+    placed: list[Path] = []
+    if opts.editable:
+        from rustwheel.develop.placement import place_in_tree
+
+        placed = place_in_tree(resolved.plan)
+    wheels = resolved.plan.wheels
+    stamped = _write_stamp(stamps[0], tasks, placed, wheels) if stamps else None
+    return BuildResult(tuple(Path(w) for w in wheels), _results(log), tuple(log.warnings),
+                       stamp=stamped)

@@ -1,0 +1,110 @@
+"""What rustwheel knows about a file without reading it, and its digest when it must read it.
+
+A file version is identified by its *facts* ``(inode, size, mtime_ns)``: while they are equal,
+the content is taken to be equal (as make, cargo and git do). When they differ, the content is
+hashed (BLAKE2b) and compared, so a file touched without a change costs a ``stat`` and, once, a
+hash. `DigestCache` remembers digests per file version in the build's state directory.
+
+`clock` reads the filesystem's own clock: every file written after it returns has an mtime at
+least as large. A stage compares its inputs' mtimes with its start on that clock to notice an
+input edited while it ran (see `rustwheel.freshness.records`).
+
+Standard library only: the no-op check and the auto-rebuild import hook use this module.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing is not imported at run time (the auto-rebuild hook's first import)
+    from typing import ClassVar, Optional
+
+    Facts = tuple[int, int, int]
+    """(inode, size, mtime_ns)"""
+
+
+def of_stat(st: os.stat_result) -> Facts:
+    return (st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+def facts(path: str) -> Optional[Facts]:
+    """The file's facts, or None when it does not exist."""
+    try:
+        return of_stat(os.stat(path))
+    except OSError:
+        return None
+
+
+def digest_file(path: str) -> str:
+    import hashlib  # here: the no-op check never hashes
+
+    h = hashlib.blake2b(digest_size=20)
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def digest_listing(directory: str) -> str:
+    """A directory's "content": its sorted entry names, each marked as a directory or not."""
+    import hashlib
+
+    entries = sorted(f"{e.name}/" if e.is_dir() else e.name for e in os.scandir(directory))
+    return hashlib.blake2b("\0".join(entries).encode("utf-8", "surrogateescape"),
+                           digest_size=20).hexdigest()
+
+
+def clock(directory: Path) -> int:
+    """The filesystem's current time in ns: the mtime of a marker file written now."""
+    directory.mkdir(parents=True, exist_ok=True)
+    marker = directory / ".clock"
+    with open(marker, "w", encoding="utf-8") as fh:
+        fh.write(str(os.getpid()))
+    return os.stat(marker).st_mtime_ns
+
+
+class DigestCache:
+    """``path -> [inode, size, mtime_ns, digest]``, loaded and saved as one JSON file."""
+
+    _shared: ClassVar[Optional[DigestCache]] = None
+
+    @classmethod
+    def shared(cls, path: Optional[Path] = None) -> DigestCache:
+        """The process-wide cache; naming a file (re)loads it from there."""
+        if cls._shared is None or (path is not None and cls._shared.path != path):
+            cls._shared = DigestCache(path)
+        return cls._shared
+
+    def __init__(self, path: Optional[Path]) -> None:
+        self.path = path
+        self.entries: dict[str, list[object]] = {}
+        self.dirty = False
+        if path is not None:
+            try:
+                data = json.loads(path.read_text(encoding="utf-8"))
+                if isinstance(data, dict):
+                    self.entries = data
+            except (OSError, ValueError):
+                self.entries = {}
+
+    def digest(self, file_path: str, st: Optional[os.stat_result] = None) -> str:
+        """The content digest of ``file_path`` (stat it first when ``st`` is not given)."""
+        key = list(of_stat(os.stat(file_path) if st is None else st))
+        cached = self.entries.get(file_path)
+        if cached is not None and cached[:3] == key:
+            return str(cached[3])
+        value = digest_listing(file_path) if os.path.isdir(file_path) else digest_file(file_path)
+        self.entries[file_path] = [*key, value]
+        self.dirty = True
+        return value
+
+    def save(self) -> None:
+        if self.path is not None and self.dirty:
+            from rustwheel.atomic import write_bytes
+
+            live = {p: v for p, v in self.entries.items() if os.path.exists(p)}
+            write_bytes(self.path, (json.dumps(live, sort_keys=True) + "\n").encode("utf-8"))
+            self.dirty = False

@@ -1,0 +1,133 @@
+"""The store round trip of one stage run, written once for every stage: look up, restore, save.
+
+Keys never contain absolute paths of the checkout: paths under known roots (the workspace,
+the target dir) are written as placeholders (`rustwheel.cache.keys.label`), so a fresh clone
+elsewhere, a branch switch or a temporary copy made by pip finds what was built before.
+
+Two lookups, because some inputs are known only after a stage ran (compile: cargo's dep-info):
+a *manifest* entry, keyed by the plan and the inputs known before running, lists the input
+files of the last result built from them; the *result* entry is keyed by the digests of exactly
+those files (and the declared environment variables).
+
+The store is a cache: a store that cannot be read or written (a full disk, a read-only mount,
+permissions) costs one warning per build and the stage runs or is not stored, never a failed
+build.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional
+
+from rustwheel import __version__, ui
+from rustwheel.cache.entries import ActionEntry
+from rustwheel.cache.keys import CacheSpec, action_key, label, unlabel
+from rustwheel.cache.store import LocalStore, Store, restore_files, store_files
+from rustwheel.errors import CacheError
+from rustwheel.freshness.facts import DigestCache
+from rustwheel.freshness.records import Observed, env_digest
+
+STORE_LAYOUT_VERSION = 1
+_warned: set[str] = set()
+
+
+def reset_warnings() -> None:
+    """A new build: a store problem is worth one warning again."""
+    _warned.clear()
+
+
+def _warn_once(spec: CacheSpec, doing: str, exc: BaseException) -> None:
+    if spec.cache_dir in _warned:
+        return
+    _warned.add(spec.cache_dir)
+    reason = getattr(exc, "strerror", None) or str(exc)
+    ui.warn(f"cannot {doing} the build cache at {spec.cache_dir} ({reason}); building without "
+            "it: free some space or fix its permissions (or pass --no-cache)")
+
+
+@dataclass(frozen=True)
+class Hit:
+    entry: ActionEntry
+    inputs: tuple[str, ...]
+    env: tuple[str, ...]
+
+
+class Storage:
+    """One stage run's use of the store: ``stage`` is the versioned stage name in keys,
+    ``tools`` the versions of the tools the result depends on."""
+
+    def __init__(self, spec: CacheSpec, stage: str, tools: Mapping[str, str],
+                 store: Optional[Store] = None) -> None:
+        self.spec = spec
+        self.stage = stage
+        self.tools = {**spec.tools, **tools}
+        self.store: Store = store if store is not None else LocalStore(Path(spec.cache_dir),
+                                                                       warn=ui.warn)
+
+    def _key(self, stage: str, inputs: Mapping[str, str], env: Optional[Mapping[str, object]],
+             ) -> str:
+        plan = {"fingerprint": self.spec.fingerprint, **({"env": env} if env is not None else {})}
+        return action_key(stage, STORE_LAYOUT_VERSION, plan, inputs, self.tools, __version__)
+
+    def _digests(self, paths: Iterable[str]) -> Optional[dict[str, str]]:
+        """label -> content digest for every path; None if one is missing."""
+        cache = DigestCache.shared()
+        try:
+            return {label(p, self.spec.roots): cache.digest(p) for p in paths}
+        except OSError:
+            return None
+
+    def lookup(self, known_inputs: Sequence[str]) -> Optional[Hit]:
+        """A stored result whose recorded inputs all match the files on disk now."""
+        try:
+            return self._lookup(known_inputs)
+        except (OSError, CacheError) as exc:
+            _warn_once(self.spec, "read", exc)
+            return None
+
+    def _lookup(self, known_inputs: Sequence[str]) -> Optional[Hit]:
+        known = self._digests(known_inputs)
+        manifest = None if known is None else self.store.get_action(
+            self._key(f"{self.stage}-manifest", known, None))
+        if manifest is None:
+            return None
+        paths = tuple(unlabel(p, self.spec.roots) for p in manifest.meta.get("inputs", []))
+        env_names = tuple(manifest.meta.get("env", []))
+        found = self._digests(paths)
+        env = {name: env_digest(os.environ.get(name)) for name in env_names}
+        entry = None if found is None else self.store.get_action(self._key(self.stage, found, env))
+        return None if entry is None else Hit(entry, paths, env_names)
+
+    def restore(self, hit: Hit, dest: Path) -> Optional[dict[str, Path]]:
+        """Write the hit's outputs under ``dest``; their paths by name, None on a bad blob."""
+        try:
+            if not restore_files(self.store, hit.entry, dest):
+                return None
+        except OSError as exc:
+            _warn_once(self.spec, "read", exc)
+            return None
+        return {out.name: dest.joinpath(*out.name.split("/")) for out in hit.entry.outputs}
+
+    def save(self, known_inputs: Sequence[str], observed: Observed,
+             outputs: Mapping[str, Path]) -> None:
+        """Store ``outputs`` under the key of the inputs as the stage read them, and the
+        manifest that leads there; nothing when an input changed while the stage ran."""
+        if not observed.clean:
+            return
+        by_path = observed.digests()
+        if any(p not in by_path for p in known_inputs):
+            return  # a known input vanished while building
+        roots = self.spec.roots
+        found = {label(p, roots): d for p, d in by_path.items()}
+        known = {label(p, roots): by_path[p] for p in known_inputs}
+        try:
+            entry = store_files(self.store, self.stage, outputs, {})
+            self.store.put_action(self._key(self.stage, found, observed.env), entry)
+            manifest = ActionEntry(stage=f"{self.stage}-manifest", outputs=(),
+                                   meta={"inputs": sorted(found), "env": sorted(observed.env)})
+            self.store.put_action(self._key(f"{self.stage}-manifest", known, None), manifest)
+        except (OSError, CacheError) as exc:
+            _warn_once(self.spec, "write", exc)

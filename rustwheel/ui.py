@@ -1,0 +1,49 @@
+"""What rustwheel tells the user on stderr besides errors: warnings, notes and stage lines.
+
+Every warning goes through `warn`: it is printed at once as ``warning: ...`` and collected by
+the innermost `collecting` block, so that `rustwheel.build` returns the warnings of its build
+(a stage run in a worker process hands its warnings back in its task values). Errors are not
+printed here: they are exceptions, turned into ``error: ...`` lines by `rustwheel.cli` and the
+build backend only.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Optional, TextIO
+
+_collectors: list[list[str]] = []
+
+
+def warn(message: str) -> None:
+    """``warning: message`` on stderr, and into the current build's warnings."""
+    print(f"warning: {message}", file=sys.stderr, flush=True)
+    if _collectors:
+        _collectors[-1].append(message)
+
+
+def note(message: str) -> None:
+    """An informational line on stderr (what a stage did that the user may want to know)."""
+    print(f"  {message}", file=sys.stderr, flush=True)
+
+
+@contextmanager
+def collecting() -> Iterator[list[str]]:
+    """Collect the warnings given inside the block (and not by a nested block) into a list."""
+    found: list[str] = []
+    _collectors.append(found)
+    try:
+        yield found
+    finally:
+        _collectors.pop()
+
+
+def stage_line(status: str, task: str, seconds: Optional[float] = None,
+               stream: Optional[TextIO] = None) -> None:
+    """One stage's line: ``  ran         compile:<cell>   1.23s``."""
+    timing = f"  {seconds:6.2f}s" if seconds is not None else ""
+    out = sys.stderr if stream is None else stream
+    out.write(f"  {status:<11} {task}{timing}\n")
+    out.flush()

@@ -1,0 +1,95 @@
+"""The engine end to end: the public API, the no-op stamp derived from the graph, and a store
+that cannot be written."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import copy_crate, run_rustwheel
+
+import rustwheel
+from rustwheel.freshness import records, stamp, watch
+from rustwheel.freshness.records import Recorded
+from rustwheel.plan.resolve import plan_build
+from rustwheel.tasks import pipeline
+
+pytestmark = pytest.mark.slow
+
+
+def test_api_result_and_no_op(tmp_path: Path, target_dir: Path,
+                              monkeypatch: pytest.MonkeyPatch) -> None:
+    crate = copy_crate("pyo3-mixed", tmp_path)
+    monkeypatch.chdir(crate)
+    options = {"target_dir": str(target_dir), "out": str(tmp_path / "dist"),
+               "interpreter": sys.executable, "quiet": True}
+    first = rustwheel.build(**options)
+    assert [w.parent for w in first.wheels] == [tmp_path / "dist"] and first.wheels[0].is_file()
+    assert {s.task.split(":")[0] for s in first.stages} == {"detect", "compile", "repair",
+                                                            "wheel"}
+    assert first.shortcut is None and first.stamp is not None
+
+    second = rustwheel.build(rustwheel.BuildOptions(**options))
+    assert second.shortcut == "no-op" and second.wheels == first.wheels
+    assert {s.status for s in second.stages} == {"up to date"}
+
+    with pytest.raises(TypeError):
+        rustwheel.build(no_such_option=True)
+    with pytest.raises(rustwheel.RustwheelError, match="bindings"):
+        rustwheel.build(**options, bindings="nonsense")
+
+
+def test_stamp_watches_exactly_what_the_graph_declares_and_records(
+        tmp_path: Path, target_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    crate = copy_crate("pyo3-mixed", tmp_path)
+    monkeypatch.chdir(crate)
+    opts = rustwheel.BuildOptions(target_dir=str(target_dir), out=str(tmp_path / "dist"),
+                                  interpreter=sys.executable, quiet=True)
+    result = rustwheel.build(opts)
+    assert result.stamp is not None
+    watched = set(json.loads(result.stamp.read_text())["files"])
+
+    resolved = plan_build(opts, stamp.stamps_of(opts)[1])  # type: ignore[index]
+    tasks = list(pipeline.all_tasks(resolved.plan, resolved.record))
+    expected = set(watch.declared(tasks))
+    for task in tasks:
+        for item in task.get("uptodate", ()):
+            if isinstance(item, Recorded):  # detect's record too (a Watched)
+                data = records.read(item.record_path)
+                assert data is not None
+                expected |= {*data["inputs"], *data["outputs"]}
+    assert watched == expected
+    # Every source of the wheel and every file cargo read is among them.
+    assert str(crate / "python" / "mixed_pkg" / "__init__.py") in watched
+    assert str(crate / "src" / "lib.rs") in watched
+
+
+@pytest.fixture
+def full_disk(tmp_path: Path) -> Iterator[Path]:
+    """A 1 MiB filesystem: too small for the compiled library."""
+    mount = tmp_path / "full"
+    mount.mkdir()
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mount)], check=True)
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", str(mount)], check=True)
+
+
+def test_a_store_on_a_full_disk_costs_one_warning(tmp_path: Path, target_dir: Path,
+                                                  full_disk: Path) -> None:
+    crate = copy_crate("pyo3-pure-abi3", tmp_path)
+    proc = run_rustwheel(["build", "-m", str(crate / "Cargo.toml"), "-o", str(tmp_path / "dist"),
+                          "--target-dir", str(target_dir), "-i", sys.executable,
+                          "--cache-dir", str(full_disk / "store")])
+    warnings = [line for line in proc.stderr.splitlines() if "cannot write the build cache" in line]
+    assert len(warnings) == 1, proc.stderr
+    assert "No space left on device" in warnings[0] and str(full_disk) in warnings[0]
+    assert "Traceback" not in proc.stderr
+    wheel = Path(proc.stdout.split()[-1])
+    assert wheel.is_file() and os.path.getsize(wheel) > 1 << 20
