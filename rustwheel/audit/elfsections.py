@@ -20,7 +20,7 @@ from elftools.elf.gnuversions import GNUVerNeedSection, GNUVerSymSection
 from elftools.elf.sections import NoteSection, SymbolTableSection
 from elftools.elf.segments import InterpSegment
 
-from rustwheel.audit.elf import ElfInfo, corrupt_error, isa_level_name, policy_arch
+from rustwheel.audit.elfinfo import ElfInfo, corrupt_error, isa_level_name, policy_arch
 
 # Exceptions pyelftools lets through on malformed input.
 _PARSE_ERRORS = (ELFError, struct.error, ValueError, IndexError, EOFError, UnicodeDecodeError)
