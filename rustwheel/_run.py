@@ -86,7 +86,8 @@ def popen_lines(
             bufsize=1,
         )
     except FileNotFoundError:
-        raise ToolError(f"command '{args[0]}' was not found; install it or put it on PATH") from None
+        raise ToolError(f"command '{args[0]}' was not found; install it or put it on PATH"
+                        ) from None
 
 
 def which(name: str, path: Optional[str] = None) -> Optional[Path]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import BinaryIO
 
@@ -42,10 +42,8 @@ def clean_stale(dest: Path) -> None:
             continue
         m = _PID.search(name)
         if m and not _alive(int(m.group(1))):
-            try:
+            with suppress(OSError):
                 os.unlink(dest.parent / name)
-            except OSError:
-                pass
 
 
 def default_mode() -> int:
@@ -69,10 +67,8 @@ def replacing(dest: Path, mode: int) -> Iterator[BinaryIO]:
         os.chmod(tmp, mode)
         os.replace(tmp, dest)
     except BaseException:
-        try:
+        with suppress(OSError):
             os.unlink(tmp)
-        except OSError:
-            pass
         raise
 
 

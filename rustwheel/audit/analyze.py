@@ -243,5 +243,6 @@ def analyze(files: Mapping[str, ElfInfo], *, name: str = "the audited files",
         tag=best.tag if best is not None else f"linux_{arch}",
         aliases=best.aliases if best is not None else (),
         repair_tag=repair_tag,
-        versioned_symbols={lib: tuple(sorted(v, key=version_key)) for lib, v in sorted(versions.items())},
+        versioned_symbols={lib: tuple(sorted(v, key=version_key))
+                           for lib, v in sorted(versions.items())},
         verdicts=verdicts)

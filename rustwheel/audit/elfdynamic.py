@@ -20,7 +20,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import NamedTuple, Optional
 
-from rustwheel.audit.elf import ElfInfo, isa_level_name, policy_arch
+from rustwheel.audit.elfinfo import ElfInfo, isa_level_name, policy_arch
 from rustwheel.audit.elfsource import ElfBytes, ShortRead
 
 # e_machine -> the name pyelftools gives it (`ElfInfo.machine`); other machines: read completely.

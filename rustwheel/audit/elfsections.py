@@ -17,10 +17,10 @@ from elftools.common.exceptions import ELFError
 from elftools.elf.dynamic import DynamicSegment, DynamicTag
 from elftools.elf.elffile import ELFFile
 from elftools.elf.gnuversions import GNUVerNeedSection, GNUVerSymSection
-from elftools.elf.sections import NoteSection, SymbolTableSection
+from elftools.elf.sections import NoteSection, Symbol, SymbolTableSection
 from elftools.elf.segments import InterpSegment
 
-from rustwheel.audit.elf import ElfInfo, corrupt_error, isa_level_name, policy_arch
+from rustwheel.audit.elfinfo import ElfInfo, corrupt_error, isa_level_name, policy_arch
 
 # Exceptions pyelftools lets through on malformed input.
 _PARSE_ERRORS = (ELFError, struct.error, ValueError, IndexError, EOFError, UnicodeDecodeError)
@@ -48,6 +48,8 @@ def _check_extent(elf: ELFFile, size: int, shown: str) -> None:
              if sec["sh_type"] != "SHT_NOBITS"]
     if max(ends) > size:
         raise corrupt_error(shown, f"{size} bytes, its headers describe {max(ends)}")
+
+
 def _isa_level(elf: ELFFile) -> Optional[str]:
     """The x86-64 micro-architecture level from ``GNU_PROPERTY_X86_ISA_1_NEEDED``, above v1."""
     for section in elf.iter_sections():
@@ -96,6 +98,34 @@ def _dynamic(elf: ELFFile) -> tuple[Optional[str], tuple[str, ...], tuple[str, .
 def _symbols(elf: ELFFile) -> tuple[Mapping[str, frozenset[str]],
                                     Mapping[str, Mapping[str, frozenset[str]]],
                                     frozenset[str], tuple[str, ...]]:
+    verneed, versym, dynsym = _symbol_sections(elf)
+    requirements, by_index = _version_needs(verneed)
+    versioned: dict[str, dict[str, set[str]]] = {}
+    undefined: set[str] = set()
+    inits: list[str] = []
+    symbols = dynsym.iter_symbols() if dynsym is not None else ()
+    for i, sym in enumerate(symbols):
+        if not sym.name:
+            continue
+        if sym["st_shndx"] != "SHN_UNDEF":
+            if _is_python_init(sym):
+                inits.append(sym.name)
+            continue
+        if sym["st_info"]["bind"] != "STB_WEAK":
+            undefined.add(sym.name)
+        needed = _needed_version(versym, i, by_index)
+        if needed is not None:
+            lib, version = needed
+            versioned.setdefault(lib, {}).setdefault(version, set()).add(sym.name)
+    return (requirements,
+            {lib: {ver: frozenset(s) for ver, s in per.items()} for lib, per in versioned.items()},
+            frozenset(undefined), tuple(sorted(inits)))
+
+
+def _symbol_sections(elf: ELFFile) -> tuple[Optional[GNUVerNeedSection],
+                                            Optional[GNUVerSymSection],
+                                            Optional[SymbolTableSection]]:
+    """``.gnu.version_r``, ``.gnu.version`` and ``.dynsym``, those the file has."""
     verneed: Optional[GNUVerNeedSection] = None
     versym: Optional[GNUVerSymSection] = None
     dynsym: Optional[SymbolTableSection] = None
@@ -106,6 +136,12 @@ def _symbols(elf: ELFFile) -> tuple[Mapping[str, frozenset[str]],
             versym = section
         elif isinstance(section, SymbolTableSection) and section["sh_type"] == "SHT_DYNSYM":
             dynsym = section
+    return verneed, versym, dynsym
+
+
+def _version_needs(verneed: Optional[GNUVerNeedSection],
+                   ) -> tuple[dict[str, frozenset[str]], dict[int, tuple[str, str]]]:
+    """Library -> version names, and version index -> (library, name)."""
     requirements: dict[str, set[str]] = {}
     by_index: dict[int, tuple[str, str]] = {}
     if verneed is not None:
@@ -113,28 +149,24 @@ def _symbols(elf: ELFFile) -> tuple[Mapping[str, frozenset[str]],
             for aux in auxes:
                 requirements.setdefault(str(need.name), set()).add(str(aux.name))
                 by_index[int(aux["vna_other"])] = (str(need.name), str(aux.name))
-    versioned: dict[str, dict[str, set[str]]] = {}
-    undefined: set[str] = set()
-    inits: list[str] = []
-    if dynsym is not None:
-        for i, sym in enumerate(dynsym.iter_symbols()):
-            if not sym.name:
-                continue
-            if sym["st_shndx"] != "SHN_UNDEF":
-                if sym.name.startswith("PyInit_") and sym["st_info"]["type"] == "STT_FUNC" \
-                        and sym["st_info"]["bind"] in ("STB_GLOBAL", "STB_WEAK"):
-                    inits.append(sym.name)
-                continue
-            if sym["st_info"]["bind"] != "STB_WEAK":
-                undefined.add(sym.name)
-            if versym is not None:
-                ndx = versym.get_symbol(i)["ndx"]
-                if isinstance(ndx, int) and (ndx & 0x7FFF) in by_index:
-                    lib, version = by_index[ndx & 0x7FFF]
-                    versioned.setdefault(lib, {}).setdefault(version, set()).add(sym.name)
-    return ({lib: frozenset(v) for lib, v in requirements.items()},
-            {lib: {ver: frozenset(s) for ver, s in per.items()} for lib, per in versioned.items()},
-            frozenset(undefined), tuple(sorted(inits)))
+    return {lib: frozenset(v) for lib, v in requirements.items()}, by_index
+
+
+def _is_python_init(sym: Symbol) -> bool:
+    """A defined symbol that is an exported ``PyInit_*`` function."""
+    return bool(sym.name.startswith("PyInit_") and sym["st_info"]["type"] == "STT_FUNC"
+                and sym["st_info"]["bind"] in ("STB_GLOBAL", "STB_WEAK"))
+
+
+def _needed_version(versym: Optional[GNUVerSymSection], i: int,
+                    by_index: Mapping[int, tuple[str, str]]) -> Optional[tuple[str, str]]:
+    """(library, version) that undefined symbol ``i`` requires, or None when unversioned."""
+    if versym is None:
+        return None
+    ndx = versym.get_symbol(i)["ndx"]
+    if isinstance(ndx, int):
+        return by_index.get(ndx & 0x7FFF)
+    return None
 
 
 def _facts(path: Path, elf: ELFFile) -> ElfInfo:

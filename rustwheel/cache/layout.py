@@ -1,10 +1,11 @@
 """The on-disk layout of a local store: paths, the lock, atomic writes and the blob format.
 
 ```
-<root>/v1/blobs/<2 hex>/<sha256>        zstd-compressed file contents (header + zstd frame)
-<root>/v1/actions/<2 hex>/<key>.json    action entries (JSON with a checksum over the body)
-<root>/v1/tmp/                          temp files, renamed into place (readers never see partial files)
-<root>/v1/lock                          flock: shared for entry reads/writes, exclusive for maintenance
+<root>/v1/blobs/<2 hex>/<sha256>      zstd-compressed file contents (header + zstd frame)
+<root>/v1/actions/<2 hex>/<key>.json  action entries (JSON with a checksum over the body)
+<root>/v1/tmp/                        temp files, renamed into place (never read half-written)
+<root>/v1/lock                        flock: shared for entry reads and writes, exclusive for
+                                      maintenance
 ```
 
 Nothing outside `<root>/v1` is ever created, changed or removed.
@@ -18,7 +19,7 @@ import struct
 import sys
 import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -162,16 +163,9 @@ def write_atomic(paths: StorePaths, dest: Path, data: bytes) -> None:
         os.chmod(tmp, 0o644)
         os.replace(tmp, dest)
     except OSError as exc:
-        _unlink(Path(tmp))
+        Path(tmp).unlink(missing_ok=True)
         raise CacheError(f"cannot write {dest} in the build cache ({exc.strerror or exc}); "
                          "free some space or run `rustwheel cache gc`") from exc
-
-
-def _unlink(path: Path) -> None:
-    try:
-        path.unlink()
-    except FileNotFoundError:
-        pass
 
 
 def remove(path: Path) -> int:
@@ -186,10 +180,8 @@ def remove(path: Path) -> int:
 
 def touch(path: Path) -> None:
     """Record an access for LRU eviction (the file's mtime is its last use)."""
-    try:
+    with suppress(OSError):  # removed meanwhile, or a read-only store: the entry is still valid
         os.utime(path)
-    except OSError:
-        pass  # removed meanwhile, or a read-only store: the entry is still valid
 
 
 def blob_level(data: bytes) -> int:

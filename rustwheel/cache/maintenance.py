@@ -37,7 +37,7 @@ _SIZE = re.compile(r"(\d+(?:\.\d*)?|\.\d+)\s*([kmgt]?)(?:i?b)?", re.IGNORECASE)
 
 
 def parse_size(text: str) -> int:
-    """Bytes in a size like ``1024``, ``500M``, ``2G`` or ``1.5GiB`` (K/M/G/T are powers of 1024)."""
+    """Bytes in a size like ``1024``, ``500M``, ``2G`` or ``1.5GiB`` (K/M/G/T: powers of 1024)."""
     match = _SIZE.fullmatch(text.strip())
     if match is None:
         raise CacheError(f"invalid cache size {text!r}: use a number of bytes with an optional "
@@ -120,44 +120,67 @@ def evict(paths: StorePaths, max_size: int, *,
     blobs no action references that are older than that many seconds, then actions and
     unreferenced blobs oldest first; an evicted action takes the blobs only it needed along.
     """
-    scan = _scan(paths)
-    before = total = scan.total()
-    removed = {"actions": 0, "blobs": 0}
-    refcount: dict[str, int] = {}
-    for digests in scan.refs.values():
-        for digest in digests:
-            refcount[digest] = refcount.get(digest, 0) + 1
-
-    def drop_blob(digest: str) -> int:
-        removed["blobs"] += 1
-        return remove(scan.blobs.pop(digest).path)
-
-    for info in scan.bad:
-        total -= remove(info.path)
+    eviction = _Eviction(_scan(paths))
+    before = eviction.total
+    eviction.drop_garbage()
     if unreferenced_grace is not None:
-        cutoff = time.time() - unreferenced_grace
-        for digest, info in list(scan.blobs.items()):
-            if digest not in refcount and info.mtime < cutoff:
-                total -= drop_blob(digest)
+        eviction.drop_unreferenced(time.time() - unreferenced_grace)
+    eviction.drop_least_recently_used(max_size)
+    return {"bytes_before": before, "bytes_after": eviction.total,
+            "actions_removed": eviction.actions_removed,
+            "blobs_removed": eviction.blobs_removed}
 
-    candidates = sorted([(f.mtime, "action", k) for k, f in scan.actions.items()]
-                        + [(f.mtime, "blob", d) for d, f in scan.blobs.items()
-                           if d not in refcount])
-    for _mtime, kind, name in candidates:
-        if total <= max_size:
-            break
-        if kind == "blob":
-            if name in scan.blobs and refcount.get(name, 0) == 0:
-                total -= drop_blob(name)
-            continue
-        total -= remove(scan.actions.pop(name).path)
-        removed["actions"] += 1
-        for digest in scan.refs.pop(name):
-            refcount[digest] -= 1
-            if refcount[digest] == 0 and digest in scan.blobs:
-                total -= drop_blob(digest)
-    return {"bytes_before": before, "bytes_after": total,
-            "actions_removed": removed["actions"], "blobs_removed": removed["blobs"]}
+
+class _Eviction:
+    """One eviction pass over a scanned store: the bytes left, how many actions reference each
+    blob, and what was removed so far."""
+
+    def __init__(self, scan: _Scan) -> None:
+        self.scan = scan
+        self.total = scan.total()
+        self.actions_removed = 0
+        self.blobs_removed = 0
+        self.refcount: dict[str, int] = {}
+        for digests in scan.refs.values():
+            for digest in digests:
+                self.refcount[digest] = self.refcount.get(digest, 0) + 1
+
+    def drop_garbage(self) -> None:
+        for info in self.scan.bad:
+            self.total -= remove(info.path)
+
+    def drop_unreferenced(self, cutoff: float) -> None:
+        """Blobs no action references whose last use was before ``cutoff`` (a timestamp)."""
+        for digest, info in list(self.scan.blobs.items()):
+            if digest not in self.refcount and info.mtime < cutoff:
+                self._drop_blob(digest)
+
+    def drop_least_recently_used(self, max_size: int) -> None:
+        """Actions and unreferenced blobs, oldest first, until ``max_size`` bytes are left."""
+        scan = self.scan
+        candidates = sorted([(f.mtime, "action", k) for k, f in scan.actions.items()]
+                            + [(f.mtime, "blob", d) for d, f in scan.blobs.items()
+                               if d not in self.refcount])
+        for _mtime, kind, name in candidates:
+            if self.total <= max_size:
+                break
+            if kind == "action":
+                self._drop_action(name)
+            elif name in scan.blobs and self.refcount.get(name, 0) == 0:
+                self._drop_blob(name)
+
+    def _drop_action(self, key: str) -> None:
+        """The action, and the blobs no remaining action references."""
+        self.total -= remove(self.scan.actions.pop(key).path)
+        self.actions_removed += 1
+        for digest in self.scan.refs.pop(key):
+            self.refcount[digest] -= 1
+            if self.refcount[digest] == 0 and digest in self.scan.blobs:
+                self._drop_blob(digest)
+
+    def _drop_blob(self, digest: str) -> None:
+        self.blobs_removed += 1
+        self.total -= remove(self.scan.blobs.pop(digest).path)
 
 
 def stats(root: Path) -> dict[str, int]:

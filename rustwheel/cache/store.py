@@ -11,7 +11,7 @@ import os
 import sys
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Callable, Optional, Protocol
+from typing import Any, Callable, Optional, Protocol, TypeVar
 
 from rustwheel.atomic import write_bytes
 from rustwheel.cache.entries import (
@@ -46,6 +46,8 @@ __all__ = [
     "restore_files",
     "store_files",
 ]
+
+_T = TypeVar("_T")
 
 
 class Store(Protocol):
@@ -99,29 +101,16 @@ class LocalStore:
     def get_blob(self, digest: str) -> Optional[bytes]:
         path = self.paths.blob_path(digest)
         with store_lock(self.paths, exclusive=False):
-            raw = self._read(path)
-            if raw is None:
-                return None
-            try:
-                data = decode_blob(raw, digest)
-            except CorruptEntry as exc:
-                self._drop(path, "blob", str(exc))
-                return None
-            touch(path)
-            return data
+            return self._verified(path, "blob", lambda raw: decode_blob(raw, digest))
 
     def put_blob(self, data: bytes) -> str:
         digest = digest_bytes(data)
         path = self.paths.blob_path(digest)
         with store_lock(self.paths, exclusive=False):
-            raw = self._read(path) if path.is_file() else None
-            if raw is not None:
-                try:
-                    decode_blob(raw, digest)  # never keep a damaged copy of this content
-                    touch(path)  # stored once per content; a put counts as a use
-                    return digest
-                except CorruptEntry as exc:
-                    self._drop(path, "blob", str(exc))
+            # Stored once per content, and a put counts as a use; a damaged copy is replaced.
+            if path.is_file() and self._verified(
+                    path, "blob", lambda raw: decode_blob(raw, digest)) is not None:
+                return digest
             encoded = encode_blob(data)
             write_atomic(self.paths, path, encoded)
         self._grew(len(encoded))
@@ -135,16 +124,7 @@ class LocalStore:
     def get_action(self, key: str) -> Optional[ActionEntry]:
         path = self.paths.action_path(key)
         with store_lock(self.paths, exclusive=False):
-            raw = self._read(path)
-            if raw is None:
-                return None
-            try:
-                entry = decode_action(raw, key)
-            except CorruptEntry as exc:
-                self._drop(path, "entry", str(exc))
-                return None
-            touch(path)
-            return entry
+            return self._verified(path, "entry", lambda raw: decode_action(raw, key))
 
     def put_action(self, key: str, entry: ActionEntry) -> None:
         path = self.paths.action_path(key)
@@ -155,6 +135,21 @@ class LocalStore:
         self._maybe_evict()
 
     # -- helpers -------------------------------------------------------------------------------
+
+    def _verified(self, path: Path, what: str, decode: Callable[[bytes], _T]) -> Optional[_T]:
+        """The decoded content of ``path`` (its use recorded for LRU eviction), or None when it
+        is missing or damaged; a damaged file is dropped, never served. The caller holds the
+        shared lock."""
+        raw = self._read(path)
+        if raw is None:
+            return None
+        try:
+            value = decode(raw)
+        except CorruptEntry as exc:
+            self._drop(path, what, str(exc))
+            return None
+        touch(path)
+        return value
 
     def _read(self, path: Path) -> Optional[bytes]:
         try:

@@ -26,7 +26,8 @@ class BuildScriptRun:
 
 
 def parse_line(line: str) -> Optional[object]:
-    """One stdout line of cargo → an `Artifact`, `BuildScriptRun`, rendered diagnostic str, or None."""
+    """One stdout line of cargo → an `Artifact`, a `BuildScriptRun`, a rendered diagnostic (str),
+    or None."""
     line = line.strip()
     if not line.startswith("{"):
         return None

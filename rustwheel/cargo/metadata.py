@@ -141,7 +141,8 @@ def cargo_metadata_argv(manifest_path: Path, *, features: Sequence[str], all_fea
     return argv
 
 
-def load_metadata(argv: Sequence[str], manifest_path: Path, env: Mapping[str, str]) -> CargoMetadata:
+def load_metadata(argv: Sequence[str], manifest_path: Path,
+                  env: Mapping[str, str]) -> CargoMetadata:
     proc = _run.run(argv, env=env, check=False,
                     hint="install Rust with rustup (https://rustup.rs)")
     if proc.returncode != 0:

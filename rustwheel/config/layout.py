@@ -73,7 +73,7 @@ def determine_layout(*, project_root: Path, manifest_dir: Path, module_name: str
                                   and not (top / "__init__.py").is_file())
     for package in python_packages:
         if not ((python_dir / package).is_dir() or (python_dir / f"{package}.py").is_file()):
-            raise ConfigError(f"{pyproject_file}: [{table}] python-packages entry '{package}' was not found "
-                              f"in {python_dir}; create it or remove the entry")
+            raise ConfigError(f"{pyproject_file}: [{table}] python-packages entry '{package}' "
+                              f"was not found in {python_dir}; create it or remove the entry")
     return ProjectLayout(project_root=project_root, python_dir=python_dir,
                          module_name=module_name, mixed=mixed, python_packages=python_packages)

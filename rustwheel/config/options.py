@@ -61,30 +61,40 @@ class BuildConfig:
 def _find_project(manifest_arg: Optional[str], cwd: Path) -> tuple[Path, Optional[PyProject]]:
     """Locate Cargo.toml and the pyproject.toml that belongs to it."""
     if manifest_arg is not None:
-        manifest = (cwd / manifest_arg).resolve()
-        if manifest.is_dir():
-            manifest = manifest / "Cargo.toml"
-        if not manifest.is_file():
-            raise ConfigError(
-                f"{manifest}: Cargo.toml not found; pass -m/--manifest-path pointing to the "
-                "crate's Cargo.toml")
-        for candidate in (manifest.parent / "pyproject.toml", manifest.parent.parent / "pyproject.toml"):
-            if candidate.is_file():
-                found = load_pyproject(candidate)
-                declared = _manifest_from(found)
-                if candidate.parent == manifest.parent or declared in (None, manifest):
-                    return manifest, found
-        return manifest, None
+        return _project_of_manifest((cwd / manifest_arg).resolve())
+    return _project_in(cwd)
+
+
+def _project_of_manifest(manifest: Path) -> tuple[Path, Optional[PyProject]]:
+    """-m/--manifest-path given: the pyproject.toml beside that Cargo.toml, else the one a
+    directory up (``rust/Cargo.toml`` layouts) unless it declares another manifest-path."""
+    if manifest.is_dir():
+        manifest = manifest / "Cargo.toml"
+    if not manifest.is_file():
+        raise ConfigError(
+            f"{manifest}: Cargo.toml not found; pass -m/--manifest-path pointing to the "
+            "crate's Cargo.toml")
+    for candidate in (manifest.parent / "pyproject.toml",
+                      manifest.parent.parent / "pyproject.toml"):
+        if candidate.is_file():
+            found = load_pyproject(candidate)
+            declared = _manifest_from(found)
+            if candidate.parent == manifest.parent or declared in (None, manifest):
+                return manifest, found
+    return manifest, None
+
+
+def _project_in(cwd: Path) -> tuple[Path, Optional[PyProject]]:
+    """No -m/--manifest-path: the manifest-path of ``cwd``'s pyproject.toml, else
+    ``Cargo.toml`` or ``rust/Cargo.toml`` in ``cwd``."""
     pyproject_path = cwd / "pyproject.toml"
     pyproject = load_pyproject(pyproject_path) if pyproject_path.is_file() else None
-    if pyproject is not None:
-        declared = _manifest_from(pyproject)
-        if declared is not None:
-            if not declared.is_file():
-                raise ConfigError(
-                    f"{pyproject_path}: [{pyproject.tool_table}] manifest-path points to {declared}, "
-                    "which does not exist; fix the path")
-            return declared, pyproject
+    if pyproject is not None and (declared := _manifest_from(pyproject)) is not None:
+        if not declared.is_file():
+            raise ConfigError(
+                f"{pyproject_path}: [{pyproject.tool_table}] manifest-path points to "
+                f"{declared}, which does not exist; fix the path")
+        return declared, pyproject
     for candidate in (cwd / "Cargo.toml", cwd / "rust" / "Cargo.toml"):
         if candidate.is_file():
             return candidate.resolve(), pyproject
@@ -110,7 +120,8 @@ def _env_bool(env: Mapping[str, str], *names: str) -> Optional[bool]:
             return True
         if lowered in ("0", "false", "no", "off"):
             return False
-        raise ConfigError(f"environment variable {name}={value!r} is not a boolean; use true or false")
+        raise ConfigError(f"environment variable {name}={value!r} is not a boolean; "
+                          "use true or false")
     return None
 
 
@@ -138,7 +149,8 @@ def resolve_config(cli: BuildOptions, *, cwd: Optional[Path] = None,
 
     bindings = cli.bindings or tool.bindings
     if bindings is not None and bindings not in BINDINGS:
-        raise ConfigError(f"-b/--bindings '{bindings}' is unknown; use one of {', '.join(BINDINGS)}")
+        raise ConfigError(f"-b/--bindings '{bindings}' is unknown; "
+                          f"use one of {', '.join(BINDINGS)}")
 
     where = (f"{pyproject.path}: [{pyproject.tool_table}]" if pyproject is not None
              else "pyproject.toml")

@@ -6,7 +6,7 @@ Field docstrings are the user documentation of each key.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 from rustwheel.config.includes import (
     GlobSpec,
@@ -75,16 +75,52 @@ class ToolConfig:
     and dev for `rustwheel develop`."""
 
 
-_KINDS: dict[str, str] = {
-    "module-name": "str", "bindings": "str", "python-source": "str", "python-packages": "list",
-    "profile": "str", "features": "list", "all-features": "bool", "no-default-features": "bool",
-    "locked": "bool", "frozen": "bool", "config": "list", "unstable-flags": "list",
-    "rustc-args": "list", "strip": "bool", "manifest-path": "str", "compatibility": "str",
-    "auditwheel": "str", "skip-auditwheel": "bool",
-    "manylinux": "str", "include": "include", "exclude": "exclude", "data": "str", "sbom": "sbom",
-    "sdist-generator": "str", "editable-profile": "str",
+def _string(value: Any, where: str) -> str:
+    if not isinstance(value, str):
+        raise ConfigError(f"{where} must be a string")
+    return value
+
+
+def _flag(value: Any, where: str) -> bool:
+    if not isinstance(value, bool):
+        raise ConfigError(f"{where} must be true or false")
+    return value
+
+
+def _strings(value: Any, where: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{where} must be a list of strings")
+    return tuple(value)
+
+
+def _features(value: Any, where: str) -> tuple[str, ...]:
+    """Feature names; maturin's conditional features (``{feature, python-version, ...}``) are
+    kept as plain features."""
+    if not isinstance(value, list):
+        raise ConfigError(f"{where} must be a list of strings")
+    return tuple(_feature(entry, where) for entry in value)
+
+
+def _feature(entry: Any, where: str) -> str:
+    if isinstance(entry, str):
+        return entry
+    if isinstance(entry, dict) and isinstance(entry.get("feature"), str):
+        return str(entry["feature"])
+    raise ConfigError(f"{where} entries must be strings or {{feature = ...}} tables")
+
+
+# Each key's parser: (value, where) -> the ToolConfig field's value; `where` names the key in
+# errors.
+_PARSERS: dict[str, Callable[[Any, str], Any]] = {
+    "module-name": _string, "bindings": _string, "python-source": _string,
+    "python-packages": _strings, "profile": _string, "features": _features,
+    "all-features": _flag, "no-default-features": _flag, "locked": _flag, "frozen": _flag,
+    "config": _strings, "unstable-flags": _strings, "rustc-args": _strings, "strip": _flag,
+    "manifest-path": _string, "compatibility": _string, "auditwheel": _string,
+    "skip-auditwheel": _flag, "manylinux": _string, "include": parse_include,
+    "exclude": parse_exclude, "data": _string, "sbom": parse_sbom,
+    "sdist-generator": _string, "editable-profile": _string,
 }
-_PARSERS = {"include": parse_include, "exclude": parse_exclude, "sbom": parse_sbom}
 # Keys maturin knows that later stages (sdist, audit, include/exclude, ...) will read; accepted
 # now so that existing projects keep building.
 _KNOWN_LATER = {
@@ -93,47 +129,19 @@ _KNOWN_LATER = {
 }
 
 
-def _check(where: str, key: str, value: Any, kind: str) -> Any:
-    if kind in _PARSERS:
-        return _PARSERS[kind](value, where)
-    if kind == "str":
-        if not isinstance(value, str):
-            raise ConfigError(f"{where} must be a string")
-        return value
-    if kind == "bool":
-        if not isinstance(value, bool):
-            raise ConfigError(f"{where} must be true or false")
-        return value
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        if key == "features" and isinstance(value, list):
-            # Conditional features ({feature, python-version, ...}) are kept as plain features
-            # when they have no condition.
-            out = []
-            for v in value:
-                if isinstance(v, str):
-                    out.append(v)
-                elif isinstance(v, dict) and isinstance(v.get("feature"), str):
-                    out.append(v["feature"])
-                else:
-                    raise ConfigError(f"{where} entries must be strings or {{feature = ...}} tables")
-            return tuple(out)
-        raise ConfigError(f"{where} must be a list of strings")
-    return tuple(value)
-
-
 def parse_tool_config(values: dict[str, Any], table: str = "tool.rustwheel",
                       path: str = "pyproject.toml") -> ToolConfig:
     """Validate the tool table; unknown keys are an error that names the key."""
     kwargs: dict[str, Any] = {}
     for key, value in values.items():
-        kind = _KINDS.get(key)
-        if kind is None:
+        parser = _PARSERS.get(key)
+        if parser is None:
             if key in _KNOWN_LATER:
                 continue
-            known = ", ".join(sorted(set(_KINDS) | _KNOWN_LATER))
+            known = ", ".join(sorted(set(_PARSERS) | _KNOWN_LATER))
             raise ConfigError(f"{path}: [{table}] has unknown key '{key}'; known keys: {known}")
         attr = "compatibility" if key == "manylinux" else key.replace("-", "_")
-        kwargs[attr] = _check(f"{path}: [{table}] {key}", key, value, kind)
+        kwargs[attr] = parser(value, f"{path}: [{table}] {key}")
     cfg = ToolConfig(**kwargs)
     if cfg.sdist_generator not in ("cargo", "git"):
         raise ConfigError(f"{path}: [{table}] sdist-generator = '{cfg.sdist_generator}' is "

@@ -5,8 +5,8 @@
 imports it at interpreter start-up. That import only adds a finder to ``sys.meta_path``. The
 first time the package itself is imported, the finder reads the JSON file beside the module
 (written by `rustwheel develop`: the no-op stamp of the last build, the command to repeat it),
-asks `rustwheel.freshness.stamp` whether any input changed — a few dozen ``stat`` calls — and only if so
-runs ``rustwheel develop`` again before the import goes on.
+asks `rustwheel.freshness.stamp` whether any input changed — a few dozen ``stat`` calls — and
+only if so runs ``rustwheel develop`` again before the import goes on.
 
 Standard library only, and nothing from rustwheel at start-up: it runs in the user's interpreter.
 """

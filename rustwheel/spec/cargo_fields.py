@@ -56,8 +56,8 @@ class CargoFields:
         path = self.manifest_dir / value
         if not path.is_file():
             raise ConfigError(
-                f"{self.where('license-file')} file {path} does not exist; create it or fix the path"
-            )
+                f"{self.where('license-file')} file {path} does not exist; "
+                "create it or fix the path")
         if not is_within(path, allowed_root):
             raise ConfigError(
                 f"{self.where('license-file')} {path} is outside {allowed_root}; move it inside "

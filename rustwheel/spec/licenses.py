@@ -7,6 +7,7 @@ import textwrap
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Optional
 
 from rustwheel.errors import ConfigError
 from rustwheel.spec.metadata_files import is_within, normalised_abspath
@@ -33,34 +34,42 @@ def check_license_glob(glob: str, where: str) -> None:
     Allowed: alphanumerics, ``_ - .`` matched verbatim, ``/`` as separator, ``* ? **`` and
     ``[...]`` ranges of verbatim characters; no leading ``/``, no ``..`` component, no ``***``.
     """
-
-    def bad(reason: str) -> ConfigError:
-        return ConfigError(
+    reason = _shape_problem(glob) or _character_problem(glob)
+    if reason is not None:
+        raise ConfigError(
             f"{where} pattern {glob!r} is not a valid PEP 639 glob ({reason}); use a relative "
             "pattern such as 'LICENSE*' or 'licenses/**'"
         )
 
+
+def _shape_problem(glob: str) -> Optional[str]:
+    """Why the pattern as a whole is not allowed (empty, absolute, ...), or None."""
     if not glob:
-        raise bad("it is empty")
+        return "it is empty"
     if glob.startswith("/"):
-        raise bad("it is absolute")
+        return "it is absolute"
     if ".." in glob.split("/"):
-        raise bad("'..' is not allowed")
+        return "'..' is not allowed"
     if "***" in glob:
-        raise bad("'***' is not allowed")
+        return "'***' is not allowed"
+    return None
+
+
+def _character_problem(glob: str) -> Optional[str]:
+    """The first character not allowed where it stands, an unclosed ``[``, or None."""
     in_range = False
     for char in glob:
+        verbatim = char.isalnum() or char in _VERBATIM
         if in_range:
             if char == "]":
                 in_range = False
-            elif not (char.isalnum() or char in _VERBATIM):
-                raise bad(f"{char!r} is not allowed inside '[...]'")
+            elif not verbatim:
+                return f"{char!r} is not allowed inside '[...]'"
         elif char == "[":
             in_range = True
-        elif not (char.isalnum() or char in _VERBATIM or char in "/*?"):
-            raise bad(f"{char!r} is not allowed")
-    if in_range:
-        raise bad("'[' is not closed")
+        elif not (verbatim or char in "/*?"):
+            return f"{char!r} is not allowed"
+    return "'[' is not closed" if in_range else None
 
 
 def glob_license_files(base_dir: Path, globs: Sequence[str]) -> list[Path]:

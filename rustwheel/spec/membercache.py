@@ -19,6 +19,7 @@ import json
 import os
 import struct
 import zlib
+from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional, Union
@@ -101,10 +102,8 @@ class FileDigests:
     def save(self) -> None:
         if self.dirty:
             live = {p: v for p, v in self.entries.items() if os.path.exists(p)}
-            try:
+            with suppress(OSError):  # a cache only
                 write_bytes(self.path, (json.dumps(live, sort_keys=True) + "\n").encode())
-            except OSError:
-                pass  # a cache only
             self.dirty = False
 
 
@@ -142,10 +141,8 @@ class MemberCache:
 
     def _keep(self, path: Path, crc: int, stream: bytes) -> None:
         header = _STREAM.pack(_MAGIC, crc, zlib.crc32(stream) & 0xFFFFFFFF, len(stream))
-        try:
+        with suppress(OSError):  # a cache only
             write_bytes(path, header + stream)
-        except OSError:
-            pass  # a cache only
 
     def compress(self, data: bytes, sha256: bytes) -> tuple[int, bytes]:
         """``data``'s deflate stream; ``sha256`` is its digest (computed once, for RECORD)."""
@@ -177,10 +174,8 @@ class MemberCache:
             return
         for name in names:
             if name not in self.used and not name.startswith("."):
-                try:
+                with suppress(OSError):
                     os.unlink(self.directory / name)
-                except OSError:
-                    pass
 
 
 class MemberLoader:

@@ -166,10 +166,40 @@ def resolve_metadata(
     table = ProjectTable(project, pyproject_path_for_errors) if project is not None else None
     cargo = CargoFields(cargo_package, manifest_dir)
 
-    def from_cargo(key: str) -> bool:
-        return table is None or table.from_cargo(key)
-
     fields = _Fields()
+    name, version = _add_name_and_version(table, cargo_package, fields)
+    readme = _readme(table, cargo_package, manifest_dir, base_dir, allowed_root)
+    if readme is not None:
+        fields.add("Description-Content-Type", readme.content_type, "the readme")
+    _add_cargo_fields(table, cargo, fields)
+
+    license_files = [cargo.license_file(base_dir, allowed_root)]
+    if table is not None:
+        license_files.append(_add_license(table, fields, base_dir, allowed_root))
+        _add_project_fields(table, fields)
+    license_files.extend(_matched_license_files(table, base_dir))
+    licenses = merge_license_files(entry for entry in license_files if entry is not None)
+    for entry in licenses:
+        fields.add("License-File", entry.archive_path, "license files")
+
+    metadata = ProjectMetadata(
+        name=name,
+        version=version,
+        fields=fields.ordered(),
+        description=readme.text if readme is not None else None,
+        license_files=licenses,
+        entry_points=_entry_points(table) if table is not None else (),
+        input_files=_input_files(readme, licenses),
+        requires_python=table.optional_string("requires-python") if table else None,
+    )
+    _validate(metadata, fields.origins)
+    return metadata
+
+
+def _add_name_and_version(
+    table: ProjectTable | None, cargo_package: Mapping[str, Any], fields: _Fields
+) -> tuple[str, str]:
+    """Metadata-Version, Name and Version: ``[project]``'s name, its version or Cargo's."""
     if table is not None and table.has("version"):
         version = pep440_version(table.string("version"), table.where("version"))
     else:
@@ -179,14 +209,30 @@ def resolve_metadata(
     fields.add("Metadata-Version", METADATA_VERSION, origin)
     fields.add("Name", name, origin)
     fields.add("Version", version, "the version")
+    return name, version
 
-    readme: Readme | None = None
+
+def _readme(
+    table: ProjectTable | None,
+    cargo_package: Mapping[str, Any],
+    manifest_dir: Path,
+    base_dir: Path,
+    allowed_root: Path,
+) -> Readme | None:
+    """Cargo's readme without ``[project]`` or when it is dynamic, else ``[project] readme``."""
     if table is None or table.from_cargo("readme"):
-        readme = cargo_readme(cargo_package.get("readme"), manifest_dir)
-    elif table.has("readme"):
-        readme = pyproject_readme(table.table["readme"], base_dir, allowed_root, table.pyproject)
-    if readme is not None:
-        fields.add("Description-Content-Type", readme.content_type, "the readme")
+        return cargo_readme(cargo_package.get("readme"), manifest_dir)
+    if table.has("readme"):
+        return pyproject_readme(table.table["readme"], base_dir, allowed_root, table.pyproject)
+    return None
+
+
+def _add_cargo_fields(table: ProjectTable | None, cargo: CargoFields, fields: _Fields) -> None:
+    """The Cargo keys used without ``[project]`` or when ``project.dynamic`` lists them, and
+    Cargo's homepage, which is always used."""
+
+    def from_cargo(key: str) -> bool:
+        return table is None or table.from_cargo(key)
 
     if from_cargo("description"):
         fields.add("Summary", cargo.summary(), cargo.where("description"))
@@ -206,38 +252,16 @@ def resolve_metadata(
             fields.add("License", fold_license_text(license_text), cargo.where("license"))
     fields.add("Home-Page", cargo.optional_string("homepage"), cargo.where("homepage"))
 
-    license_files = [cargo.license_file(base_dir, allowed_root)]
-    if table is not None:
-        license_files.append(_add_license(table, fields, base_dir, allowed_root))
-        _add_project_fields(table, fields)
-    if table is None or not table.has("license-files"):
-        license_files.extend(
-            license_file_entry(path, base_dir)
-            for path in glob_license_files(base_dir, DEFAULT_LICENSE_GLOBS)
-        )
-    else:
+
+def _matched_license_files(table: ProjectTable | None, base_dir: Path) -> list[LicenseFile]:
+    """The files ``[project] license-files`` matches (each glob checked first), else the files
+    the default globs match."""
+    globs: Sequence[str] = DEFAULT_LICENSE_GLOBS
+    if table is not None and table.has("license-files"):
         globs = table.str_list("license-files")
         for glob in globs:
             check_license_glob(glob, table.where("license-files"))
-        license_files.extend(
-            license_file_entry(path, base_dir) for path in glob_license_files(base_dir, globs)
-        )
-    licenses = merge_license_files(entry for entry in license_files if entry is not None)
-    for entry in licenses:
-        fields.add("License-File", entry.archive_path, "license files")
-
-    metadata = ProjectMetadata(
-        name=name,
-        version=version,
-        fields=fields.ordered(),
-        description=readme.text if readme is not None else None,
-        license_files=licenses,
-        entry_points=_entry_points(table) if table is not None else (),
-        input_files=_input_files(readme, licenses),
-        requires_python=table.optional_string("requires-python") if table else None,
-    )
-    _validate(metadata, fields.origins)
-    return metadata
+    return [license_file_entry(path, base_dir) for path in glob_license_files(base_dir, globs)]
 
 
 def _allowed_root(base_dir: Path, manifest_dir: Path, workspace_root: Path | None) -> Path:

@@ -1,4 +1,4 @@
-"""Files named by metadata keys (readme, license files): where they may live and how they are read."""
+"""Files named by metadata keys (readme, license files): where they may live, how they are read."""
 
 from __future__ import annotations
 

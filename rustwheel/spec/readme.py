@@ -31,7 +31,7 @@ class Readme:
 
 
 def content_type_for(path: Path) -> str:
-    """Description-Content-Type from a readme's extension (case-insensitive); plain text otherwise."""
+    """Description-Content-Type from a readme's extension (case-insensitive), else plain text."""
     suffix = path.suffix.lower()
     if suffix in (".md", ".markdown"):
         return MARKDOWN

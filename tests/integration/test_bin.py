@@ -47,7 +47,8 @@ def test_required_features_select_binaries_and_python_package_ships(
 
     env = make_venv()
     env.install(full)
-    for name, text in (("bin-mixed-tool", "bin-mixed tool"), ("bin-mixed-extra", "bin-mixed extra")):
+    for name, text in (("bin-mixed-tool", "bin-mixed tool"),
+                       ("bin-mixed-extra", "bin-mixed extra")):
         run = subprocess.run([str(env.bin(name))], capture_output=True, text=True, check=True)
         assert run.stdout.strip() == text
     path = {"PATH": str(env.path / "bin")}

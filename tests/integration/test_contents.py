@@ -49,7 +49,8 @@ def test_wheel_contents(wheel: Path) -> None:
                  "contents_pkg/helpers.py", "extras/greeting.txt",
                  f"{DIST}.data/data/share/pyo3-contents/words.txt",
                  f"{DIST}.data/scripts/contents-hello", f"{DIST}.dist-info/licenses/LICENSE",
-                 f"{DIST}.dist-info/licenses/NOTICE", SBOM, f"{DIST}.dist-info/sboms/vendor.cdx.json"]:
+                 f"{DIST}.dist-info/licenses/NOTICE", SBOM,
+                 f"{DIST}.dist-info/sboms/vendor.cdx.json"]:
         assert name in names, (name, names)
     for name in EXCLUDED:
         assert name not in names, name
@@ -73,7 +74,8 @@ def test_installed_with_pip(wheel: Path, make_venv) -> None:
     assert lines[1] == "build.rs debug included from python-source"
     assert lines[2] == "hello from extras"
     assert "helpers_dev.py" not in lines[3] and "notes.bak" not in lines[3]
-    assert (env.path / "share" / "pyo3-contents" / "words.txt").read_text() == "alpha\nbeta\ngamma\n"
+    words = env.path / "share" / "pyo3-contents" / "words.txt"
+    assert words.read_text() == "alpha\nbeta\ngamma\n"
     script = env.bin("contents-hello")
     proc = subprocess.run([str(script)], text=True, capture_output=True, check=True)
     assert proc.stdout.strip() == "hello from contents-hello"
@@ -91,7 +93,7 @@ def test_same_files_as_maturin(wheel: Path, tmp_path: Path, target_dir: Path) ->
                                             target_dir))
     ours = zipfile.ZipFile(wheel)
     assert ours.namelist() == theirs.namelist()
-    assert INTENDED == {"sbom-content", "binary-bytes", "generator", "record"}
+    assert {"sbom-content", "binary-bytes", "generator", "record"} == INTENDED
     special = {SBOM, f"{DIST}.dist-info/RECORD", f"{DIST}.dist-info/WHEEL"}
     for name in theirs.namelist():
         assert ours.getinfo(name).external_attr >> 16 == theirs.getinfo(name).external_attr >> 16

@@ -29,7 +29,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional
+from typing import Callable, Optional
 
 import pytest
 from conftest import copy_crate, run_rustwheel
@@ -146,6 +146,10 @@ class Tree:
         if data not in hist:
             hist.append(data)
 
+    def previous(self, rel: str, current: bytes) -> list[bytes]:
+        """The other contents ``rel`` had on this branch (for reverts)."""
+        return [c for c in self.history.get(f"{self.branch()}:{rel}", []) if c != current]
+
     def write(self, rel: str, data: bytes) -> None:
         self.remember(rel)
         (self.root / rel).write_bytes(data)
@@ -215,95 +219,122 @@ def _applicable(tree: Tree) -> list[str]:
 
 def apply_edit(tree: Tree, kind: str, rng: random.Random, n: int) -> str:
     """Apply one edit of ``kind``; return a description for failure messages."""
-    root = tree.root
-    if kind == "rust":
-        rel = "src/lib.rs"
-        current = (root / rel).read_bytes()
-        previous = [c for c in tree.history.get(f"{tree.branch()}:{rel}", []) if c != current]
-        if previous and rng.random() < 0.4:
-            data = rng.choice(previous)
-            tree.write(rel, data)
-            return f"rust: revert lib.rs to {_tag(data.decode())}"
-        old = _tag(current.decode())
-        new = old
-        while new == old:
-            new = f"tag-{rng.randrange(1, 6)}"
-        tree.write(rel, current.replace(f'"{old}"'.encode(), f'"{new}"'.encode()))
-        return f"rust: edit_tag {old} -> {new}"
-    if kind == "python":
-        files = sorted((root / "python").rglob("*.py"))
-        p = rng.choice(files)
-        rel = p.relative_to(root).as_posix()
-        current = p.read_bytes()
-        previous = [c for c in tree.history.get(f"{tree.branch()}:{rel}", []) if c != current]
-        if previous and rng.random() < 0.4:
-            tree.write(rel, rng.choice(previous))
-            return f"python: revert {rel}"
-        tree.write(rel, current + f"\nEDIT_{n} = {rng.randrange(100)}\n".encode())
-        return f"python: edit {rel}"
-    if kind == "readme":
-        rel = "README.md"
-        current = (root / rel).read_bytes()
-        previous = [c for c in tree.history.get(f"{tree.branch()}:{rel}", []) if c != current]
-        if previous and rng.random() < 0.4:
-            tree.write(rel, rng.choice(previous))
-            return "readme: revert"
-        tree.write(rel, current + f"\nEdit number {n}.\n".encode())
-        return "readme: append a line"
-    if kind == "pyproject":
-        rel = "pyproject.toml"
-        text = (root / rel).read_text()
-        if CLASSIFIER_LINE in text:
-            tree.write(rel, text.replace(CLASSIFIER_LINE, "").encode())
-            return "pyproject: remove the classifier"
-        if rng.random() < 0.5:
-            m = DESC_RE.search(text)
-            assert m is not None
-            desc = re.sub(r" \(edit \d+\)$", "", m.group(1))
-            if rng.random() < 0.7 or desc == m.group(1):
-                desc += f" (edit {n})"
-            tree.write(rel, DESC_RE.sub(f'description = "{desc}"', text, count=1).encode())
-            return f"pyproject: description -> {desc!r}"
-        m = DESC_RE.search(text)
-        assert m is not None
-        pos = text.index("\n", m.end()) + 1
-        tree.write(rel, (text[:pos] + CLASSIFIER_LINE + text[pos:]).encode())
-        return "pyproject: add a classifier"
-    if kind == "feature":
-        tree.features = not tree.features
-        return f"feature: {'-F extra' if tree.features else 'no -F extra'}"
-    if kind == "sde":
-        tree.sde = rng.choice([v for v in (None, *SDE_VALUES) if v != tree.sde])
-        return f"SOURCE_DATE_EPOCH={tree.sde}"
-    if kind == "delete_py":
-        p = rng.choice(sorted(p for p in (root / "python").rglob("*.py")
-                              if p.name != "__init__.py"))
-        rel = p.relative_to(root).as_posix()
-        tree.deleted[rel] = p.read_bytes()
-        p.unlink()
-        return f"delete {rel}"
-    if kind == "restore_py":
-        rel = rng.choice(sorted(r for r in tree.deleted if not (root / r).exists()))
-        (root / rel).write_bytes(tree.deleted.pop(rel))
-        return f"restore {rel}"
-    if kind == "branch":
-        _commit_all(tree, n)
-        to = "other" if tree.branch() == "main" else "main"
-        _git(root, "checkout", "-q", to)
-        return f"git checkout {to}"
-    if kind == "roundtrip":
-        _commit_all(tree, n)
-        here = tree.branch()
-        _git(root, "checkout", "-q", "other" if here == "main" else "main")
-        time.sleep(0.01)
-        _git(root, "checkout", "-q", here)
-        return f"git checkout away and back to {here}"
-    if kind == "touch":
-        rel = rng.choice(sorted(tree.files()))
-        later = time.time_ns() + 10_000_000_000
-        os.utime(root / rel, ns=(later, later))
-        return f"touch {rel}"
-    raise AssertionError(kind)
+    return _EDITS[kind](tree, rng, n)
+
+
+def _edit_rust(tree: Tree, rng: random.Random, n: int) -> str:
+    rel = "src/lib.rs"
+    current = (tree.root / rel).read_bytes()
+    previous = tree.previous(rel, current)
+    if previous and rng.random() < 0.4:
+        data = rng.choice(previous)
+        tree.write(rel, data)
+        return f"rust: revert lib.rs to {_tag(data.decode())}"
+    old = _tag(current.decode())
+    new = old
+    while new == old:
+        new = f"tag-{rng.randrange(1, 6)}"
+    tree.write(rel, current.replace(f'"{old}"'.encode(), f'"{new}"'.encode()))
+    return f"rust: edit_tag {old} -> {new}"
+
+
+def _edit_python(tree: Tree, rng: random.Random, n: int) -> str:
+    p = rng.choice(sorted((tree.root / "python").rglob("*.py")))
+    rel = p.relative_to(tree.root).as_posix()
+    current = p.read_bytes()
+    previous = tree.previous(rel, current)
+    if previous and rng.random() < 0.4:
+        tree.write(rel, rng.choice(previous))
+        return f"python: revert {rel}"
+    tree.write(rel, current + f"\nEDIT_{n} = {rng.randrange(100)}\n".encode())
+    return f"python: edit {rel}"
+
+
+def _edit_readme(tree: Tree, rng: random.Random, n: int) -> str:
+    rel = "README.md"
+    current = (tree.root / rel).read_bytes()
+    previous = tree.previous(rel, current)
+    if previous and rng.random() < 0.4:
+        tree.write(rel, rng.choice(previous))
+        return "readme: revert"
+    tree.write(rel, current + f"\nEdit number {n}.\n".encode())
+    return "readme: append a line"
+
+
+def _edit_pyproject(tree: Tree, rng: random.Random, n: int) -> str:
+    rel = "pyproject.toml"
+    text = (tree.root / rel).read_text()
+    if CLASSIFIER_LINE in text:
+        tree.write(rel, text.replace(CLASSIFIER_LINE, "").encode())
+        return "pyproject: remove the classifier"
+    m = DESC_RE.search(text)
+    assert m is not None
+    if rng.random() < 0.5:
+        desc = re.sub(r" \(edit \d+\)$", "", m.group(1))
+        if rng.random() < 0.7 or desc == m.group(1):
+            desc += f" (edit {n})"
+        tree.write(rel, DESC_RE.sub(f'description = "{desc}"', text, count=1).encode())
+        return f"pyproject: description -> {desc!r}"
+    pos = text.index("\n", m.end()) + 1
+    tree.write(rel, (text[:pos] + CLASSIFIER_LINE + text[pos:]).encode())
+    return "pyproject: add a classifier"
+
+
+def _edit_feature(tree: Tree, rng: random.Random, n: int) -> str:
+    tree.features = not tree.features
+    return f"feature: {'-F extra' if tree.features else 'no -F extra'}"
+
+
+def _edit_sde(tree: Tree, rng: random.Random, n: int) -> str:
+    tree.sde = rng.choice([v for v in (None, *SDE_VALUES) if v != tree.sde])
+    return f"SOURCE_DATE_EPOCH={tree.sde}"
+
+
+def _delete_py(tree: Tree, rng: random.Random, n: int) -> str:
+    p = rng.choice(sorted(p for p in (tree.root / "python").rglob("*.py")
+                          if p.name != "__init__.py"))
+    rel = p.relative_to(tree.root).as_posix()
+    tree.deleted[rel] = p.read_bytes()
+    p.unlink()
+    return f"delete {rel}"
+
+
+def _restore_py(tree: Tree, rng: random.Random, n: int) -> str:
+    rel = rng.choice(sorted(r for r in tree.deleted if not (tree.root / r).exists()))
+    (tree.root / rel).write_bytes(tree.deleted.pop(rel))
+    return f"restore {rel}"
+
+
+def _switch_branch(tree: Tree, rng: random.Random, n: int) -> str:
+    _commit_all(tree, n)
+    to = "other" if tree.branch() == "main" else "main"
+    _git(tree.root, "checkout", "-q", to)
+    return f"git checkout {to}"
+
+
+def _roundtrip(tree: Tree, rng: random.Random, n: int) -> str:
+    _commit_all(tree, n)
+    here = tree.branch()
+    _git(tree.root, "checkout", "-q", "other" if here == "main" else "main")
+    time.sleep(0.01)
+    _git(tree.root, "checkout", "-q", here)
+    return f"git checkout away and back to {here}"
+
+
+def _touch(tree: Tree, rng: random.Random, n: int) -> str:
+    rel = rng.choice(sorted(tree.files()))
+    later = time.time_ns() + 10_000_000_000
+    os.utime(tree.root / rel, ns=(later, later))
+    return f"touch {rel}"
+
+
+_EDITS: dict[str, Callable[[Tree, random.Random, int], str]] = {
+    "rust": _edit_rust, "python": _edit_python, "readme": _edit_readme,
+    "pyproject": _edit_pyproject, "feature": _edit_feature, "sde": _edit_sde,
+    "delete_py": _delete_py, "restore_py": _restore_py, "branch": _switch_branch,
+    "roundtrip": _roundtrip, "touch": _touch,
+}
+assert tuple(_EDITS) == KINDS
 
 
 def _build(tree: Tree, out: Path, target: Path, *extra: str) -> tuple[Path, dict[str, str], str]:

@@ -188,8 +188,8 @@ def test_linux_and_skip_keep_the_plain_tag(tmp_path: Path, target_dir: Path) -> 
     assert Path(proc.stdout.split()[-1]).name == plain.name
 
 
-def test_zig_builds_manylinux2014(tmp_path: Path, target_dir: Path, make_venv: Callable[[str], Venv],
-                                  ) -> None:
+def test_zig_builds_manylinux2014(tmp_path: Path, target_dir: Path,
+                                  make_venv: Callable[[str], Venv]) -> None:
     crate = copy_crate("pyo3-pure-abi3", tmp_path)
     proc = run_rustwheel(["build", "-m", str(crate / "Cargo.toml"), "-o", str(tmp_path / "dist"),
                           "--target-dir", str(target_dir), "-i", sys.executable, "--zig"])

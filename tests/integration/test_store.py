@@ -7,6 +7,7 @@ Every test uses its own store (`--cache-dir` under tmp_path), never the session 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import random
@@ -248,10 +249,8 @@ def test_sigkill_at_random_moments(tmp_path: Path) -> None:
         try:
             job.wait(timeout=delay)
         except subprocess.TimeoutExpired:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(job.pid, signal.SIGKILL)  # rustwheel, cargo and rustc alike
-            except ProcessLookupError:
-                pass
             job.wait()
             killed += 1
         where = f"iteration {i}, delay {delay:.2f}s, exit {job.returncode}"

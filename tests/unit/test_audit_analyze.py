@@ -1,4 +1,4 @@
-"""Policy verdicts over real ELF facts (libz), varied one fact at a time with dataclasses.replace."""
+"""Policy verdicts over real ELF facts (libz), varied one fact at a time (dataclasses.replace)."""
 
 from __future__ import annotations
 
@@ -33,7 +33,8 @@ def test_libz_is_manylinux2014_and_names_the_too_new_symbol(libz: ElfInfo) -> No
     assert [v.tag for v in result.stricter()] == ["manylinux_2_5_x86_64", "manylinux_2_12_x86_64"]
     why = result.verdict("manylinux2010_x86_64")
     assert why.status == FAIL and why.reasons[0].kind == "symbol-version"
-    assert why.reasons[0].message().startswith("too-new versioned symbols: libc.so.6: memcpy@GLIBC_2.14")
+    assert why.reasons[0].message().startswith(
+        "too-new versioned symbols: libc.so.6: memcpy@GLIBC_2.14")
     assert why.reasons[0].files == ("libz.so.1",)
     assert all(v.status == OK for v in result.verdicts[2:])
     assert "GLIBC_2.14" in result.versioned_symbols["libc.so.6"]

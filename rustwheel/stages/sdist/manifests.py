@@ -60,26 +60,37 @@ def moved_pyproject(text: str, prefix: str, tool_table: str, manifest_path: str,
     doc = tomlkit.parse(text)
     project = doc.get("project")
     if isinstance(project, dict):
-        readme = project.get("readme")
-        if isinstance(readme, str):
-            project["readme"] = _prefixed(prefix, readme)
-        elif isinstance(readme, dict) and isinstance(readme.get("file"), str):
-            readme["file"] = _prefixed(prefix, readme["file"])
-        license_value = project.get("license")
-        if isinstance(license_value, dict) and isinstance(license_value.get("file"), str):
-            license_value["file"] = _prefixed(prefix, license_value["file"])
-        globs = project.get("license-files")
-        if isinstance(globs, list):
-            for i, glob in enumerate(globs):
-                globs[i] = _prefixed(prefix, str(glob))
-        elif "license-files" not in project:
-            # License files were found next to pyproject.toml by default: keep finding them there.
-            project["license-files"] = [f"{prefix}/{g}" for g in _default_license_globs()]
+        _move_project_paths(project, prefix)
     tool = doc.setdefault("tool", tomlkit.table())
     table_name = tool_table.split(".", 1)[1]
     table = tool.setdefault(table_name, tomlkit.table())
     table["manifest-path"] = manifest_path
     table["python-source"] = python_source
+    _move_tool_paths(table, prefix)
+    return str(tomlkit.dumps(doc))
+
+
+def _move_project_paths(project: dict[str, Any], prefix: str) -> None:
+    """``[project]``: the readme, the license file and the license-files globs."""
+    readme = project.get("readme")
+    if isinstance(readme, str):
+        project["readme"] = _prefixed(prefix, readme)
+    elif isinstance(readme, dict) and isinstance(readme.get("file"), str):
+        readme["file"] = _prefixed(prefix, readme["file"])
+    license_value = project.get("license")
+    if isinstance(license_value, dict) and isinstance(license_value.get("file"), str):
+        license_value["file"] = _prefixed(prefix, license_value["file"])
+    globs = project.get("license-files")
+    if isinstance(globs, list):
+        for i, glob in enumerate(globs):
+            globs[i] = _prefixed(prefix, str(glob))
+    elif "license-files" not in project:
+        # License files were found next to pyproject.toml by default: keep finding them there.
+        project["license-files"] = [f"{prefix}/{g}" for g in _default_license_globs()]
+
+
+def _move_tool_paths(table: dict[str, Any], prefix: str) -> None:
+    """The tool table: data, include / exclude globs and the SBOM files."""
     for key in ("data",):
         if isinstance(table.get(key), str):
             table[key] = _prefixed(prefix, table[key])
@@ -88,7 +99,6 @@ def moved_pyproject(text: str, prefix: str, tool_table: str, manifest_path: str,
     sbom = table.get("sbom")
     if isinstance(sbom, dict) and isinstance(sbom.get("include"), list):
         sbom["include"] = [_prefixed(prefix, str(v)) for v in sbom["include"]]
-    return str(tomlkit.dumps(doc))
 
 
 def _default_license_globs() -> tuple[str, ...]:
