@@ -37,7 +37,8 @@ def _other_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
                            help="show the manylinux/musllinux tag wheels are consistent with",
                            description="Audit wheels (or ELF files) like auditwheel show.")
     audit.add_argument("wheels", nargs="+", metavar="WHEEL", help="wheel (or ELF file) to audit")
-    audit.add_argument("--json", action="store_true", help="print a JSON list, one object per wheel")
+    audit.add_argument("--json", action="store_true",
+                       help="print a JSON list, one object per wheel")
     cache = sub.add_parser("cache", help="inspect and maintain the content-addressed store",
                            allow_abbrev=False,
                            description="Inspect and maintain the content-addressed store.")

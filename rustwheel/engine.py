@@ -17,21 +17,16 @@ from rustwheel.freshness import stamp
 from rustwheel.freshness.facts import DigestCache
 from rustwheel.options import BuildOptions
 from rustwheel.plan.resolve import Resolved, plan_build
-from rustwheel.results import BuildError, BuildResult, StageResult
+from rustwheel.results import BuildError, BuildResult
+from rustwheel.tasks.reporter import RunLog
 
 Stamps = Optional[tuple[Path, Path]]
 """(no-op stamp, plan stamp) of a build, or None when the store is off."""
 
 
-def _results(log: Any) -> tuple[StageResult, ...]:
-    return tuple(StageResult(r.task, r.status, r.seconds, r.message) for r in log.results
-                 if r.status != "ignored")
-
-
-def _run(resolved: Resolved, opts: BuildOptions) -> tuple[list[dict[str, Any]], Any]:
+def _run(resolved: Resolved, opts: BuildOptions) -> tuple[list[dict[str, Any]], RunLog]:
     """Run the graph under the crate's state lock; (the task dicts, the run's log)."""
     from rustwheel.tasks import pipeline, statelock
-    from rustwheel.tasks.reporter import RunLog
     from rustwheel.tasks.runner import run_tasks
 
     plan = resolved.plan
@@ -43,7 +38,7 @@ def _run(resolved: Resolved, opts: BuildOptions) -> tuple[list[dict[str, Any]], 
         finally:
             DigestCache.shared().save()
     if code != 0 or log.failed:
-        raise BuildError(log.user_errors, log.other_errors, _results(log))
+        raise BuildError(log.user_errors, log.other_errors, log.results)
     return tasks, log
 
 
@@ -72,5 +67,5 @@ def run_build(opts: BuildOptions, stamps: Stamps) -> BuildResult:
         placed = place_in_tree(resolved.plan)
     wheels = resolved.plan.wheels
     stamped = _write_stamp(stamps[0], tasks, placed, wheels) if stamps else None
-    return BuildResult(tuple(Path(w) for w in wheels), _results(log), tuple(log.warnings),
+    return BuildResult(tuple(Path(w) for w in wheels), tuple(log.results), tuple(log.warnings),
                        stamp=stamped)

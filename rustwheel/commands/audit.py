@@ -30,6 +30,27 @@ def _audit(path: Path, resolver: Resolver) -> AuditResult:
     return audit_wheel(path, resolver=resolver)
 
 
+def _external(result: AuditResult) -> dict[str, str]:
+    """Every external library the binaries need, with where it was found."""
+    external: dict[str, str] = {}
+    for verdict in result.verdicts:
+        for soname, where in verdict.external_libs.items():
+            external.setdefault(soname, where or (
+                LIBPYTHON_NOTE if LIBPYTHON.match(soname) else "not found"))
+    return external
+
+
+def _blockers(result: AuditResult) -> list[str]:
+    """Why each stricter policy does not fit, beyond libraries a repair would bundle."""
+    lines = []
+    for verdict in reversed(result.stricter()):
+        if verdict.status == REPAIR:
+            continue  # only the external libraries are in the way
+        lines += [f"  not {verdict.tag}: {reason.message(limit=4)}"
+                  for reason in verdict.reasons if not reason.repairable]
+    return lines
+
+
 def format_text(result: AuditResult) -> list[str]:
     """The human-readable report of one audit, line by line."""
     lines = [f'{result.name} is consistent with the following platform tag: "{result.tag}".']
@@ -41,23 +62,13 @@ def format_text(result: AuditResult) -> list[str]:
         lines.append(f"  versioned symbols required: {shown}")
     else:
         lines.append("  no versioned symbols required from system libraries")
-    external: dict[str, str] = {}
-    for verdict in result.verdicts:
-        for soname, where in verdict.external_libs.items():
-            external.setdefault(soname, where or (
-                LIBPYTHON_NOTE if LIBPYTHON.match(soname) else "not found"))
+    external = _external(result)
     if external:
         lines.append("  external libraries, not whitelisted (bundling them is a repair):")
         lines += [f"    {soname} => {where}" for soname, where in sorted(external.items())]
     if result.repair_tag is not None:
         lines.append(f'  with them bundled it would be consistent with "{result.repair_tag}".')
-    for verdict in reversed(result.stricter()):
-        if verdict.status == REPAIR:
-            continue  # only the external libraries above are in the way
-        for reason in verdict.reasons:
-            if not reason.repairable:
-                lines.append(f"  not {verdict.tag}: {reason.message(limit=4)}")
-    return lines
+    return lines + _blockers(result)
 
 
 def cmd_audit(paths: list[str], as_json: bool) -> int:

@@ -17,7 +17,6 @@ Actions are module-level functions with plain arguments, so that tasks pickle fo
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Optional, Union
@@ -53,10 +52,7 @@ def remove_outputs(record_path: str) -> None:
     """clean action: remove what the record says the stage wrote, then the record."""
     data = records.read(record_path) or {"outputs": {}}
     for path in [*data["outputs"], record_path]:
-        try:
-            os.unlink(path)
-        except FileNotFoundError:
-            pass
+        Path(path).unlink(missing_ok=True)
 
 
 def detect_tasks(plan: BuildPlan, record_text: str) -> Iterator[TaskDict]:

@@ -27,7 +27,8 @@ def libz() -> ElfInfo:
 
 def _plan(mode: str = "repair", policy: Optional[str] = None, pypi: bool = False,
           binary: bool = False) -> RepairPlan:
-    return RepairPlan(cell="c", inputs_record="/r", mode=mode, policy=policy, pypi=pypi, arch="x86_64",
+    return RepairPlan(cell="c", inputs_record="/r", mode=mode, policy=policy, pypi=pypi,
+                      arch="x86_64",
                       files=(RepairFile("pkg/ext.so", "/nonexistent", binary),),
                       libs_dir="pkg.libs", scripts_dir="pkg.scripts", work_dir="/w",
                       manifest="/m")

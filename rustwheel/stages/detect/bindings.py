@@ -51,8 +51,9 @@ def _pyo3_crate(meta: CargoMetadata) -> Optional[str]:
         found = {p.version for p in meta.find_dependency(name)}
         if len(found) > 1:
             raise ConfigError(
-                f"{meta.root.manifest_path}: several versions of `{name}` ({', '.join(sorted(found))}) "
-                "are in the dependency graph; make all dependencies use one version")
+                f"{meta.root.manifest_path}: several versions of `{name}` "
+                f"({', '.join(sorted(found))}) are in the dependency graph; make all "
+                "dependencies use one version")
         if found:
             return name
     return None

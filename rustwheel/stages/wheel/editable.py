@@ -54,7 +54,8 @@ def editable_contents(layout: ProjectLayout, files: list[FileItem],
         pth_lines.append(f"import {module}")
     if not layout.mixed:
         if pth_lines:
-            extra.append(GeneratedItem(f"{hook_module_name(dist)}.pth", "\n".join(pth_lines) + "\n"))
+            pth = GeneratedItem(f"{hook_module_name(dist)}.pth", "\n".join(pth_lines) + "\n")
+            extra.append(pth)
         return EditableContents(files, generated + extra, [], [])
     keep = (f"{tags.data_dir(dist, version)}/", f"{tags.dist_info_dir(dist, version)}/")
     compiled = str(compiled_dir.resolve())

@@ -28,7 +28,8 @@ def _repaired(plan: WheelPlan) -> WheelPlan:
     replace: dict[str, str] = manifest["replace"]
     files = [dataclasses.replace(f, source=str(base / replace[f.archive_path]))
              if f.archive_path in replace else f for f in plan.files]
-    files += [FileItem(archive, str(base / rel)) for archive, rel in sorted(manifest["add"].items())]
+    files += [FileItem(archive, str(base / rel))
+              for archive, rel in sorted(manifest["add"].items())]
     out = retagged(plan, manifest["platform"])
     return dataclasses.replace(out, files=tuple(unique_files(files, list(out.generated))))
 
