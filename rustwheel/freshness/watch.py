@@ -5,9 +5,10 @@ The stamp of a successful build holds the facts of every file the graph declares
 ``uptodate``: the inputs a stage read, including those known only after it ran, and the outputs
 it wrote). A new stage input is watched as soon as a stage declares or records it.
 
-A recorded input is watched with the facts the stage saw when it read it, not the facts it has
-when the build ends: if it changed in between, the stamp would pair new content with an old
-output, so no stamp is written at all (the next build runs the graph, which reruns the stage).
+A recorded input is watched only while it has the content the stage read (its facts, or when
+they moved, its digest): if it changed in between, the stamp would pair new content with an
+old output, so no stamp is written at all (the next build runs the graph, which reruns the
+stage).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any, Optional
 
 from rustwheel.freshness import records
-from rustwheel.freshness.facts import facts
+from rustwheel.freshness.facts import DigestCache, facts
 from rustwheel.freshness.records import Recorded
 
 Watched = dict[str, Optional[list[int]]]
@@ -27,18 +28,29 @@ def _recorded(task: Mapping[str, Any]) -> Iterable[Recorded]:
 
 
 def _from_record(record_path: str) -> Optional[Watched]:
-    """The record's files with the facts the stage saw (None for an absent probe); None when
-    there is no clean record, or when build scripts declared environment variables (their
+    """The record's files with their facts now, provided each still has the content the stage
+    read (an absent probe must stay absent: None); None when there is no clean record, a file
+    changed since its stage read it, or build scripts declared environment variables (their
     values are not part of the stamp)."""
     data = records.read(record_path)
     if data is None or data["env"]:
         return None
+    cache = DigestCache.shared()
     out: Watched = {}
     for path, entry in data["inputs"].items():
-        if entry[3] is None:
-            return None  # changed while the stage ran
-        out[path] = None if entry[3] == records.ABSENT else list(entry[:3])
-    out.update((path, list(f)) for path, f in data["outputs"].items())
+        now = facts(path)
+        if entry[3] == records.ABSENT and now is None:
+            out[path] = None
+            continue
+        if entry[3] is None or now is None:
+            return None  # changed while its stage ran, or since
+        if list(now) != entry[:3] and cache.digest(path) != entry[3]:
+            return None  # new content: a stamp would pair it with the old output
+        out[path] = list(now)
+    for path, recorded in data["outputs"].items():
+        if list(facts(path) or ()) != recorded:
+            return None  # an output was replaced
+        out[path] = recorded
     return out
 
 
@@ -62,8 +74,6 @@ def watched(tasks: Iterable[Mapping[str, Any]]) -> Optional[Watched]:
             if recorded is None:
                 return None
             out.update(recorded)
-    if any(facts(path) != (tuple(f) if f else None) for path, f in out.items()):
-        return None  # changed after its stage read it
     for path in declared(tasks):
         if path not in out:
             current = facts(path)

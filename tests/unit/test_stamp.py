@@ -89,3 +89,18 @@ def test_no_watch_list_when_an_input_changed_after_its_stage_read_it(tmp_path: P
     tasks = [_task(tmp_path, "compile", src, tmp_path / "lib.so", clock(tmp_path / "c"))]
     src.write_text("v2, saved after the stage read v1")
     assert watch.watched(tasks) is None  # a stamp would pair v2 with v1's output
+
+
+def test_watch_list_accepts_a_recorded_input_rewritten_with_the_same_content(
+        tmp_path: Path) -> None:
+    """An upstream stage rewrote the file the downstream stage read, byte for byte (its facts
+    moved, its content did not): the downstream stage is up to date, and so is the stamp."""
+    (tmp_path / "plan.json").write_text("{}")
+    src = tmp_path / "lib.rs"
+    src.write_text("v1")
+    os.utime(src, ns=(1_000_000_000, 1_000_000_000))
+    tasks = [_task(tmp_path, "wheel", src, tmp_path / "w.whl", clock(tmp_path / "c"))]
+    src.unlink()
+    src.write_text("v1")  # a new inode and mtime, the same bytes
+    found = watch.watched(tasks)
+    assert found is not None and found[str(src)][0] == os.stat(src).st_ino
