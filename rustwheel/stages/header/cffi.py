@@ -14,8 +14,8 @@ from typing import Any, Optional
 
 from rustwheel.cargo.metadata import CargoMetadata
 from rustwheel.config.layout import ProjectLayout
+from rustwheel.plan.members import FileItem, GeneratedItem
 from rustwheel.stages.header.plan import HeaderPlan
-from rustwheel.stages.wheel.plan import FileItem, GeneratedItem
 
 
 def lib_filename(ext_name: str) -> str:

@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 from rustwheel.config.layout import ProjectLayout
-from rustwheel.stages.wheel.plan import FileItem, GeneratedItem
+from rustwheel.plan.members import FileItem, GeneratedItem
 
 _SKIP_DIRS = {"__pycache__", ".git", ".hg", ".svn", ".mypy_cache", ".pytest_cache", ".ruff_cache",
               ".tox", ".venv", "target", ".nox", ".eggs"}

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rustwheel.config.layout import ProjectLayout
+from rustwheel.plan.members import FileItem, GeneratedItem
 from rustwheel.spec import tags
-from rustwheel.stages.wheel.plan import FileItem, GeneratedItem
 
 HOOK_PREFIX = "_rustwheel_autorebuild_"
 _TEMPLATE_MARK = 'TOP_PACKAGE = "__top_package__"'

@@ -19,10 +19,10 @@ from rustwheel.config.includes import GlobSpec
 from rustwheel.config.layout import ProjectLayout
 from rustwheel.config.options import BuildConfig
 from rustwheel.errors import ConfigError
+from rustwheel.plan.members import FileItem, GeneratedItem
 from rustwheel.spec.globs import excluded
 from rustwheel.stages.compile.outdir import OutDirInclude
 from rustwheel.stages.wheel.globwalk import walk_glob
-from rustwheel.stages.wheel.plan import FileItem, GeneratedItem
 from rustwheel.stages.wheel.sbom import sbom_items
 
 DATA_SUBDIRS = ("data", "scripts", "headers", "purelib", "platlib")

@@ -12,23 +12,13 @@ from typing import TYPE_CHECKING, Optional
 from rustwheel import __version__
 from rustwheel.cache.keys import CacheSpec
 from rustwheel.errors import ConfigError
+from rustwheel.plan.members import FileItem, GeneratedItem
 
 if TYPE_CHECKING:
     from rustwheel.spec.metadata import ProjectMetadata
 
-
-@dataclass(frozen=True)
-class FileItem:
-    archive_path: str
-    source: str
-    executable: Optional[bool] = None
-    """None: take the executable bit from the file on disk."""
-
-
-@dataclass(frozen=True)
-class GeneratedItem:
-    archive_path: str
-    content: str
+__all__ = ["FileItem", "GeneratedItem", "WheelPlan", "WheelPresent", "built_wheel", "collision",
+           "dist_info_items", "retagged", "unique_files", "wheel_file_text"]
 
 
 @dataclass(frozen=True)
