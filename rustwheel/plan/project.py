@@ -93,5 +93,10 @@ class Project:
         return self.state_dir / cell
 
     @property
+    def module_name(self) -> str:
+        """The compiled module's dotted import name."""
+        return self.layout.module_name
+
+    @property
     def cache_dir(self) -> Optional[Path]:
         return self.config.cache_dir

@@ -3,6 +3,7 @@ lookup planning needs, gathered into a `Project` (the stage plans are pure over 
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from collections.abc import Mapping
 from pathlib import Path
@@ -150,6 +151,21 @@ def _probe(cfg: BuildConfig, bindings: Bindings) -> tuple[list[str], tuple[Inter
     return names, tuple(probe(name, cfg.env, given=given) for name in names)
 
 
+def _resolution_inputs(project: Project, requested: list[str],
+                       listed: list[Path]) -> Optional[tuple[str, ...]]:
+    """Every file and directory resolving ``project`` read or listed (``listed``: to find the
+    wheel's files; the project root and the crate's directory for the layout, the stub,
+    rust-toolchain and uniffi.toml files)."""
+    cfg, metadata, uniffi = project.config, project.metadata, project.uniffi
+    return observed.resolution_inputs(
+        observed.toolchain_files(cfg.env, cfg.manifest_path),
+        observed.interpreter_files(requested, project.interpreters, cfg.env),
+        project.detect_inputs, project.cargo_inputs, metadata.input_files,
+        [Path(f).parent for f in metadata.input_files],
+        [cfg.project_root, cfg.manifest_path.parent, *listed],
+        [uniffi.config] if uniffi is not None and uniffi.config else [])
+
+
 def resolve_project(cfg: BuildConfig) -> Project:
     """Probe the toolchain, cargo and the interpreters, and find the project's files."""
     rustc = rustc_info(cfg.env)
@@ -164,20 +180,16 @@ def resolve_project(cfg: BuildConfig) -> Project:
     sources, listed = wheel_sources(cfg, SourceContext(meta, layout, bindings, metadata,
                                                        state_dir, target_dir, where(cfg)))
     _warn_missing_cffi(cfg, bindings)
-    cargo_inputs = cargofiles.cargo_inputs(cfg.manifest_path, meta, cfg.env)
-    read = observed.resolution_inputs(
-        observed.toolchain_files(cfg.env, cfg.manifest_path),
-        observed.interpreter_files(names, interpreters, cfg.env), _detect_inputs(cfg),
-        [cfg.project_root, cfg.manifest_path.parent], cargo_inputs, metadata.input_files,
-        [Path(f).parent for f in metadata.input_files], listed)
-    return Project(
+    project = Project(
         config=cfg, meta=meta, rustc=rustc, bindings=bindings, interpreters=interpreters,
         lib=lib, bins=bins, local_packages=cargofiles.local_packages(meta), layout=layout,
         metadata=metadata, target_dir=target_dir, state_dir=state_dir, out_dir=out_dir,
-        env_fingerprint=env_fingerprint(cfg.env), cargo_inputs=cargo_inputs,
+        env_fingerprint=env_fingerprint(cfg.env),
+        cargo_inputs=cargofiles.cargo_inputs(cfg.manifest_path, meta, cfg.env),
         lockfile=cargofiles.lockfile(meta), sources=sources,
         uniffi=_uniffi_settings(cfg, bindings),
         source_date_epoch=cfg.env.get("SOURCE_DATE_EPOCH") or None,
         ld_library_path=cfg.env.get("LD_LIBRARY_PATH", ""),
-        autorebuild_hook=_autorebuild_hook(cfg, layout), detect_inputs=_detect_inputs(cfg),
-        resolution_inputs=read)
+        autorebuild_hook=_autorebuild_hook(cfg, layout), detect_inputs=_detect_inputs(cfg))
+    return dataclasses.replace(project,
+                               resolution_inputs=_resolution_inputs(project, names, listed))
