@@ -87,14 +87,11 @@ def cargo_args(cfg: BuildConfig, target_dir: Path) -> list[str]:
         args += ["--profile", cfg.profile]
     if cfg.features:
         args += ["--features", ",".join(cfg.features)]
-    if cfg.all_features:
-        args.append("--all-features")
-    if cfg.no_default_features:
-        args.append("--no-default-features")
+    args += [flag for flag, on in (("--all-features", cfg.all_features),
+                                   ("--no-default-features", cfg.no_default_features)) if on]
     args += ["--target-dir", str(target_dir)]
-    for flag, on in (("--locked", cfg.locked), ("--frozen", cfg.frozen), ("--offline", cfg.offline)):
-        if on:
-            args.append(flag)
+    args += [flag for flag, on in (("--locked", cfg.locked), ("--frozen", cfg.frozen),
+                                   ("--offline", cfg.offline)) if on]
     for item in cfg.cargo_config:
         args += ["--config", item]
     for flag in cfg.unstable_flags:

@@ -156,15 +156,19 @@ def dist_info_items(meta: ProjectMetadata, tag: str,
     return files, generated
 
 
-def _editable(project: Project, cell: CellSpec, files: list[FileItem],
-              generated: list[GeneratedItem]) -> Optional[EditableContents]:
-    if not project.config.editable:
-        return None
-    from rustwheel.stages.wheel.editable import editable_contents
+def _contents(project: Project, cell_dir: Path, compile_plan: CompilePlan,
+              header: Optional[HeaderPlan]) -> EditableContents:
+    """The wheel's members but its .dist-info's, split for an editable wheel (nothing is
+    placed in the source tree otherwise)."""
+    from rustwheel.stages.wheel.contents import wheel_members
+    from rustwheel.stages.wheel.editable import EditableContents, editable_contents
 
+    files, generated = wheel_members(project, compile_plan, header.ffi_path if header else None)
+    if not project.config.editable:
+        return EditableContents(files, generated, [], [])
     meta = project.metadata
     return editable_contents(project.layout, files, generated, dist=meta.name,
-                             version=meta.version, compiled_dir=project.cell_dir(cell.name),
+                             version=meta.version, compiled_dir=cell_dir,
                              hook=project.autorebuild_hook)
 
 
@@ -176,28 +180,24 @@ def plan(project: Project, cell: CellSpec, compile_plan: CompilePlan, *,
     .dist-info; the platform tag comes from ``repair``'s manifest when there is one."""
     from rustwheel.spec import tags
     from rustwheel.stages.compile import outdir
-    from rustwheel.stages.wheel.contents import wheel_members
 
     meta, cell_dir = project.metadata, project.cell_dir(cell.name)
-    files, generated = wheel_members(project, compile_plan, header.ffi_path if header else None)
-    editable = _editable(project, cell, files, generated)
-    if editable is not None:
-        files, generated = editable.files, editable.generated
+    contents = _contents(project, cell_dir, compile_plan, header)
     dist_info = tags.dist_info_dir(meta.name, meta.version)
     info_files, info_generated = dist_info_items(meta, cell.tag, dist_info)
+    generated = contents.generated + info_generated
     return WheelPlan(
         cell=cell.name,
         output=str(project.out_dir / tags.wheel_filename(meta.name, meta.version, cell.tag)),
         record=str(cell_dir / "wheel.json"), inputs_record=str(cell_dir / "wheel-inputs.json"),
         repair=repair.manifest if repair is not None else None, tag=cell.tag, dist_info=dist_info,
         # the detect stage dropped repeats of one file among the project's own files
-        files=tuple(unique_files(files + info_files, generated + info_generated, operator.eq)),
-        generated=tuple(generated + info_generated), listed_dirs=project.sources.listed_dirs,
+        files=tuple(unique_files(contents.files + info_files, generated, operator.eq)),
+        generated=tuple(generated), listed_dirs=project.sources.listed_dirs,
         out_dir_files=os.path.join(compile_plan.stage_dir, outdir.MANIFEST)
         if compile_plan.out_dir_includes else None,
         generated_lists=(uniffi.manifest,) if uniffi is not None else (),
         source_date_epoch=project.source_date_epoch, metadata_inputs=meta.input_files,
-        member_cache=str(cell_dir / "deflated"),
-        in_tree=tuple(editable.in_tree) if editable else (),
-        in_tree_generated=tuple(editable.in_tree_generated) if editable else (),
-        in_tree_root=str(project.layout.python_dir) if editable and editable.in_tree else None)
+        member_cache=str(cell_dir / "deflated"), in_tree=tuple(contents.in_tree),
+        in_tree_generated=tuple(contents.in_tree_generated),
+        in_tree_root=str(project.layout.python_dir) if contents.in_tree else None)
