@@ -8,11 +8,11 @@ reported through `warn`, deleted, and treated as a miss, so a bad entry is rebui
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Callable, Optional, Protocol, TypeVar
 
+from rustwheel import ui
 from rustwheel.atomic import write_bytes
 from rustwheel.cache.entries import (
     ActionEntry,
@@ -69,10 +69,6 @@ class Store(Protocol):
     def put_action(self, key: str, entry: ActionEntry) -> None: ...
 
 
-def _warn_stderr(message: str) -> None:
-    print(f"warning: {message}", file=sys.stderr)
-
-
 class LocalStore:
     """A store in a local directory, safe to share between concurrent builds (see `layout`).
 
@@ -83,7 +79,7 @@ class LocalStore:
     """
 
     def __init__(self, root: Path, *, max_size: Optional[int] = None,
-                 warn: Callable[[str], None] = _warn_stderr) -> None:
+                 warn: Callable[[str], None] = ui.warn) -> None:
         self.root = Path(root)
         self.paths = StorePaths(self.root)
         self.max_size = max_size

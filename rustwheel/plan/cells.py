@@ -1,7 +1,8 @@
 """The resolved build: one compile and one wheel plan per cell, plus where its state lives.
 
 Kept apart from `rustwheel.stages.detect` (which computes it) so that a build whose plan is
-reused from the last identical run loads only this and the stage plans.
+reused from the last identical run loads only this and the stage plans. What a cell is built
+for (`CellSpec`: interpreter, target, compatibility, tag) is `rustwheel.plan.matrix`'s.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from pathlib import Path
 from typing import Optional
 
 from rustwheel.plan import codec as plancodec
+from rustwheel.plan.matrix import CellSpec
 from rustwheel.stages.bindgen.plan import UniffiPlan
 from rustwheel.stages.compile.plan import CompilePlan
 from rustwheel.stages.header.plan import HeaderPlan
@@ -22,6 +24,8 @@ from rustwheel.stages.wheel.plan import WheelPlan
 _PLAN_FILES = {"header": "header-plan.json", "compile": "compile-plan.json",
                "bindgen": "uniffi-plan.json", "repair": "repair-plan.json",
                "wheel": "wheel-plan.json"}
+
+__all__ = ["BuildPlan", "Cell", "CellSpec"]
 
 
 @dataclass(frozen=True)
@@ -41,7 +45,12 @@ class Cell:
 class BuildPlan:
     state_dir: Path
     detect_inputs: tuple[str, ...]
+    """The configuration files (the detect task's file_dep)."""
     cells: tuple[Cell, ...]
+    resolution_inputs: Optional[tuple[str, ...]] = None
+    """Every file and directory resolving read or listed: while none changes, resolving again
+    gives this plan. None when that cannot be known from files (a version manager's shim
+    chooses the interpreter or rustc)."""
 
     @property
     def db_file(self) -> Path:

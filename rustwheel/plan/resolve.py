@@ -44,12 +44,12 @@ def _resolve(opts: BuildOptions, plan_stamp: Optional[Path], since: int) -> Reso
     from rustwheel.config.options import resolve_config
     from rustwheel.plan import codec
     from rustwheel.stages.detect import make_plan
-    from rustwheel.stages.detect.inputs import detect_files
 
     config = resolve_config(opts)
     plan = make_plan(config)
     DigestCache.shared(plan.state_dir / "file-digests.json")
-    text, files = _observe_resolution(plan, detect_files(config, plan), since)
+    inputs = list(plan.resolution_inputs) if plan.resolution_inputs is not None else None
+    text, files = _observe_resolution(plan, inputs, since)
     if plan_stamp is not None and files is not None:
         stamp.write(plan_stamp, files, plan=codec.to_plain(plan), record=text)
     return Resolved(plan, text)

@@ -27,11 +27,11 @@ def libz() -> ElfInfo:
 
 def _plan(mode: str = "repair", policy: Optional[str] = None, pypi: bool = False,
           binary: bool = False) -> RepairPlan:
-    return RepairPlan(cell="c", inputs_record="/r", mode=mode, policy=policy, pypi=pypi,
+    return RepairPlan(cell="c", mode=mode, policy=policy, pypi=pypi,
                       arch="x86_64",
                       files=(RepairFile("pkg/ext.so", "/nonexistent", binary),),
                       libs_dir="pkg.libs", scripts_dir="pkg.scripts", work_dir="/w",
-                      manifest="/m")
+                      manifest="/m", inputs_record="/r")
 
 
 def _audit(info: ElfInfo, resolver: Resolver = NO_SYSTEM) -> AuditResult:

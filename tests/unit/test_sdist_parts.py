@@ -14,7 +14,7 @@ from rustwheel.develop.environment import find_environment
 from rustwheel.errors import ConfigError
 from rustwheel.stages.sdist.manifests import moved_pyproject, workspace_manifest
 from rustwheel.stages.sdist.tarball import Member, tar_bytes
-from rustwheel.stages.wheel.editable import editable_contents
+from rustwheel.stages.wheel.editable import editable_contents, hook_source
 from rustwheel.stages.wheel.plan import FileItem, GeneratedItem
 
 
@@ -71,7 +71,7 @@ def test_editable_contents_mixed_and_pure(tmp_path: Path) -> None:
     data = FileItem("x-1.0.data/scripts/s", str(tmp_path / "s"))
     mixed = ProjectLayout(tmp_path, tmp_path / "python", "pkg._native", mixed=True)
     out = editable_contents(mixed, [ext, source, data], [], dist="x", version="1.0",
-                            compiled_dir=compiled, auto_rebuild=True)
+                            compiled_dir=compiled, hook=hook_source("pkg"))
     assert out.files == [data] and out.in_tree == [ext]
     names = {g.archive_path: g.content for g in out.generated}
     assert names["x.pth"] == f"{tmp_path / 'python'}\nimport _rustwheel_autorebuild_x\n"
@@ -79,5 +79,5 @@ def test_editable_contents_mixed_and_pure(tmp_path: Path) -> None:
     pure = ProjectLayout(tmp_path, tmp_path, "ext", mixed=False)
     init = GeneratedItem("ext/__init__.py", "")
     out = editable_contents(pure, [ext], [init], dist="x", version="1.0",
-                            compiled_dir=compiled, auto_rebuild=False)
+                            compiled_dir=compiled, hook=None)
     assert (out.files, out.generated, out.in_tree) == ([ext], [init], [])

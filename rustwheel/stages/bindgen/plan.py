@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 from rustwheel.cache.keys import CacheSpec
-from rustwheel.config.pyproject import load_toml
+from rustwheel.stages.header import cffi
+
+if TYPE_CHECKING:
+    from rustwheel.plan.matrix import CellSpec
+    from rustwheel.plan.project import Project
+    from rustwheel.stages.compile.plan import CompilePlan
 
 MANIFEST = "uniffi-files.json"
 
@@ -20,8 +24,6 @@ STAGED = "files"
 @dataclass(frozen=True)
 class UniffiPlan:
     cell: str
-    inputs_record: str
-    """This stage's record (`rustwheel.freshness.records`): ``<cell dir>/bindgen-inputs.json``."""
     crate_dir: str
     library: str
     """The staged cdylib (compile output)."""
@@ -37,6 +39,8 @@ class UniffiPlan:
     external: tuple[str, ...]
     """Generated modules not to ship (``[bindings.python] external_packages`` keys)."""
     stage_dir: str
+    inputs_record: str
+    """``<cell dir>/bindgen-inputs.json``: the stage's freshness record."""
     cache: Optional[CacheSpec] = None
 
     @property
@@ -45,21 +49,6 @@ class UniffiPlan:
 
     def inputs(self) -> list[str]:
         return [self.library, *([self.config] if self.config else [])]
-
-
-def python_settings(crate_dir: Path) -> Mapping[str, Any]:
-    """``[bindings.python]`` of the crate's ``uniffi.toml`` (empty when there is none)."""
-    path = crate_dir / "uniffi.toml"
-    if not path.is_file():
-        return {}
-    section = load_toml(path).get("bindings", {}).get("python", {})
-    return section if isinstance(section, dict) else {}
-
-
-def library_filename(lib_name: str, crate_dir: Path) -> str:
-    """The library's name in the wheel: ``cdylib_name`` from uniffi.toml, else cargo's."""
-    name = python_settings(crate_dir).get("cdylib_name")
-    return f"lib{name}.so" if isinstance(name, str) and name else f"lib{lib_name}.so"
 
 
 def bindgen_command(meta: Any, manifest_path: Path) -> tuple[tuple[str, ...], str]:
@@ -76,22 +65,22 @@ def bindgen_command(meta: Any, manifest_path: Path) -> tuple[tuple[str, ...], st
     return ("uniffi-bindgen",), str(manifest_path.parent)
 
 
-def plan(*, cell: str, meta: Any, manifest_path: Path, staged_library: str, package_dir: str,
-         cell_dir: Path) -> UniffiPlan:
-    crate_dir = manifest_path.parent
+def plan(project: Project, cell: CellSpec, compile_plan: CompilePlan) -> Optional[UniffiPlan]:
+    """uniffi bindings: the bindgen stage of ``cell``, over the library ``compile_plan`` stages;
+    None for other bindings."""
+    settings = project.uniffi
+    if project.bindings.kind != "uniffi" or settings is None:
+        return None
+    meta, manifest = project.meta, project.config.manifest_path
     lib = next((t for t in meta.root.targets if t.is_lib), None)
     lib_name = lib.name if lib is not None else meta.root.name.replace("-", "_")
-    settings = python_settings(crate_dir)
-    external = settings.get("external_packages") or {}
-    bindgen, cwd = bindgen_command(meta, manifest_path)
-    config = crate_dir / "uniffi.toml"
+    bindgen, cwd = bindgen_command(meta, manifest)
+    cell_dir = project.cell_dir(cell.name)
     return UniffiPlan(
-        cell=cell, inputs_record=str(cell_dir / "bindgen-inputs.json"), crate_dir=str(crate_dir), library=staged_library,
-        library_cargo_name=f"lib{lib_name}.so",
-        config=str(config) if config.is_file() else None, bindgen=bindgen, bindgen_cwd=cwd,
-        package_dir=package_dir,
-        external=tuple(sorted(external)) if isinstance(external, dict) else (),
-        stage_dir=str(cell_dir / "uniffi"))
+        cell=cell.name, crate_dir=str(manifest.parent), library=compile_plan.staged_paths()[0],
+        library_cargo_name=f"lib{lib_name}.so", config=settings.config, bindgen=bindgen,
+        bindgen_cwd=cwd, package_dir=cffi.package_dir(project.layout), external=settings.external,
+        stage_dir=str(cell_dir / "uniffi"), inputs_record=str(cell_dir / "bindgen-inputs.json"))
 
 
 def init_py(modules: list[str]) -> str:

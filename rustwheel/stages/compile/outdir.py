@@ -13,12 +13,12 @@ import hashlib
 import json
 import os
 import shutil
-import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
+from rustwheel import ui
 from rustwheel.atomic import replacing
 from rustwheel.errors import ConfigError
 from rustwheel.plan.codec import write_if_changed
@@ -81,8 +81,8 @@ def stage(stage_dir: Path, includes: Sequence[OutDirInclude],
         out_dir = found
         matches, _ = walk_glob(Path(out_dir), inc.pattern)
         if not matches:
-            print(f"warning: include {{path = {inc.pattern!r}, from = \"out-dir\"}} matched no "
-                  f"file in the OUT_DIR of '{inc.crate}' ({out_dir})", file=sys.stderr, flush=True)
+            ui.warn(f"include {{path = {inc.pattern!r}, from = \"out-dir\"}} matched no "
+                  f"file in the OUT_DIR of '{inc.crate}' ({out_dir})")
         for source in matches:
             rel = source.relative_to(out_dir).as_posix()
             archive = f"{inc.to}/{rel}" if inc.to else rel

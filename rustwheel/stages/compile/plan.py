@@ -5,12 +5,21 @@ from __future__ import annotations
 import hashlib
 import os
 from dataclasses import dataclass
-from typing import Optional
+from pathlib import Path
+from typing import TYPE_CHECKING, Optional
 
 from rustwheel.cache.keys import CacheSpec
-from rustwheel.stages.compile import outdir
+from rustwheel.stages.compile import outdir, zig
 from rustwheel.stages.compile.outdir import OutDirInclude
 from rustwheel.stages.compile.zig import ZigLink
+from rustwheel.stages.header import cffi
+
+if TYPE_CHECKING:
+    from rustwheel.config.options import BuildConfig
+    from rustwheel.host.interpreter import Interpreter
+    from rustwheel.plan.matrix import CellSpec
+    from rustwheel.plan.project import Project
+    from rustwheel.stages.detect.bindings import Bindings
 
 
 @dataclass(frozen=True)
@@ -69,3 +78,82 @@ class CompilePlan:
 
 def plan_digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def cargo_args(cfg: BuildConfig, target_dir: Path) -> list[str]:
+    """cargo's options from the configuration (the same for every cell)."""
+    args = ["--message-format=json-render-diagnostics", "--manifest-path", str(cfg.manifest_path)]
+    if cfg.profile != "dev":
+        args += ["--profile", cfg.profile]
+    if cfg.features:
+        args += ["--features", ",".join(cfg.features)]
+    args += [flag for flag, on in (("--all-features", cfg.all_features),
+                                   ("--no-default-features", cfg.no_default_features)) if on]
+    args += ["--target-dir", str(target_dir)]
+    args += [flag for flag, on in (("--locked", cfg.locked), ("--frozen", cfg.frozen),
+                                   ("--offline", cfg.offline)) if on]
+    for item in cfg.cargo_config:
+        args += ["--config", item]
+    for flag in cfg.unstable_flags:
+        args += ["-Z", flag]
+    if cfg.quiet:
+        args.append("-q")
+    args += ["-v"] * min(cfg.verbose, 2)
+    return args
+
+
+def pyo3_env(bindings: Bindings, interp: Optional[Interpreter]) -> dict[str, str]:
+    """The variables that make pyo3's build script build for ``interp``."""
+    if interp is None or bindings.pyo3_crate is None:
+        return {}
+    env = {
+        "PYO3_PYTHON": interp.executable,
+        "PYTHON_SYS_EXECUTABLE": interp.executable,
+        "PYO3_ENVIRONMENT_SIGNATURE":
+            f"{interp.implementation}-{interp.version}-{interp.pointer_width}bit",
+    }
+    if bindings.is_pyo3_extension:
+        env["PYO3_BUILD_EXTENSION_MODULE"] = "1"
+    return env
+
+
+def _lib_filename(project: Project, cell: CellSpec, lib_name: str) -> str:
+    kind = project.bindings.kind
+    if kind == "uniffi":
+        assert project.uniffi is not None
+        return project.uniffi.library_filename(lib_name)
+    if kind == "cffi":
+        return cffi.lib_filename(project.layout.extension_name)
+    assert cell.ext_suffix is not None
+    return project.layout.extension_name + cell.ext_suffix
+
+
+def units(project: Project, cell: CellSpec) -> tuple[CompileUnit, ...]:
+    """One unit per binary (bin bindings), else the library as a cdylib."""
+    if project.bindings.kind == "bin":
+        return tuple(CompileUnit(("--bin", t.name), t.name, lib=False, staged_name=t.name)
+                     for t in project.bins)
+    lib = project.lib
+    assert lib is not None
+    return (CompileUnit(("--lib",), lib.name, lib=True,
+                        staged_name=_lib_filename(project, cell, lib.name),
+                        crate_type_cdylib=True),)
+
+
+def plan(project: Project, cell: CellSpec) -> CompilePlan:
+    """The compile stage of ``cell``: cargo's command line and environment, where artifacts go."""
+    cfg, root = project.config, project.meta.root
+    cell_dir = project.cell_dir(cell.name)
+    args = cargo_args(cfg, project.target_dir)
+    env = pyo3_env(project.bindings, cell.interpreter)
+    if cell.zig is not None:
+        args += ["--target", cell.platform.triple]
+        env.update(zig.cargo_env(cell.platform.triple, cell.zig))
+    rustc_args = [*cfg.rustc_args, *(["-C", "strip=symbols"] if cfg.strip else [])]
+    return CompilePlan(
+        cell=cell.name, package_id=root.id, package_name=root.name,
+        manifest_path=str(cfg.manifest_path), cargo_args=tuple(args), rustc_args=tuple(rustc_args),
+        env=env, zig=cell.zig, env_fingerprint=project.env_fingerprint,
+        rustc_version=project.rustc.verbose_version, units=units(project, cell),
+        stage_dir=str(cell_dir / "artifacts"), inputs_record=str(cell_dir / "compile-inputs.json"),
+        extra_inputs=project.cargo_inputs, out_dir_includes=project.sources.out_dir_includes)

@@ -1,4 +1,4 @@
-"""cffi bindings: the wheel's package files and the header stage's plan (pure, like maturin).
+"""cffi bindings: the wheel's package files (pure, like maturin).
 
 The compiled cdylib ships as ``lib<ext>.so`` next to cffi's ``ffi.py`` (made by the header stage)
 and a generated ``__init__.py`` that opens the library with ``ffi.dlopen``. The package is
@@ -12,10 +12,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Optional
 
-from rustwheel.cargo.metadata import CargoMetadata
 from rustwheel.config.layout import ProjectLayout
-from rustwheel.stages.header.plan import HeaderPlan
-from rustwheel.stages.wheel.plan import FileItem, GeneratedItem
+from rustwheel.plan.members import FileItem, GeneratedItem
 
 
 def lib_filename(ext_name: str) -> str:
@@ -66,25 +64,3 @@ def missing_dependency_warning(pyproject_file: Path,
         return None
     return (f"{pyproject_file}: cffi is not in [project] dependencies, but the cffi bindings "
             'import it at run time; add it, e.g. dependencies = ["cffi"]')
-
-
-def header_plan(*, cell: str, meta: CargoMetadata, manifest_path: Path, target_dir: Path,
-                cell_dir: Path, interpreter: str) -> HeaderPlan:
-    """The header stage of one cell: cbindgen over the crate (or the build script's header)."""
-    crate_dir = manifest_path.parent
-    lock = meta.workspace_root / "Cargo.lock"
-    local = [p for p in [meta.root, *meta.dependency_closure()] if p.raw.get("source") is None]
-    source_dirs = sorted({str(Path(t.src_path).parent) for p in local for t in p.targets
-                          if t.is_lib})
-    known = sorted({str(manifest_path), str(meta.workspace_root / "Cargo.toml"),
-                    *(str(p.manifest_path) for p in local),
-                    *([str(lock)] if lock.is_file() else [])})
-    has_build_script = any("custom-build" in t.kind for t in meta.root.targets)
-    stage = cell_dir / "header"
-    return HeaderPlan(
-        cell=cell, crate_dir=str(crate_dir), lockfile=str(lock) if lock.is_file() else None,
-        existing_header=str(target_dir / "header.h"), after_compile=has_build_script,
-        interpreter=interpreter, stage_dir=str(stage),
-        inputs_record=str(cell_dir / "header-inputs.json"),
-        known_inputs=tuple(p for p in known if Path(p).is_file()),
-        source_dirs=tuple(source_dirs))

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from typing import Optional
+from pathlib import Path
+from typing import TYPE_CHECKING, Optional
 
 from rustwheel.cache.keys import CacheSpec
 from rustwheel.stages.header import cbindgen
+
+if TYPE_CHECKING:
+    from rustwheel.plan.matrix import CellSpec
+    from rustwheel.plan.project import Project
 
 _SKIP_DIRS = {"target", "__pycache__", "node_modules"}
 
@@ -56,3 +61,26 @@ def rust_sources(dirs: tuple[str, ...]) -> list[str]:
                                  if d not in _SKIP_DIRS and not d.startswith("."))
             found += [os.path.join(dirpath, f) for f in filenames if f.endswith(".rs")]
     return sorted(found)
+
+
+def plan(project: Project, cell: CellSpec) -> Optional[HeaderPlan]:
+    """cffi bindings: the header stage of ``cell``, cbindgen over the crate (or the build
+    script's header); None for other bindings."""
+    if project.bindings.kind != "cffi":
+        return None
+    assert cell.interpreter is not None
+    meta, manifest, lock = project.meta, project.config.manifest_path, project.lockfile
+    local = project.local_packages
+    source_dirs = sorted({str(Path(t.src_path).parent) for p in local for t in p.targets
+                          if t.is_lib})
+    known = sorted({str(manifest), str(meta.workspace_root / "Cargo.toml"),
+                    *(str(p.manifest_path) for p in local), *([lock] if lock else [])})
+    cell_dir = project.cell_dir(cell.name)
+    return HeaderPlan(
+        cell=cell.name, crate_dir=str(manifest.parent), lockfile=lock,
+        existing_header=str(project.target_dir / "header.h"),
+        after_compile=any("custom-build" in t.kind for t in meta.root.targets),
+        interpreter=cell.interpreter.executable, stage_dir=str(cell_dir / "header"),
+        inputs_record=str(cell_dir / "header-inputs.json"),
+        known_inputs=tuple(p for p in known if p in project.cargo_inputs),
+        source_dirs=tuple(source_dirs))

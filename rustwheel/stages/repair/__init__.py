@@ -6,6 +6,6 @@ the wheel stage reads: the platform tag (both spellings where a legacy alias exi
 ``manylinux_2_17_x86_64.manylinux2014_x86_64``), and, after a repair, the patched copies of the
 binaries and the bundled libraries (see `rustwheel.stages.repair.graft`).
 
-The manifest records the system libraries it bundled with their stat facts, so that an updated
-system library reruns the stage (`LibsUnchanged`); an unchanged binary is not audited again.
+The system libraries it bundled are inputs of the stage's record, so that an updated system
+library reruns the stage; an unchanged binary is not audited again.
 """

@@ -5,10 +5,15 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 from rustwheel.cache.keys import CacheSpec
 from rustwheel.errors import RustwheelError
+
+if TYPE_CHECKING:
+    from rustwheel.plan.matrix import CellSpec
+    from rustwheel.plan.project import Project
+    from rustwheel.stages.compile.plan import CompilePlan
 
 MANIFEST_FORMAT = 2
 """2: file paths relative to the manifest's directory (1: to the work dir)."""
@@ -32,8 +37,6 @@ class RepairFile:
 @dataclass(frozen=True)
 class RepairPlan:
     cell: str
-    inputs_record: str
-    """This stage's record (`rustwheel.freshness.records`): ``<cell dir>/repair-inputs.json``."""
     mode: str
     """``repair``, ``check`` or ``warn``."""
     policy: Optional[str]
@@ -49,6 +52,8 @@ class RepairPlan:
     break their relative RPATH)."""
     work_dir: str
     manifest: str
+    inputs_record: str
+    """``<cell dir>/repair-inputs.json``: the stage's freshness record."""
     ld_library_path: str = ""
     """LD_LIBRARY_PATH when planned: part of the library search."""
     sbom: Optional[tuple[str, str, str]] = None
@@ -57,6 +62,30 @@ class RepairPlan:
 
     def inputs(self) -> list[str]:
         return sorted(f.source for f in self.files)
+
+
+def plan(project: Project, cell: CellSpec, compile_plan: CompilePlan) -> Optional[RepairPlan]:
+    """The repair stage of ``cell``: audit (and repair) the binaries ``compile_plan`` stages;
+    None for a plain ``linux`` tag, ``--auditwheel skip`` and editable wheels."""
+    from rustwheel.spec import tags
+    from rustwheel.stages.wheel.contents import artifacts
+
+    cfg, compat, meta = project.config, cell.platform.compatibility, project.metadata
+    if compat.linux or cfg.auditwheel == "skip" or cfg.editable:
+        return None
+    dist, cell_dir = tags.dist_name(meta.name), project.cell_dir(cell.name)
+    dist_info = tags.dist_info_dir(meta.name, meta.version)
+    sbom = (f"{dist_info}/sboms/auditwheel.cdx.json", meta.name, meta.version)
+    return RepairPlan(
+        cell=cell.name, mode=cfg.auditwheel, policy=compat.policy, pypi=compat.pypi,
+        arch=cell.platform.arch,
+        files=tuple(RepairFile(item.archive_path, item.source, not unit.lib)
+                    for unit, item in artifacts(project, compile_plan)),
+        libs_dir=f"{dist}.libs", scripts_dir=f"{dist}.scripts",
+        work_dir=str(cell_dir / "repaired"), manifest=str(cell_dir / "repair.json"),
+        inputs_record=str(cell_dir / "repair-inputs.json"),
+        ld_library_path=project.ld_library_path,
+        sbom=sbom if cfg.tool.sbom.auditwheel else None)
 
 
 def read_manifest(path: str) -> dict[str, Any]:

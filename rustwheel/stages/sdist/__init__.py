@@ -22,11 +22,11 @@ from rustwheel.errors import ConfigError
 from rustwheel.spec import tags
 from rustwheel.spec.globs import excluded
 from rustwheel.spec.metadata import ProjectMetadata, resolve_metadata
+from rustwheel.stages.detect.includes import include_files
+from rustwheel.stages.detect.pyfiles import python_files
 from rustwheel.stages.sdist import files as sources
 from rustwheel.stages.sdist.manifests import moved_pyproject, workspace_manifest
 from rustwheel.stages.sdist.tarball import Member, member_mtime, write_tar_gz
-from rustwheel.stages.wheel.contents import python_files
-from rustwheel.stages.wheel.extras import include_files
 from rustwheel.stages.wheel.plan import FileItem, GeneratedItem
 
 GENERATORS = ("cargo", "git")

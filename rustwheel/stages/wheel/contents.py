@@ -1,53 +1,22 @@
-"""What goes into a wheel besides metadata: python sources, the extension and generated files."""
+"""What goes into a wheel besides metadata: the project's files, the compiled artifacts at their
+archive paths and the generated glue (pure: the project's files were found by the detect stage).
+"""
 
 from __future__ import annotations
 
 import os
-from pathlib import Path
+from typing import TYPE_CHECKING, Optional
 
 from rustwheel.config.layout import ProjectLayout
-from rustwheel.stages.wheel.plan import FileItem, GeneratedItem
+from rustwheel.plan.members import FileItem, GeneratedItem
+from rustwheel.spec import tags
+from rustwheel.stages.header import cffi
 
-_SKIP_DIRS = {"__pycache__", ".git", ".hg", ".svn", ".mypy_cache", ".pytest_cache", ".ruff_cache",
-              ".tox", ".venv", "target", ".nox", ".eggs"}
-_SKIP_SUFFIXES = (".pyc", ".pyo")
-_NATIVE_SUFFIXES = (".so", ".pyd", ".dll", ".dylib", ".pdb", ".dwp")
+if TYPE_CHECKING:
+    from rustwheel.plan.project import Project
+    from rustwheel.stages.compile.plan import CompilePlan, CompileUnit
 
-
-def _is_leftover(name: str, ext_name: str) -> bool:
-    """A compiled module left in the source tree by an editable build (not shipped)."""
-    return name.endswith(_NATIVE_SUFFIXES) and (
-        name.startswith((ext_name + ".", f"lib{ext_name}.")))
-
-
-def walk_package(root: Path, base: Path, ext_name: str) -> list[FileItem]:
-    """Every file below ``root`` as archive paths relative to ``base``, sorted."""
-    items: list[FileItem] = []
-    if root.is_file():
-        return [FileItem(root.relative_to(base).as_posix(), str(root))]
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=True):
-        dirnames[:] = sorted(d for d in dirnames if d not in _SKIP_DIRS)
-        for name in sorted(filenames):
-            if name.endswith(_SKIP_SUFFIXES) or _is_leftover(name, ext_name):
-                continue
-            path = Path(dirpath) / name
-            if path.is_file():
-                items.append(FileItem(path.relative_to(base).as_posix(), str(path)))
-    return items
-
-
-def python_files(layout: ProjectLayout) -> list[FileItem]:
-    """The mixed project's python package plus every python-packages entry."""
-    items: list[FileItem] = []
-    roots = []
-    if layout.mixed:
-        roots.append(layout.python_dir / layout.top_package)
-    for package in layout.python_packages:
-        d = layout.python_dir / package
-        roots.append(d if d.is_dir() else layout.python_dir / f"{package}.py")
-    for root in roots:
-        items += walk_package(root, layout.python_dir, layout.extension_name)
-    return items
+Members = tuple[list[FileItem], list[GeneratedItem]]
 
 
 def init_py(ext_name: str) -> str:
@@ -58,16 +27,54 @@ def init_py(ext_name: str) -> str:
             f"    __all__ = {ext_name}.__all__")
 
 
-def extension_items(layout: ProjectLayout, staged_artifact: str,
-                    ext_filename: str) -> tuple[list[FileItem], list[GeneratedItem]]:
-    """The compiled module at its dotted path, plus the pure layout's package files."""
+def extension_items(layout: ProjectLayout, staged_artifact: str, ext_filename: str) -> Members:
+    """The compiled module at its dotted path, plus the pure layout's ``__init__.py``."""
     files = [FileItem(f"{layout.extension_dir}/{ext_filename}", staged_artifact, True)]
     generated: list[GeneratedItem] = []
     if not layout.mixed:
         ext = layout.extension_name
         generated.append(GeneratedItem(f"{ext}/__init__.py", init_py(ext)))
-        stub = layout.project_root / f"{ext}.pyi"
-        if stub.is_file():
-            files.append(FileItem(f"{ext}/__init__.pyi", str(stub), False))
-            generated.append(GeneratedItem(f"{ext}/py.typed", ""))
     return files, generated
+
+
+def _archive_path(project: Project, unit: CompileUnit) -> str:
+    kind, layout, meta = project.bindings.kind, project.layout, project.metadata
+    if kind == "bin":
+        return f"{tags.data_dir(meta.name, meta.version)}/scripts/{unit.target_name}"
+    if kind in ("cffi", "uniffi"):
+        return f"{cffi.package_dir(layout)}/{unit.staged_name}"
+    return f"{layout.extension_dir}/{unit.staged_name}"
+
+
+def artifacts(project: Project, compile_plan: CompilePlan) -> list[tuple[CompileUnit, FileItem]]:
+    """Each compile unit with its staged artifact at its place in the wheel."""
+    return [(unit, FileItem(_archive_path(project, unit),
+                            os.path.join(compile_plan.stage_dir, unit.staged_name), True))
+            for unit in compile_plan.units]
+
+
+def compiled_items(project: Project, compile_plan: CompilePlan, ffi: Optional[str]) -> Members:
+    """The artifacts and their glue: cffi's ``ffi.py`` (at ``ffi``) and ``__init__.py``, or the
+    pure layout's ``__init__.py``, stub and ``py.typed``."""
+    staged = [item for _, item in artifacts(project, compile_plan)]
+    kind, layout = project.bindings.kind, project.layout
+    if kind in ("bin", "uniffi"):
+        return staged, []
+    if kind == "cffi":
+        assert ffi is not None
+        return cffi.cffi_items(layout, staged[0].source, ffi)
+    files, generated = extension_items(layout, staged[0].source, compile_plan.units[0].staged_name)
+    sources = project.sources
+    if sources.stub is not None:
+        files.append(sources.stub)
+    if sources.typed:
+        generated.append(GeneratedItem(f"{layout.extension_name}/py.typed", ""))
+    return files, generated
+
+
+def wheel_members(project: Project, compile_plan: CompilePlan, ffi: Optional[str]) -> Members:
+    """Every file of the wheel but its .dist-info's, in a stable order."""
+    sources = project.sources
+    compiled, generated = compiled_items(project, compile_plan, ffi)
+    files = [*sources.python, *compiled, *sources.included, *sources.data, *sources.sbom]
+    return files, generated + list(sources.sbom_generated)

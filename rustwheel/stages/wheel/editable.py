@@ -10,12 +10,14 @@ a ``.pth`` line, that rebuilds before the package's first import when anything c
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Optional
 
 from rustwheel.config.layout import ProjectLayout
+from rustwheel.plan.members import FileItem, GeneratedItem
 from rustwheel.spec import tags
-from rustwheel.stages.wheel.plan import FileItem, GeneratedItem
 
 HOOK_PREFIX = "_rustwheel_autorebuild_"
 _TEMPLATE_MARK = 'TOP_PACKAGE = "__top_package__"'
@@ -27,6 +29,12 @@ class EditableContents:
     generated: list[GeneratedItem]
     in_tree: list[FileItem]
     in_tree_generated: list[GeneratedItem]
+
+
+def ships_python_tree(layout: ProjectLayout, editable: bool) -> bool:
+    """Whether the wheel carries the python sources (an editable wheel of a mixed layout
+    points at them instead)."""
+    return not (editable and layout.mixed)
 
 
 def hook_module_name(dist: str) -> str:
@@ -41,25 +49,29 @@ def hook_source(top_package: str) -> str:
     return template.replace(_TEMPLATE_MARK, f"TOP_PACKAGE = {top_package!r}")
 
 
+def _hook_items(dist: str, hook: Optional[str]) -> tuple[list[GeneratedItem], list[str]]:
+    """The auto-rebuild hook module and the ``.pth`` line that loads it."""
+    if hook is None:
+        return [], []
+    module = hook_module_name(dist)
+    return [GeneratedItem(f"{module}.py", hook)], [f"import {module}"]
+
+
 def editable_contents(layout: ProjectLayout, files: list[FileItem],
                       generated: list[GeneratedItem], *, dist: str, version: str,
-                      compiled_dir: Path, auto_rebuild: bool) -> EditableContents:
+                      compiled_dir: Path, hook: Optional[str]) -> EditableContents:
     """Split the normal wheel's ``files`` / ``generated`` (dist-info excluded) for an editable
-    install; ``compiled_dir`` holds everything the build produced (artifacts, cffi glue)."""
-    pth_lines: list[str] = []
-    extra: list[GeneratedItem] = []
-    if auto_rebuild:
-        module = hook_module_name(dist)
-        extra.append(GeneratedItem(f"{module}.py", hook_source(layout.top_package)))
-        pth_lines.append(f"import {module}")
+    install; ``compiled_dir`` holds everything the build produced (artifacts, cffi glue) and
+    ``hook`` is the auto-rebuild hook's source (`hook_source`), if wanted."""
+    extra, pth_lines = _hook_items(dist, hook)
     if not layout.mixed:
         if pth_lines:
             pth = GeneratedItem(f"{hook_module_name(dist)}.pth", "\n".join(pth_lines) + "\n")
             extra.append(pth)
         return EditableContents(files, generated + extra, [], [])
     keep = (f"{tags.data_dir(dist, version)}/", f"{tags.dist_info_dir(dist, version)}/")
-    compiled = str(compiled_dir.resolve())
-    in_tree = [f for f in files if str(Path(f.source).resolve()).startswith(compiled + "/")]
+    compiled = str(compiled_dir) + os.sep
+    in_tree = [f for f in files if f.source.startswith(compiled)]
     wheel_files = [f for f in files if f.archive_path.startswith(keep)]
     wheel_generated = [g for g in generated if g.archive_path.startswith(keep)]
     in_tree_generated = [g for g in generated if not g.archive_path.startswith(keep)]

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import operator
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Optional
@@ -12,35 +14,32 @@ from typing import TYPE_CHECKING, Optional
 from rustwheel import __version__
 from rustwheel.cache.keys import CacheSpec
 from rustwheel.errors import ConfigError
+from rustwheel.plan.members import FileItem, GeneratedItem
 
 if TYPE_CHECKING:
+    from rustwheel.plan.matrix import CellSpec
+    from rustwheel.plan.project import Project
     from rustwheel.spec.metadata import ProjectMetadata
+    from rustwheel.stages.bindgen.plan import UniffiPlan
+    from rustwheel.stages.compile.plan import CompilePlan
+    from rustwheel.stages.header.plan import HeaderPlan
+    from rustwheel.stages.repair.plan import RepairPlan
+    from rustwheel.stages.wheel.editable import EditableContents
 
-
-@dataclass(frozen=True)
-class FileItem:
-    archive_path: str
-    source: str
-    executable: Optional[bool] = None
-    """None: take the executable bit from the file on disk."""
-
-
-@dataclass(frozen=True)
-class GeneratedItem:
-    archive_path: str
-    content: str
+__all__ = ["FileItem", "GeneratedItem", "WheelPlan", "built_wheel", "collision",
+           "dist_info_items", "plan", "retagged", "unique_files", "wheel_file_text"]
 
 
 @dataclass(frozen=True)
 class WheelPlan:
     cell: str
-    inputs_record: str
-    """This stage's record (`rustwheel.freshness.records`): ``<cell dir>/wheel-inputs.json``."""
     output: str
     """The wheel's path, with the platform tag known when planning (the repair stage may
     change it: `built_wheel` says where the last run wrote it)."""
     record: str
     """Written after the wheel: ``{"wheel": path}`` (the doit target of the stage)."""
+    inputs_record: str
+    """``<cell dir>/wheel-inputs.json``: the stage's freshness record."""
     tag: str
     dist_info: str
     files: tuple[FileItem, ...]
@@ -103,14 +102,20 @@ def collision(archive_path: str, first: str, second: str) -> ConfigError:
                        f"{first} and {second}; rename, move or exclude one of them")
 
 
-def unique_files(files: list[FileItem], generated: list[GeneratedItem]) -> list[FileItem]:
-    """``files`` without repeats of the same source; two sources for one path is an error."""
+def same_real_file(a: str, b: str) -> bool:
+    return os.path.realpath(a) == os.path.realpath(b)
+
+
+def unique_files(files: list[FileItem], generated: list[GeneratedItem],
+                 same_file: Callable[[str, str], bool] = same_real_file) -> list[FileItem]:
+    """``files`` without repeats of the same source; two sources for one path is an error.
+    ``same_file`` says whether two sources are one file (by default: on disk)."""
     made = {g.archive_path for g in generated}
     by_path: dict[str, FileItem] = {}
     for item in files:
         previous = by_path.get(item.archive_path)
         if previous is not None:
-            if os.path.realpath(previous.source) != os.path.realpath(item.source):
+            if not same_file(previous.source, item.source):
                 raise collision(item.archive_path, previous.source, item.source)
             continue
         if item.archive_path in made:
@@ -139,3 +144,50 @@ def dist_info_items(meta: ProjectMetadata, tag: str,
     files = [FileItem(f"{dist_info}/licenses/{lic.archive_path}", lic.source, False)
              for lic in meta.license_files]
     return files, generated
+
+
+def _contents(project: Project, cell_dir: Path, compile_plan: CompilePlan,
+              header: Optional[HeaderPlan]) -> EditableContents:
+    """The wheel's members but its .dist-info's, split for an editable wheel (nothing is
+    placed in the source tree otherwise)."""
+    from rustwheel.stages.wheel.contents import wheel_members
+    from rustwheel.stages.wheel.editable import EditableContents, editable_contents
+
+    files, generated = wheel_members(project, compile_plan, header.ffi_path if header else None)
+    if not project.config.editable:
+        return EditableContents(files, generated, [], [])
+    meta = project.metadata
+    return editable_contents(project.layout, files, generated, dist=meta.name,
+                             version=meta.version, compiled_dir=cell_dir,
+                             hook=project.autorebuild_hook)
+
+
+def plan(project: Project, cell: CellSpec, compile_plan: CompilePlan, *,
+         header: Optional[HeaderPlan] = None, uniffi: Optional[UniffiPlan] = None,
+         repair: Optional[RepairPlan] = None) -> WheelPlan:
+    """The wheel stage of ``cell``: the project's files, what the other stages of the cell
+    stage (``compile_plan``'s artifacts, ``header``'s ffi.py, ``uniffi``'s modules), and the
+    .dist-info; the platform tag comes from ``repair``'s manifest when there is one."""
+    from rustwheel.spec import tags
+    from rustwheel.stages.compile import outdir
+
+    meta, cell_dir = project.metadata, project.cell_dir(cell.name)
+    contents = _contents(project, cell_dir, compile_plan, header)
+    dist_info = tags.dist_info_dir(meta.name, meta.version)
+    info_files, info_generated = dist_info_items(meta, cell.tag, dist_info)
+    generated = contents.generated + info_generated
+    return WheelPlan(
+        cell=cell.name,
+        output=str(project.out_dir / tags.wheel_filename(meta.name, meta.version, cell.tag)),
+        record=str(cell_dir / "wheel.json"), inputs_record=str(cell_dir / "wheel-inputs.json"),
+        repair=repair.manifest if repair is not None else None, tag=cell.tag, dist_info=dist_info,
+        # the detect stage dropped repeats of one file among the project's own files
+        files=tuple(unique_files(contents.files + info_files, generated, operator.eq)),
+        generated=tuple(generated), listed_dirs=project.sources.listed_dirs,
+        out_dir_files=os.path.join(compile_plan.stage_dir, outdir.MANIFEST)
+        if compile_plan.out_dir_includes else None,
+        generated_lists=(uniffi.manifest,) if uniffi is not None else (),
+        source_date_epoch=project.source_date_epoch, metadata_inputs=meta.input_files,
+        member_cache=str(cell_dir / "deflated"), in_tree=tuple(contents.in_tree),
+        in_tree_generated=tuple(contents.in_tree_generated),
+        in_tree_root=str(project.layout.python_dir) if contents.in_tree else None)

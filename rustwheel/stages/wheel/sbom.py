@@ -22,7 +22,7 @@ from rustwheel import __version__
 from rustwheel.cargo.metadata import CargoMetadata, Package
 from rustwheel.config.includes import SbomConfig
 from rustwheel.errors import ConfigError
-from rustwheel.stages.wheel.plan import FileItem, GeneratedItem
+from rustwheel.plan.members import FileItem, GeneratedItem
 
 SPEC_VERSION = "1.5"
 

@@ -1,6 +1,6 @@
-"""Everything else a wheel carries: `include` / `exclude` globs, the `.data` dir and SBOMs.
+"""The files `include` globs and the `.data` dir add to a wheel, and `exclude` applied.
 
-Resolved when planning, so every file found here is a plain `FileItem` (a file_dep of the wheel
+Found when resolving, so every file found here is a plain `FileItem` (a file_dep of the wheel
 stage only: editing one reruns only that stage). The exception is ``include = [{from =
 "out-dir"}]``, whose directory exists only once cargo ran: those globs are handed to the compile
 stage (see `rustwheel.stages.compile.outdir`).
@@ -9,36 +9,20 @@ stage (see `rustwheel.stages.compile.outdir`).
 from __future__ import annotations
 
 import os
-import sys
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
+from rustwheel import ui
 from rustwheel.cargo.metadata import CargoMetadata
 from rustwheel.config.includes import GlobSpec
-from rustwheel.config.layout import ProjectLayout
 from rustwheel.config.options import BuildConfig
 from rustwheel.errors import ConfigError
+from rustwheel.plan.members import FileItem
 from rustwheel.spec.globs import excluded
 from rustwheel.stages.compile.outdir import OutDirInclude
 from rustwheel.stages.wheel.globwalk import walk_glob
-from rustwheel.stages.wheel.plan import FileItem, GeneratedItem
-from rustwheel.stages.wheel.sbom import sbom_items
 
 DATA_SUBDIRS = ("data", "scripts", "headers", "purelib", "platlib")
-
-
-def warn(message: str) -> None:
-    print(f"warning: {message}", file=sys.stderr, flush=True)
-
-
-@dataclass(frozen=True)
-class Extras:
-    files: list[FileItem]
-    """The package files after `exclude`, then include, .data and SBOM include files."""
-    generated: list[GeneratedItem]
-    listed_dirs: tuple[str, ...]
-    out_dir_includes: tuple[OutDirInclude, ...]
 
 
 def _posix_rel(path: Path, root: Path) -> Optional[str]:
@@ -116,7 +100,7 @@ def apply_excludes(items: list[FileItem], excludes: tuple[GlobSpec, ...], projec
             for p in by_archive:
                 if p not in warned:
                     warned.add(p)
-                    warn(f"exclude pattern {p!r} matched the wheel path {item.archive_path!r}, "
+                    ui.warn(f"exclude pattern {p!r} matched the wheel path {item.archive_path!r}, "
                          "not a source path; write it relative to the directory of "
                          "pyproject.toml (matching wheel paths is deprecated)")
             continue
@@ -137,35 +121,24 @@ def _out_dir_include(spec: GlobSpec, meta: CargoMetadata, where: str) -> OutDirI
     return OutDirInclude(spec.path, spec.to, crate)
 
 
-def wheel_extras(cfg: BuildConfig, meta: CargoMetadata, layout: ProjectLayout,
-                 package_files: list[FileItem], *, data_prefix: str, dist_info: str,
-                 target_dir: Path, stage_dir: Path, binary: bool) -> Extras:
-    """The wheel's files with `include` / `exclude`, the .data dir and SBOMs applied."""
-    tool = cfg.tool
-    pyproject = cfg.pyproject
-    where = f"{pyproject.path}: [{pyproject.tool_table}]" if pyproject else str(cfg.manifest_path)
+def wheel_includes(cfg: BuildConfig, meta: CargoMetadata, python_dir: Path, skip: list[Path],
+                   where: str) -> tuple[list[FileItem], list[Path], list[OutDirInclude]]:
+    """The wheel's `include` matches, the directories listed to find them, and the out-dir
+    globs (expanded by the compile stage); ``skip`` directories are not entered."""
     root = cfg.project_root
-    skip = [target_dir, stage_dir]
     listed: list[Path] = []
     included: list[FileItem] = []
     out_dir: list[OutDirInclude] = []
-    for spec in tool.include:
+    for spec in cfg.tool.include:
         if not spec.for_wheel:
             continue  # sdist-only
         if spec.out_dir:
             out_dir.append(_out_dir_include(spec, meta, where))
             continue
-        found, dirs = include_files(spec, root, layout.python_dir, skip)
+        found, dirs = include_files(spec, root, python_dir, skip)
         listed += dirs
         if not found:
-            warn(f"{where} include pattern {spec.path!r} matched no file in {root}"
-                 + (f" or {layout.python_dir}" if layout.python_dir != root else ""))
+            ui.warn(f"{where} include pattern {spec.path!r} matched no file in {root}"
+                 + (f" or {python_dir}" if python_dir != root else ""))
         included += found
-    data, dirs = data_files(tool.data, root, layout.module_name, data_prefix, where)
-    listed += dirs
-    files = apply_excludes([*package_files, *included, *data], tool.exclude, root, stage_dir)
-    sbom_files, generated = sbom_items(
-        tool.sbom, meta, project_root=root, dist_info=dist_info, binary=binary,
-        source_date_epoch=cfg.env.get("SOURCE_DATE_EPOCH") or None, where=where)
-    return Extras(files + sbom_files, generated, tuple(sorted({str(d) for d in listed})),
-                  tuple(out_dir))
+    return included, listed, out_dir

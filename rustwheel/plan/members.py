@@ -1,0 +1,24 @@
+"""Members of a wheel as plans name them: a file copied from disk, or generated text.
+
+Kept below the stage plans (and the project's shared facts) so that every layer can hold them
+without importing the wheel stage.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+
+@dataclass(frozen=True)
+class FileItem:
+    archive_path: str
+    source: str
+    executable: Optional[bool] = None
+    """None: take the executable bit from the file on disk."""
+
+
+@dataclass(frozen=True)
+class GeneratedItem:
+    archive_path: str
+    content: str
