@@ -132,26 +132,25 @@ def _cache_dir(cli: BuildOptions, env: Mapping[str, str], cwd: Path) -> Optional
     return store_root(cli.cache_dir, cli.no_cache, env, cwd)
 
 
-def resolve_config(cli: BuildOptions, *, cwd: Optional[Path] = None,
-                   env: Optional[Mapping[str, str]] = None) -> BuildConfig:
-    cwd = Path.cwd() if cwd is None else cwd
-    env = dict(os.environ) if env is None else dict(env)
-    manifest, pyproject = _find_project(cli.manifest_path, cwd)
-    tool = (parse_tool_config(pyproject.tool, pyproject.tool_table, str(pyproject.path))
-            if pyproject is not None else ToolConfig())
-    project_root = pyproject.directory if pyproject is not None else manifest.parent
-
+def _profile(cli: BuildOptions, tool: ToolConfig) -> str:
     if cli.release and cli.profile is not None:
         raise ConfigError("-r/--release and --profile cannot be used together; pass only one")
     editable_profile = tool.editable_profile if cli.editable else None
-    profile = "release" if cli.release else (
+    return "release" if cli.release else (
         cli.profile or editable_profile or tool.profile or "dev")
 
+
+def _bindings(cli: BuildOptions, tool: ToolConfig) -> Optional[str]:
     bindings = cli.bindings or tool.bindings
     if bindings is not None and bindings not in BINDINGS:
         raise ConfigError(f"-b/--bindings '{bindings}' is unknown; "
                           f"use one of {', '.join(BINDINGS)}")
+    return bindings
 
+
+def _platform_options(cli: BuildOptions, tool: ToolConfig, pyproject: Optional[PyProject],
+                      ) -> tuple[Compatibility, str]:
+    """(compatibility, audit mode): the command line first, then the tool table."""
     where = (f"{pyproject.path}: [{pyproject.tool_table}]" if pyproject is not None
              else "pyproject.toml")
     compatibility = parse_compatibility(
@@ -160,43 +159,40 @@ def resolve_config(cli: BuildOptions, *, cwd: Optional[Path] = None,
     auditwheel = parse_audit_mode(
         cli.auditwheel or tool.auditwheel, None if cli.auditwheel else tool.skip_auditwheel,
         "--auditwheel" if cli.auditwheel else f"{where} auditwheel")
+    return compatibility, auditwheel
 
+
+def _strip(cli: BuildOptions, tool: ToolConfig, env: Mapping[str, str]) -> bool:
     strip = cli.strip
     if strip is None:
         strip = _env_bool(env, "RUSTWHEEL_STRIP", "MATURIN_STRIP")
-    if strip is None:
-        strip = bool(tool.strip)
+    return bool(tool.strip) if strip is None else strip
+
+
+def resolve_config(cli: BuildOptions, *, cwd: Optional[Path] = None,
+                   env: Optional[Mapping[str, str]] = None) -> BuildConfig:
+    cwd = Path.cwd() if cwd is None else cwd
+    env = dict(os.environ) if env is None else dict(env)
+    manifest, pyproject = _find_project(cli.manifest_path, cwd)
+    tool = (parse_tool_config(pyproject.tool, pyproject.tool_table, str(pyproject.path))
+            if pyproject is not None else ToolConfig())
+    compatibility, auditwheel = _platform_options(cli, tool, pyproject)
 
     def _path(value: Optional[str]) -> Optional[Path]:
         return None if value is None else (cwd / value).resolve()
 
     return BuildConfig(
-        manifest_path=manifest,
-        pyproject=pyproject,
-        tool=tool,
-        project_root=project_root,
-        out_dir=_path(cli.out),
-        target_dir=_path(cli.target_dir),
-        profile=profile,
+        manifest_path=manifest, pyproject=pyproject, tool=tool,
+        project_root=pyproject.directory if pyproject is not None else manifest.parent,
+        out_dir=_path(cli.out), target_dir=_path(cli.target_dir), profile=_profile(cli, tool),
         features=cli.features or tool.features,
         all_features=cli.all_features or tool.all_features,
         no_default_features=cli.no_default_features or tool.no_default_features,
-        locked=cli.locked or tool.locked,
-        frozen=cli.frozen or tool.frozen,
-        offline=cli.offline,
-        cargo_config=cli.config or tool.config,
+        locked=cli.locked or tool.locked, frozen=cli.frozen or tool.frozen,
+        offline=cli.offline, cargo_config=cli.config or tool.config,
         unstable_flags=cli.unstable_flags or tool.unstable_flags,
-        rustc_args=cli.rustc_args or tool.rustc_args,
-        strip=strip,
-        bindings=bindings,
-        interpreter=cli.interpreter,
-        compatibility=compatibility,
-        auditwheel=auditwheel,
-        zig=cli.zig,
-        cache_dir=_cache_dir(cli, env, cwd),
-        quiet=cli.quiet,
-        verbose=cli.verbose,
-        env=env,
-        editable=cli.editable,
-        auto_rebuild=cli.auto_rebuild,
-    )
+        rustc_args=cli.rustc_args or tool.rustc_args, strip=_strip(cli, tool, env),
+        bindings=_bindings(cli, tool), interpreter=cli.interpreter,
+        compatibility=compatibility, auditwheel=auditwheel, zig=cli.zig,
+        cache_dir=_cache_dir(cli, env, cwd), quiet=cli.quiet, verbose=cli.verbose, env=env,
+        editable=cli.editable, auto_rebuild=cli.auto_rebuild)

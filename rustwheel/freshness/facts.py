@@ -66,17 +66,9 @@ def clock(directory: Path) -> int:
     return os.stat(marker).st_mtime_ns
 
 
-class DigestCache:
-    """``path -> [inode, size, mtime_ns, digest]``, loaded and saved as one JSON file."""
-
-    _shared: ClassVar[Optional[DigestCache]] = None
-
-    @classmethod
-    def shared(cls, path: Optional[Path] = None) -> DigestCache:
-        """The process-wide cache; naming a file (re)loads it from there."""
-        if cls._shared is None or (path is not None and cls._shared.path != path):
-            cls._shared = DigestCache(path)
-        return cls._shared
+class FactsIndex:
+    """Values remembered per file version, ``path -> [inode, size, mtime_ns, *values]``, in
+    one JSON file: what is known about a file while its facts stay the same."""
 
     def __init__(self, path: Optional[Path]) -> None:
         self.path = path
@@ -90,21 +82,50 @@ class DigestCache:
             except (OSError, ValueError):
                 self.entries = {}
 
-    def digest(self, file_path: str, st: Optional[os.stat_result] = None) -> str:
-        """The content digest of ``file_path`` (stat it first when ``st`` is not given)."""
-        key = list(of_stat(os.stat(file_path) if st is None else st))
-        cached = self.entries.get(file_path)
-        if cached is not None and cached[:3] == key:
-            return str(cached[3])
-        value = digest_listing(file_path) if os.path.isdir(file_path) else digest_file(file_path)
-        self.entries[file_path] = [*key, value]
+    def get(self, file_path: str, st: os.stat_result) -> Optional[list[object]]:
+        """The values recorded for this version of the file, or None."""
+        known = self.entries.get(file_path)
+        if isinstance(known, list) and known[:3] == list(of_stat(st)):
+            return known[3:]
+        return None
+
+    def put(self, file_path: str, st: os.stat_result, *values: object) -> None:
+        self.entries[file_path] = [*of_stat(st), *values]
         self.dirty = True
-        return value
 
     def save(self) -> None:
-        if self.path is not None and self.dirty:
-            from rustwheel.atomic import write_bytes
+        """Write the index (entries of files that no longer exist are dropped); a cache only,
+        so a write that fails is not an error."""
+        if self.path is None or not self.dirty:
+            return
+        from rustwheel.atomic import write_bytes
 
-            live = {p: v for p, v in self.entries.items() if os.path.exists(p)}
+        live = {p: v for p, v in self.entries.items() if os.path.exists(p)}
+        try:
             write_bytes(self.path, (json.dumps(live, sort_keys=True) + "\n").encode("utf-8"))
-            self.dirty = False
+        except OSError:
+            return
+        self.dirty = False
+
+
+class DigestCache(FactsIndex):
+    """The content digest (BLAKE2b) of each file version, hashed once."""
+
+    _shared: ClassVar[Optional[DigestCache]] = None
+
+    @classmethod
+    def shared(cls, path: Optional[Path] = None) -> DigestCache:
+        """The process-wide cache; naming a file (re)loads it from there."""
+        if cls._shared is None or (path is not None and cls._shared.path != path):
+            cls._shared = DigestCache(path)
+        return cls._shared
+
+    def digest(self, file_path: str, st: Optional[os.stat_result] = None) -> str:
+        """The content digest of ``file_path`` (stat it first when ``st`` is not given)."""
+        st = os.stat(file_path) if st is None else st
+        known = self.get(file_path, st)
+        if known:
+            return str(known[0])
+        value = digest_listing(file_path) if os.path.isdir(file_path) else digest_file(file_path)
+        self.put(file_path, st, value)
+        return value

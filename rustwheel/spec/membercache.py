@@ -3,9 +3,9 @@ and the digests of the files they came from.
 
 - `MemberCache` keeps the raw deflate stream of each large member by content (sha256), so an
   unchanged extension module is not compressed again;
-- `FileDigests` remembers, per file version ``(path, inode, size, mtime_ns)``, a large file's
-  sha256 (for RECORD) and CRC-32 (for the zip), so an unchanged 26 MB library is not even read:
-  `load_member` gives a `FileEntry` and the wheel writer copies the cached stream.
+- `MemberLoader` remembers, per file version (a `rustwheel.freshness.facts.FactsIndex`), a
+  large file's sha256 (for RECORD) and CRC-32 (for the zip), so an unchanged 26 MB library is
+  not even read: it gives a `FileEntry` and the wheel writer copies the cached stream.
 
 Both live in one directory per wheel and are only caches: every stream is checked before use
 (its length and CRC-32, and the CRC-32 of the data it must inflate to), a damaged or stale one
@@ -15,16 +15,16 @@ is replaced, and files are written atomically.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import struct
 import zlib
 from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Optional, Union
+from typing import Optional, Union
 
 from rustwheel.atomic import write_bytes
+from rustwheel.freshness.facts import FactsIndex
 from rustwheel.spec.zipwriter import deflate
 
 INDEX = ".file-digests.json"
@@ -69,42 +69,6 @@ class FileEntry:
 
 
 WheelEntry = Union[Entry, FileEntry]
-
-
-class FileDigests:
-    """``path -> [inode, size, mtime_ns, sha256 hex, crc32]`` for large files, in one JSON file."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.dirty = False
-        self.entries: dict[str, list[Any]] = {}
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            if isinstance(data, dict):
-                self.entries = data
-        except (OSError, ValueError):
-            pass
-
-    def get(self, source: str, st: os.stat_result) -> Optional[tuple[bytes, int]]:
-        known = self.entries.get(source)
-        if isinstance(known, list) and len(known) == 5 and \
-                known[:3] == [st.st_ino, st.st_size, st.st_mtime_ns]:
-            try:
-                return bytes.fromhex(str(known[3])), int(known[4])
-            except ValueError:
-                return None
-        return None
-
-    def put(self, source: str, st: os.stat_result, sha256: bytes, crc: int) -> None:
-        self.entries[source] = [st.st_ino, st.st_size, st.st_mtime_ns, sha256.hex(), crc]
-        self.dirty = True
-
-    def save(self) -> None:
-        if self.dirty:
-            live = {p: v for p, v in self.entries.items() if os.path.exists(p)}
-            with suppress(OSError):  # a cache only
-                write_bytes(self.path, (json.dumps(live, sort_keys=True) + "\n").encode())
-            self.dirty = False
 
 
 class MemberCache:
@@ -179,10 +143,10 @@ class MemberCache:
 
 
 class MemberLoader:
-    """Reads the wheel's files, large ones through `FileDigests` (see `load`)."""
+    """Reads the wheel's files, large ones through an index of their digests (see `load`)."""
 
     def __init__(self, directory: Optional[Path]) -> None:
-        self.digests = FileDigests(directory / INDEX) if directory is not None else None
+        self.digests = FactsIndex(directory / INDEX) if directory is not None else None
 
     def load(self, archive_path: str, source: str, executable: Optional[bool]) -> WheelEntry:
         """The entry for ``source``; ``executable`` None: from its mode on disk.
@@ -195,15 +159,16 @@ class MemberLoader:
         if self.digests is None or st.st_size < MemberCache.MIN_SIZE:
             return Entry(archive_path, Path(source).read_bytes(), mode)
         known = self.digests.get(source, st)
-        if known is not None:
-            return FileEntry(archive_path, source, mode, st.st_size, *known)
+        if known is not None and len(known) == 2:
+            sha256, crc = bytes.fromhex(str(known[0])), int(str(known[1]))
+            return FileEntry(archive_path, source, mode, st.st_size, sha256, crc)
         with open(source, "rb") as f:
             data = f.read()
             after = os.fstat(f.fileno())
         sha256, crc = hashlib.sha256(data).digest(), zlib.crc32(data) & 0xFFFFFFFF
         if (after.st_ino, after.st_size, after.st_mtime_ns) == \
                 (st.st_ino, st.st_size, st.st_mtime_ns) and len(data) == st.st_size:
-            self.digests.put(source, st, sha256, crc)  # not while it was being rewritten
+            self.digests.put(source, st, sha256.hex(), crc)  # not while it was being rewritten
         return FileEntry(archive_path, source, mode, len(data), sha256, crc, data)
 
     def save(self) -> None:
