@@ -14,8 +14,6 @@ User errors are `RustwheelError` exceptions; a failed stage raises `BuildError`.
 
 from __future__ import annotations
 
-import dataclasses
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Optional
@@ -42,12 +40,9 @@ def build(options: Optional[BuildOptions] = None, /, **kwargs: Any) -> BuildResu
     """Build the wheel(s) the options describe: a `BuildOptions`, or its fields as keywords
     (``rustwheel.build(release=True, out="dist")``)."""
     opts = _options(options, kwargs)
-    from rustwheel.tasks.storage import reset_warnings
-
-    reset_warnings()
     with ui.collecting() as warnings:
         result = _build_via_sdist(opts) if opts.sdist else _build(opts, use_stamps=True)
-    return dataclasses.replace(result, warnings=(*warnings, *result.warnings))
+    return result._replace(warnings=(*warnings, *result.warnings))
 
 
 def sdist(options: Optional[BuildOptions] = None, /, **kwargs: Any) -> Path:
@@ -69,17 +64,18 @@ def _build_via_sdist(opts: BuildOptions) -> BuildResult:
     """Write the sdist, unpack it into a temporary directory and build the wheel from there
     (into the usual output directory, with the crate's target directory): proof that the sdist
     holds everything the build needs."""
+    import tempfile
+
     from rustwheel.stages.sdist.unpack import manifest_in, unpack
 
     sdist_plan = _write_sdist(opts)
     with tempfile.TemporaryDirectory(prefix="rustwheel-sdist-") as tmp:
         top = unpack(Path(sdist_plan.output), Path(tmp))
-        unpacked = dataclasses.replace(
-            opts, sdist=False, manifest_path=str(manifest_in(top)),
-            out=opts.out or str(Path(sdist_plan.output).parent),
-            target_dir=opts.target_dir or sdist_plan.target_dir)
+        unpacked = opts._replace(sdist=False, manifest_path=str(manifest_in(top)),
+                                 out=opts.out or str(Path(sdist_plan.output).parent),
+                                 target_dir=opts.target_dir or sdist_plan.target_dir)
         result = _build(unpacked, use_stamps=False)
-    return dataclasses.replace(result, sdist=Path(sdist_plan.output))
+    return result._replace(sdist=Path(sdist_plan.output))
 
 
 def _no_op(opts: BuildOptions, build_stamp: Path) -> Optional[BuildResult]:
@@ -96,11 +92,11 @@ def _no_op(opts: BuildOptions, build_stamp: Path) -> Optional[BuildResult]:
 
 
 def _build(opts: BuildOptions, use_stamps: bool) -> BuildResult:
-    from rustwheel.engine import run_build
-
     stamps = stamps_of(opts) if use_stamps else None
     if stamps is not None:
         done = _no_op(opts, stamps[0])
         if done is not None:
             return done
+    from rustwheel.engine import run_build  # here: a no-op build imports none of it
+
     return run_build(opts, stamps)

@@ -64,12 +64,30 @@ def replacing(dest: Path, mode: int) -> Iterator[BinaryIO]:
     try:
         with os.fdopen(fd, "wb") as fh:
             yield fh
+            size = fh.tell()
         os.chmod(tmp, mode)
-        os.replace(tmp, dest)
+        _rename(tmp, dest, size)
     except BaseException:
         with suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+_LARGE = 1 << 20
+
+
+def _rename(tmp: str, dest: Path, size: int) -> None:
+    """Rename ``tmp`` to ``dest``. A large file does not replace ``dest`` in one rename: on
+    ext4 (``auto_da_alloc``) a rename over an existing file first writes the new file's data
+    out, some 5 ms for a 7 MB wheel; the old file is moved aside first (to a temporary name of
+    this writer, removed after, or by the next writer if this one is killed in between)."""
+    if size >= _LARGE and dest.exists():
+        aside = f"{tmp[:-len('.tmp')]}.old.tmp"
+        os.replace(dest, aside)
+        os.replace(tmp, dest)
+        os.unlink(aside)
+        return
+    os.replace(tmp, dest)
 
 
 def write_bytes(dest: Path, data: bytes, mode: int = -1) -> None:

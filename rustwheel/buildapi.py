@@ -14,7 +14,6 @@ traceback.
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import shlex
 import sys
@@ -102,7 +101,7 @@ def _build(wheel_directory: str, config_settings: Optional[Mapping[str, Any]],
         from rustwheel.errors import RustwheelError
 
         options = _hook_options(config_settings, editable)
-        wheels = build(dataclasses.replace(options, out=wheel_directory)).wheels
+        wheels = build(options._replace(out=wheel_directory)).wheels
         if len(wheels) != 1:
             raise RustwheelError(f"expected one wheel, rustwheel built {len(wheels)}")
         return wheels[0].name
@@ -117,7 +116,8 @@ def _metadata(metadata_directory: str, config_settings: Optional[Mapping[str, An
         from rustwheel.atomic import write_bytes
         from rustwheel.plan.resolve import plan_build
 
-        wheel = plan_build(_hook_options(config_settings, editable)).plan.cells[0].wheel
+        plan = plan_build(_hook_options(config_settings, editable)).build_plan()
+        wheel = plan.cells[0].wheel
         prefix = wheel.dist_info + "/"
         target = Path(metadata_directory)
         for gen in wheel.generated:

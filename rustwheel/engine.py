@@ -19,6 +19,7 @@ from rustwheel.options import BuildOptions
 from rustwheel.plan.resolve import Resolved, plan_build
 from rustwheel.results import BuildError, BuildResult
 from rustwheel.tasks.reporter import RunLog
+from rustwheel.tasks.storage import reset_warnings
 
 Stamps = Optional[tuple[Path, Path]]
 """(no-op stamp, plan stamp) of a build, or None when the store is off."""
@@ -29,12 +30,11 @@ def _run(resolved: Resolved, opts: BuildOptions) -> tuple[list[dict[str, Any]], 
     from rustwheel.tasks import pipeline, statelock
     from rustwheel.tasks.runner import run_tasks
 
-    plan = resolved.plan
-    tasks = list(pipeline.all_tasks(plan, resolved.record))
+    tasks = list(pipeline.doit_tasks(resolved.graph))
     log = RunLog(quiet=opts.quiet)
-    with statelock.locked(plan.state_dir, quiet=opts.quiet):
+    with statelock.locked(resolved.state_dir, quiet=opts.quiet):
         try:
-            code = run_tasks(tasks, plan.db_file, log)
+            code = run_tasks(tasks, resolved.state_dir / "doit.sqlite3", log)
         finally:
             DigestCache.shared().save()
     if code != 0 or log.failed:
@@ -42,8 +42,8 @@ def _run(resolved: Resolved, opts: BuildOptions) -> tuple[list[dict[str, Any]], 
     return tasks, log
 
 
-def _write_stamp(build_stamp: Path, tasks: list[dict[str, Any]], placed: list[Path],
-                 wheels: list[str]) -> Optional[Path]:
+def _write_stamp(build_stamp: Path, resolved: Resolved, tasks: list[dict[str, Any]],
+                 placed: list[Path], wheels: list[str]) -> Optional[Path]:
     from rustwheel.freshness.facts import facts
     from rustwheel.freshness.watch import watched
     from rustwheel.tasks.pipeline import task_names
@@ -52,20 +52,23 @@ def _write_stamp(build_stamp: Path, tasks: list[dict[str, Any]], placed: list[Pa
     if files is None:
         return None
     files.update((str(p), list(f) if (f := facts(str(p))) else None) for p in placed)
-    stamp.write(build_stamp, files, tasks=task_names(tasks), wheels=wheels)
+    stamp.write(build_stamp, files, tasks=task_names(resolved.graph), wheels=wheels)
     return build_stamp
 
 
 def run_build(opts: BuildOptions, stamps: Stamps) -> BuildResult:
     """Plan, run and stamp one build (the no-op stamp was checked by the caller)."""
+    reset_warnings()
     resolved = plan_build(opts, stamps[1] if stamps else None)
     tasks, log = _run(resolved, opts)
     placed: list[Path] = []
     if opts.editable:
         from rustwheel.develop.placement import place_in_tree
 
-        placed = place_in_tree(resolved.plan)
-    wheels = resolved.plan.wheels
-    stamped = _write_stamp(stamps[0], tasks, placed, wheels) if stamps else None
+        placed = place_in_tree(resolved.build_plan())
+    from rustwheel.tasks.pipeline import built_wheels
+
+    wheels = built_wheels(resolved.graph)
+    stamped = _write_stamp(stamps[0], resolved, tasks, placed, wheels) if stamps else None
     return BuildResult(tuple(Path(w) for w in wheels), tuple(log.results), tuple(log.warnings),
                        stamp=stamped)

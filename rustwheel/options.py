@@ -1,17 +1,16 @@
 """The options of a build: what ``rustwheel build`` flags and `rustwheel.build` keywords set.
 
 Kept apart from their resolution (`rustwheel.config.options`) so that a build answered by the
-no-op stamp imports nothing else.
+no-op stamp imports nothing else; a named tuple, not a dataclass, for the same reason
+(``dataclasses`` imports ``inspect``, a fifth of a no-op build's time).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Optional
+from typing import NamedTuple, Optional
 
 
-@dataclass(frozen=True)
-class BuildOptions:
+class BuildOptions(NamedTuple):
     """The options of a build, as `rustwheel.build` and ``rustwheel build`` take them; None or
     empty means "not given" (then the environment, pyproject.toml or the default decides)."""
 

@@ -1,17 +1,16 @@
-"""What a build returns (`BuildResult`) or raises when a stage failed (`BuildError`)."""
+"""What a build returns (`BuildResult`) or raises when a stage failed (`BuildError`): named
+tuples, so that a no-op build does not import ``dataclasses`` (see `rustwheel.options`)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, NamedTuple, Optional
 
 from rustwheel.errors import RustwheelError
 
 
-@dataclass(frozen=True)
-class StageResult:
+class StageResult(NamedTuple):
     """One task of the graph: ``compile:<cell>``, ``wheel:<cell>``, ..."""
 
     task: str
@@ -21,8 +20,7 @@ class StageResult:
     message: Optional[str] = None
 
 
-@dataclass(frozen=True)
-class BuildResult:
+class BuildResult(NamedTuple):
     wheels: tuple[Path, ...]
     stages: tuple[StageResult, ...] = ()
     warnings: tuple[str, ...] = ()
@@ -30,7 +28,7 @@ class BuildResult:
     """The source distribution, when the build went through one (``sdist=True``)."""
     shortcut: Optional[str] = None
     """``"no-op"`` when nothing could have changed since the last identical build."""
-    stamp: Optional[Path] = field(default=None, compare=False)
+    stamp: Optional[Path] = None
     """The build's no-op stamp, when it left one (`rustwheel.freshness.stamp`)."""
 
     def to_json(self) -> dict[str, Any]:

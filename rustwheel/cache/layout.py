@@ -168,6 +168,26 @@ def write_atomic(paths: StorePaths, dest: Path, data: bytes) -> None:
                          "free some space or run `rustwheel cache gc`") from exc
 
 
+def link_atomic(paths: StorePaths, source: Path, dest: Path) -> bool:
+    """Hard-link `source` as `dest` (through a temp name in `v1/tmp`); False when the two are
+    on different file systems (or links are refused), and nothing was written."""
+    try:
+        paths.tmp.mkdir(parents=True, exist_ok=True)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        tmp = paths.tmp / f"{dest.name[:16]}.{os.getpid()}.link"
+        tmp.unlink(missing_ok=True)
+        os.link(source, tmp)
+    except OSError:
+        return False
+    try:
+        os.replace(tmp, dest)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise CacheError(f"cannot write {dest} in the build cache ({exc.strerror or exc}); "
+                         "free some space or run `rustwheel cache gc`") from exc
+    return True
+
+
 def remove(path: Path) -> int:
     """Delete `path` if it is there; returns the bytes freed (0 if it was already gone)."""
     try:
@@ -179,23 +199,36 @@ def remove(path: Path) -> int:
 
 
 def touch(path: Path) -> None:
-    """Record an access for LRU eviction (the file's mtime is its last use)."""
+    """Record an access for LRU eviction (the file's mtime is its last use). A blob linked to a
+    wheel outside the store (`LocalStore.put_file`) is left alone: its mtime is the wheel's."""
     with suppress(OSError):  # removed meanwhile, or a read-only store: the entry is still valid
-        os.utime(path)
+        if os.stat(path).st_nlink == 1:
+            os.utime(path)
+
+
+ZIP_MAGIC = b"PK\x03\x04"
+"""A blob beginning so is a zip archive (a wheel) stored as it is: its members are deflated
+already, so zstd would gain under 0.1% on it; stored raw, a new wheel can be linked into the
+store instead of written again (`LocalStore.put_file`)."""
 
 
 def blob_level(data: bytes) -> int:
-    """The zstd level for ``data``: 1 for zip archives (wheels), whose members are deflated
-    already (level 3 gains under 0.1% on them at 4x the time); 2 for blobs of 8 MiB and more
-    (a 26 MB debug library: 5% larger than at level 3, in half the time, which a cold build
-    waits for); else `ZSTD_LEVEL`."""
-    if data[:4] == b"PK\x03\x04":
-        return 1
+    """The zstd level for ``data``: 2 for blobs of 8 MiB and more (a 26 MB debug library: 5%
+    larger than at level 3, in half the time, which a cold build waits for); else
+    `ZSTD_LEVEL`."""
     return 2 if len(data) >= LARGE_BLOB else ZSTD_LEVEL
 
 
+def is_raw(data: bytes) -> bool:
+    """Whether ``data`` is stored as it is (a zip archive) rather than as a zstd frame."""
+    return data[:4] == ZIP_MAGIC
+
+
 def encode_blob(data: bytes) -> bytes:
-    """A header (magic, uncompressed size, frame size) then one zstd frame with a checksum."""
+    """A header (magic, uncompressed size, frame size) then one zstd frame with a checksum;
+    a zip archive as it is (`ZIP_MAGIC`)."""
+    if is_raw(data):
+        return data
     frame = zstandard.ZstdCompressor(level=blob_level(data), write_content_size=True,
                                      write_checksum=True).compress(data)
     return _HEADER.pack(BLOB_MAGIC, len(data), len(frame)) + frame
@@ -211,6 +244,10 @@ def blob_size(header: bytes) -> int | None:
 
 def decode_blob(raw: bytes, digest: str) -> bytes:
     """The contents of a stored blob, verified against `digest`; CorruptEntry if anything is off."""
+    if is_raw(raw):
+        if digest_bytes(raw) != digest:
+            raise CorruptEntry("content does not match its sha256")
+        return raw
     size = blob_size(raw)
     if size is None:
         raise CorruptEntry("missing or unknown header")

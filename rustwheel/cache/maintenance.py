@@ -24,6 +24,7 @@ from rustwheel.cache.layout import (
     blob_digest_of,
     blob_size,
     decode_blob,
+    is_raw,
     remove,
     store_lock,
 )
@@ -199,11 +200,12 @@ def stats(root: Path) -> dict[str, int]:
             try:
                 with open(path, "rb") as f:
                     header = f.read(HEADER_SIZE)
-                    result["bytes_on_disk"] += f.seek(0, 2)
+                    size = f.seek(0, 2)
             except FileNotFoundError:
                 continue
             result["blobs"] += 1
-            result["bytes_uncompressed"] += blob_size(header) or 0
+            result["bytes_on_disk"] += size
+            result["bytes_uncompressed"] += blob_size(header) or (size if is_raw(header) else 0)
     return result
 
 

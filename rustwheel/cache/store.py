@@ -28,13 +28,14 @@ from rustwheel.cache.layout import (
     check_digest,
     decode_blob,
     encode_blob,
+    is_raw,
+    link_atomic,
     remove,
     store_lock,
     touch,
     write_atomic,
 )
 from rustwheel.cache.location import default_cache_dir
-from rustwheel.cache.maintenance import disk_usage, evict
 from rustwheel.errors import CacheError
 
 __all__ = [
@@ -60,6 +61,9 @@ class Store(Protocol):
 
     def put_blob(self, data: bytes) -> str:
         """Store `data` once per content hash; returns its sha256 digest."""
+
+    def put_file(self, path: Path) -> tuple[str, int]:
+        """Store the content of the file at `path` as a blob; (its sha256 digest, its size)."""
 
     def contains_action(self, key: str) -> bool: ...
 
@@ -111,6 +115,26 @@ class LocalStore:
             write_atomic(self.paths, path, encoded)
         self._grew(len(encoded))
         return digest
+
+    def put_file(self, path: Path) -> tuple[str, int]:
+        """`put_blob` of the file's content; a zip archive (a wheel), stored as it is, becomes
+        a hard link to the file when both are on one file system: a new 7 MB wheel costs
+        its hash and a link instead of a second write. The file must not be changed in place
+        afterwards (rustwheel replaces files by renaming); a blob whose content no longer
+        matches its digest is a corrupt entry, dropped when read."""
+        data = path.read_bytes()
+        if not is_raw(data):
+            return self.put_blob(data), len(data)
+        digest = digest_bytes(data)
+        blob = self.paths.blob_path(digest)
+        with store_lock(self.paths, exclusive=False):
+            if blob.is_file() and self._verified(
+                    blob, "blob", lambda raw: decode_blob(raw, digest)) is not None:
+                return digest, len(data)
+            if not link_atomic(self.paths, path, blob):
+                write_atomic(self.paths, blob, data)
+        self._grew(len(data))
+        return digest, len(data)
 
     # -- actions -------------------------------------------------------------------------------
 
@@ -169,6 +193,8 @@ class LocalStore:
     def _maybe_evict(self) -> None:
         if self.max_size is None:
             return
+        from rustwheel.cache.maintenance import disk_usage, evict  # only with a size bound
+
         if self._size_estimate is None:
             self._size_estimate = disk_usage(self.paths)
         if self._size_estimate <= self.max_size:
@@ -188,11 +214,9 @@ def store_files(store: Store, stage: str, files: Mapping[str, Path],
     outputs = []
     for name in sorted(files):
         check_output_name(name)
-        with open(files[name], "rb") as f:
-            executable = bool(os.fstat(f.fileno()).st_mode & 0o111)
-            data = f.read()
-        digest = store.put_blob(data)
-        outputs.append(OutputFile(name, digest, len(data), executable))
+        executable = bool(os.stat(files[name]).st_mode & 0o111)
+        digest, size = store.put_file(files[name])
+        outputs.append(OutputFile(name, digest, size, executable))
     return ActionEntry(stage, tuple(outputs), dict(meta))
 
 

@@ -53,7 +53,6 @@ def parser() -> argparse.ArgumentParser:
 def _parse(args: Sequence[str], rustc_args: Sequence[str],
            ) -> tuple[argparse.Namespace, BuildOptions]:
     """develop's own options, and the build's (editable, for the environment's python)."""
-    import dataclasses
 
     from rustwheel.commands.options import build_options
 
@@ -67,9 +66,8 @@ def _parse(args: Sequence[str], rustc_args: Sequence[str],
     if rest:
         p.error(f"unrecognized arguments: {' '.join(rest)}")
     python_env = find_environment(os.environ, Path.cwd())
-    options = dataclasses.replace(build_options(ns, rustc_args), editable=True,
-                                  interpreter=str(python_env.python),
-                                  auto_rebuild=ns.auto_rebuild)
+    options = build_options(ns, rustc_args)._replace(
+        editable=True, interpreter=str(python_env.python), auto_rebuild=ns.auto_rebuild)
     if ns.auto_rebuild and stamp_of(options) is None:
         raise ConfigError("rustwheel develop --auto-rebuild checks the build's stamp in the "
                           "store; drop --no-cache (and unset RUSTWHEEL_NO_CACHE)")

@@ -96,15 +96,13 @@ def stamps_of(opts: BuildOptions, env: Optional[Mapping[str, str]] = None,
               ) -> Optional[tuple[Path, Path]]:
     """(no-op stamp, plan stamp) of a build with ``opts`` in the current directory, or None
     when the store is off."""
-    import dataclasses
-
     from rustwheel.cache.location import store_root
 
     env = os.environ if env is None else env
     root = store_root(opts.cache_dir, opts.no_cache, env, Path.cwd())
     if root is None:
         return None
-    key = stamp_key(json.dumps(dataclasses.asdict(opts), sort_keys=True), os.getcwd(), env)
+    key = stamp_key(json.dumps(opts._asdict(), sort_keys=True), os.getcwd(), env)
     return stamp_path(root, key, "build"), stamp_path(root, key, "plan")
 
 

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Optional
 
 from rustwheel.plan import codec as plancodec
-from rustwheel.plan.matrix import CellSpec
 from rustwheel.stages.bindgen.plan import UniffiPlan
 from rustwheel.stages.compile.plan import CompilePlan
 from rustwheel.stages.header.plan import HeaderPlan
@@ -25,7 +24,6 @@ _PLAN_FILES = {"header": "header-plan.json", "compile": "compile-plan.json",
                "bindgen": "uniffi-plan.json", "repair": "repair-plan.json",
                "wheel": "wheel-plan.json"}
 
-__all__ = ["BuildPlan", "Cell", "CellSpec"]
 
 
 @dataclass(frozen=True)
@@ -83,20 +81,3 @@ class BuildPlan:
         for path in sorted(files):
             h.update(path.encode() + b"\0" + files[path].encode() + b"\0")
         return h.hexdigest()
-
-    @property
-    def wheels(self) -> list[str]:
-        """The wheels the last run of this plan wrote (their platform tag is known only
-        after the repair stage ran)."""
-        from rustwheel.stages.wheel.plan import built_wheel
-
-        found = (built_wheel(c.wheel) for c in self.cells)
-        return [w for w in found if w is not None]
-
-
-def written_while_building(record_path: str) -> tuple[str, str]:
-    """The directories a build writes into while its stages run, given a stage's record path:
-    the state dir (``<target dir>/rustwheel/<crate>-<hash>``, holding ``<cell>/<record>``) and
-    the cargo target dir around it. Files there are build products, never the user's edits."""
-    state = Path(record_path).parent.parent
-    return (str(state), str(state.parent.parent))

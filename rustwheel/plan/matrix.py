@@ -19,8 +19,17 @@ from rustwheel.spec import tags
 if TYPE_CHECKING:
     from rustwheel.config.compat import Compatibility
     from rustwheel.host.interpreter import Interpreter
-    from rustwheel.stages.compile.zig import ZigLink
     from rustwheel.stages.detect.bindings import Bindings
+
+
+@dataclass(frozen=True)
+class ZigLink:
+    python: str
+    """The interpreter that has ``ziglang`` installed."""
+    target: str
+    """zig's target: ``x86_64-linux-gnu.2.17``."""
+    wrapper: str
+    """Where the compile stage writes the linker wrapper."""
 
 
 @dataclass(frozen=True)

@@ -22,3 +22,13 @@ class FileItem:
 class GeneratedItem:
     archive_path: str
     content: str
+
+
+@dataclass(frozen=True)
+class OutDirInclude:
+    pattern: str
+    """Glob relative to the build script's OUT_DIR."""
+    to: str
+    """Archive directory for the matches ("" for the wheel's root)."""
+    crate: str
+    """Name of the package whose build script's OUT_DIR is searched."""

@@ -19,10 +19,9 @@ if TYPE_CHECKING:
     from rustwheel.config.options import BuildConfig
     from rustwheel.host.interpreter import Interpreter
     from rustwheel.host.toolchain import Rustc
-    from rustwheel.plan.members import FileItem, GeneratedItem
+    from rustwheel.plan.members import FileItem, GeneratedItem, OutDirInclude
     from rustwheel.spec.metadata import ProjectMetadata
     from rustwheel.stages.bindgen.settings import UniffiSettings
-    from rustwheel.stages.compile.outdir import OutDirInclude
     from rustwheel.stages.detect.bindings import Bindings
 
 

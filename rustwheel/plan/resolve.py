@@ -10,26 +10,45 @@ race rule as every stage: a file edited while resolving leaves no plan stamp.
 from __future__ import annotations
 
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional, Union
 
 from rustwheel.freshness import records, stamp
 from rustwheel.freshness.facts import DigestCache, clock
 from rustwheel.options import BuildOptions
-from rustwheel.plan.cells import BuildPlan, written_while_building
+
+if TYPE_CHECKING:
+    from rustwheel.plan.cells import BuildPlan
+    from rustwheel.tasks.pipeline import Graph
 
 
-@dataclass(frozen=True)
 class Resolved:
-    plan: BuildPlan
-    record: str
-    """detect's record, as text (written by the detect task)."""
+    """A build's plan: its task graph as plain data (`rustwheel.tasks.pipeline.graph`), and
+    the `BuildPlan` itself, decoded only when asked for (a rebuild whose plan is reused needs
+    only the graph)."""
+
+    def __init__(self, graph: Graph, plan: Union[BuildPlan, dict[str, Any]]) -> None:
+        self.graph = graph
+        self._plan = plan
+
+    @property
+    def state_dir(self) -> Path:
+        return Path(self.graph["state_dir"])
+
+    def build_plan(self) -> BuildPlan:
+        if isinstance(self._plan, dict):
+            from rustwheel.plan import codec
+            from rustwheel.plan.cells import BuildPlan
+
+            self._plan = codec.from_plain(BuildPlan, self._plan)
+        return self._plan
 
 
 def _observe_resolution(plan: BuildPlan, inputs: Optional[list[str]], since: int,
                         ) -> tuple[str, Optional[dict[str, Any]]]:
     """detect's record text, and the plan stamp's files (None: no plan stamp)."""
+    from rustwheel.plan.statedir import written_while_building
+
     observed = records.observe(inputs or [], since=since,
                                exempt=written_while_building(str(plan.detect_record)))
     text = records.dumps(plan.digest(), observed)
@@ -44,34 +63,32 @@ def _resolve(opts: BuildOptions, plan_stamp: Optional[Path], since: int) -> Reso
     from rustwheel.config.options import resolve_config
     from rustwheel.plan import codec
     from rustwheel.stages.detect import make_plan
+    from rustwheel.tasks.pipeline import graph
 
     config = resolve_config(opts)
     plan = make_plan(config)
     DigestCache.shared(plan.state_dir / "file-digests.json")
     inputs = list(plan.resolution_inputs) if plan.resolution_inputs is not None else None
     text, files = _observe_resolution(plan, inputs, since)
+    resolved = Resolved(graph(plan, text), plan)
     if plan_stamp is not None and files is not None:
-        stamp.write(plan_stamp, files, plan=codec.to_plain(plan), record=text)
-    return Resolved(plan, text)
+        stamp.write(plan_stamp, files, graph=resolved.graph, plan=codec.to_plain(plan))
+    return resolved
 
 
 def _reuse(plan_stamp: Optional[Path]) -> Optional[Resolved]:
     """The plan of the last identical build, while nothing it was resolved from changed."""
     data = stamp.read_fresh(plan_stamp) if plan_stamp is not None else None
-    if data is None:
+    if data is None or not isinstance(data.get("graph"), dict) or \
+            not isinstance(data.get("plan"), dict):
         return None
-    from rustwheel.plan import codec
-
-    try:
-        plan = codec.from_plain(BuildPlan, data["plan"])
-    except (KeyError, TypeError, ValueError, AttributeError):
-        return None  # written by another rustwheel version: resolve anew
-    DigestCache.shared(plan.state_dir / "file-digests.json")
-    return Resolved(plan, str(data["record"]))
+    resolved = Resolved(data["graph"], data["plan"])
+    DigestCache.shared(resolved.state_dir / "file-digests.json")
+    return resolved
 
 
 def plan_build(opts: BuildOptions, plan_stamp: Optional[Path] = None) -> Resolved:
-    """The build's plan and detect's record (from the plan stamp, or resolved anew)."""
+    """The build's plan (from the plan stamp, or resolved anew)."""
     reused = _reuse(plan_stamp)
     if reused is not None:
         return reused

@@ -69,6 +69,6 @@ def wheel_tasks(**options: Any) -> Iterator[TaskDict]:
         resolved = plan_build(opts, stamps[1] if stamps is not None else None)
     except RustwheelError as exc:  # doit prints it as one "ERROR: ..." line
         raise InvalidDodoFile(f"rustwheel: {exc}") from None
-    _locks.append(statelock.acquire(resolved.plan.state_dir, quiet=opts.quiet))
+    _locks.append(statelock.acquire(resolved.state_dir, quiet=opts.quiet))
     atexit.register(DigestCache.shared().save)
-    yield from pipeline.all_tasks(resolved.plan, resolved.record)
+    yield from pipeline.doit_tasks(resolved.graph)

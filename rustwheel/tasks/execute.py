@@ -25,7 +25,7 @@ from rustwheel import ui
 from rustwheel.errors import RustwheelError
 from rustwheel.freshness import records
 from rustwheel.freshness.facts import DigestCache, clock
-from rustwheel.plan.cells import written_while_building
+from rustwheel.plan.statedir import written_while_building
 from rustwheel.stages.stage import Job, JsonValue, Stage, StageRun
 from rustwheel.tasks.storage import Storage
 

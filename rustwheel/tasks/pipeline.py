@@ -1,9 +1,12 @@
-"""A `BuildPlan` as doit task dicts: detect → header:<cell> (cffi) → compile:<cell> →
+"""A `BuildPlan` as a task graph: detect → header:<cell> (cffi) → compile:<cell> →
 bindgen:<cell> (uniffi) → repair:<cell> → wheel:<cell>.
 
-The same dicts feed `rustwheel.build` (through `rustwheel.tasks.runner`), a user's ``dodo.py``
-(`rustwheel.tasks.wheel_tasks`) and the no-op stamp's watch list
-(`rustwheel.freshness.watch`). Every stage task has:
+The graph is plain data first (`graph`: what each task runs, reads, writes and records, as
+JSON), so that the plan stamp can keep it and a rebuild whose plan cannot have changed builds
+doit's task dicts from it without loading the plan's dataclasses; `doit_tasks` turns it into
+the task dicts that `rustwheel.build` (through `rustwheel.tasks.runner`), a user's ``dodo.py``
+(`rustwheel.tasks.wheel_tasks`) and the no-op stamp's watch list (`rustwheel.freshness.watch`)
+use. Every stage task has:
 
 - ``file_dep``: its plan file and the inputs known when planning (doit orders the tasks by the
   plan files and upstream outputs among them);
@@ -19,25 +22,33 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any, Optional, Union
-
-from doit.exceptions import TaskFailed
-from doit.tools import config_changed
+from typing import TYPE_CHECKING, Any, Union
 
 from rustwheel.atomic import write_if_changed
 from rustwheel.freshness import records
 from rustwheel.freshness.records import Recorded, Watched
-from rustwheel.plan.cells import BuildPlan, Cell
-from rustwheel.tasks.execute import USER_ERROR_PREFIX, fingerprint, run_task
+
+if TYPE_CHECKING:  # not imported at run time: a reused plan's graph needs no plan classes
+    from rustwheel.plan.cells import BuildPlan, Cell
 
 TaskDict = dict[str, Any]
+Graph = dict[str, Any]
+"""``{"state_dir": ..., "wheel_records": [...], "tasks": [plain task, ...]}`` (JSON)."""
 STAGES = ("detect", "header", "compile", "bindgen", "repair", "wheel")
 """Every stage's task basename, in pipeline order."""
+_DOCS = {"header": "C header and cffi's ffi.py, per cell", "compile": "cargo, per cell",
+         "bindgen": "uniffi-bindgen's modules, per cell",
+         "repair": "manylinux/musllinux audit and repair, per cell",
+         "wheel": "the wheel, per cell"}
 
 
 def write_plans(files: Mapping[str, str], record_path: str, record_text: str,
-                ) -> Union[bool, TaskFailed]:
+                ) -> Union[bool, Any]:
     """detect action: write each plan file whose content changed, then detect's record."""
+    from doit.exceptions import TaskFailed
+
+    from rustwheel.tasks.execute import USER_ERROR_PREFIX
+
     try:
         for path, text in sorted(files.items()):
             write_if_changed(Path(path), text)
@@ -55,33 +66,24 @@ def remove_outputs(record_path: str) -> None:
         Path(path).unlink(missing_ok=True)
 
 
-def detect_tasks(plan: BuildPlan, record_text: str) -> Iterator[TaskDict]:
-    """``record_text``: detect's record (`rustwheel.plan.resolve`), observed while resolving."""
+# -- the plain graph ---------------------------------------------------------------------------
+
+def _detect_task(plan: BuildPlan, record_text: str) -> TaskDict:
     files = plan.plan_files()
-    yield {
-        "basename": "detect",
-        "doc": "resolve the configuration into per-stage plan files",
-        "actions": [(write_plans, [files, str(plan.detect_record), record_text])],
-        "file_dep": list(plan.detect_inputs),
-        "targets": [*sorted(files), str(plan.detect_record)],
-        "uptodate": [config_changed(plan.digest()), Watched(str(plan.detect_record), "")],
-        "clean": [(remove_outputs, [str(plan.detect_record)])],
-        "verbosity": 2,
-    }
+    record = str(plan.detect_record)
+    return {"basename": "detect", "doc": "resolve the configuration into per-stage plan files",
+            "action": ["write_plans", files, record, record_text],
+            "file_dep": list(plan.detect_inputs), "targets": [*sorted(files), record],
+            "changed": plan.digest(), "watched": record, "record": record}
 
 
 def _stage_task(stage: str, cell: Cell, plan_file: str, plan_text: str, record: str,
                 inputs: Sequence[str], targets: Sequence[str]) -> TaskDict:
-    return {
-        "basename": stage,
-        "name": cell.name,
-        "actions": [(run_task, [stage, plan_file])],
-        "file_dep": sorted({plan_file, *inputs}),
-        "targets": [*targets, record],
-        "uptodate": [Recorded(record, fingerprint(plan_text))],
-        "clean": [(remove_outputs, [record])],
-        "verbosity": 2,
-    }
+    from rustwheel.tasks.execute import fingerprint
+
+    return {"basename": stage, "name": cell.name, "action": ["run_task", stage, plan_file],
+            "file_dep": sorted({plan_file, *inputs}), "targets": [*targets, record],
+            "record": record, "fingerprint": fingerprint(plan_text)}
 
 
 def _cell_tasks(plan: BuildPlan, cell: Cell, texts: Mapping[str, str]) -> Iterator[TaskDict]:
@@ -107,35 +109,62 @@ def _cell_tasks(plan: BuildPlan, cell: Cell, texts: Mapping[str, str]) -> Iterat
     yield task("wheel", cell.wheel, cell.wheel.input_files(), [cell.wheel.record])
 
 
-_DOCS = {"header": "C header and cffi's ffi.py, per cell", "compile": "cargo, per cell",
-         "bindgen": "uniffi-bindgen's modules, per cell",
-         "repair": "manylinux/musllinux audit and repair, per cell",
-         "wheel": "the wheel, per cell"}
-
-
-def stage_tasks(plan: BuildPlan) -> Iterator[TaskDict]:
-    """Every cell's stage tasks, each stage's group task first."""
+def graph(plan: BuildPlan, record_text: str) -> Graph:
+    """The plan's task graph as plain data; ``record_text``: detect's record
+    (`rustwheel.plan.resolve`), observed while resolving."""
     texts = plan.plan_files()
     by_stage: dict[str, list[TaskDict]] = {stage: [] for stage in STAGES[1:]}
     for cell in plan.cells:
         for task in _cell_tasks(plan, cell, texts):
             by_stage[task["basename"]].append(task)
-    for stage, tasks in by_stage.items():  # grouped first: doit takes the dicts apart
-        if tasks:
-            yield {"basename": stage, "name": None, "doc": _DOCS[stage]}
-        yield from tasks
+    tasks = [_detect_task(plan, record_text)]
+    for stage, of_stage in by_stage.items():  # each stage's group task first
+        if of_stage:
+            tasks.append({"basename": stage, "name": None, "doc": _DOCS[stage]})
+        tasks += of_stage
+    return {"state_dir": str(plan.state_dir), "tasks": tasks,
+            "wheel_records": [cell.wheel.record for cell in plan.cells]}
 
 
-def all_tasks(plan: BuildPlan, record_text: str) -> Iterator[TaskDict]:
-    yield from detect_tasks(plan, record_text)
-    yield from stage_tasks(plan)
+# -- doit's task dicts -------------------------------------------------------------------------
+
+def _doit_task(plain: TaskDict) -> TaskDict:
+    from rustwheel.tasks.execute import run_task
+
+    task: TaskDict = {k: plain[k] for k in ("basename", "name", "doc", "file_dep", "targets",
+                                          "task_dep")
+            if k in plain}
+    if "action" not in plain:
+        return task  # a group task
+    kind, *args = plain["action"]
+    task["actions"] = [(write_plans if kind == "write_plans" else run_task, args)]
+    task["clean"] = [(remove_outputs, [plain["record"]])]
+    task["verbosity"] = 2
+    if "changed" in plain:  # detect: the plan's content decides; its record is only watched
+        from doit.tools import config_changed
+
+        task["uptodate"] = [config_changed(plain["changed"]), Watched(plain["watched"], "")]
+    else:
+        task["uptodate"] = [Recorded(plain["record"], plain["fingerprint"])]
+    return task
 
 
-def task_names(tasks: Sequence[TaskDict]) -> list[str]:
+def doit_tasks(graph: Graph) -> Iterator[TaskDict]:
+    """doit's task dicts for ``graph`` (fresh dicts on every call: doit takes them apart)."""
+    for plain in graph["tasks"]:
+        yield _doit_task(plain)
+
+
+def task_names(graph: Graph) -> list[str]:
     """``basename:name`` of every task that runs something (not the group tasks)."""
     return [f"{t['basename']}:{t['name']}" if t.get("name") else t["basename"]
-            for t in tasks if t.get("actions")]
+            for t in graph["tasks"] if "action" in t]
 
 
-def stage_of(task: str) -> Optional[str]:
-    return task.split(":", 1)[0] if task.split(":", 1)[0] in STAGES else None
+def built_wheels(graph: Graph) -> list[str]:
+    """The wheels the last run of the graph wrote (their platform tag is known only after the
+    repair stage ran), from each wheel stage's ``wheel.json``."""
+    from rustwheel.stages.wheel.plan import built_wheel
+
+    found = (built_wheel(record) for record in graph["wheel_records"])
+    return [w for w in found if w is not None]

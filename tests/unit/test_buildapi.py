@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import sys
 from pathlib import Path
 
@@ -36,11 +35,11 @@ def test_release_by_default(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     # As maturin's backend: release, this interpreter, no repair for a wheel built here.
     local = BuildOptions(release=True, interpreter=sys.executable, compatibility="off")
     assert _hook_options(None, editable=False) == local
-    assert _hook_options(None, editable=True) == dataclasses.replace(local, editable=True)
+    assert _hook_options(None, editable=True) == local._replace(editable=True)
     assert _hook_options({"build-args": "--profile dev -i py"}, editable=False) == \
         BuildOptions(profile="dev", interpreter="py", compatibility="off")
     assert _hook_options({"build-args": "--compatibility=manylinux_2_34"}, editable=False) == \
-        dataclasses.replace(local, compatibility="manylinux_2_34")
+        local._replace(compatibility="manylinux_2_34")
 
 
 def test_bad_build_args_are_one_config_error(tmp_path: Path,

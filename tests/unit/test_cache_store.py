@@ -112,18 +112,41 @@ def test_blob_round_trip_and_stored_once(tmp_path: Path) -> None:
         store.get_blob("../../etc/passwd")
 
 
-def test_zip_and_large_blobs_round_trip_at_their_levels(tmp_path: Path) -> None:
+def test_zip_and_large_blobs_round_trip(tmp_path: Path) -> None:
     from rustwheel.cache.layout import LARGE_BLOB, ZSTD_LEVEL, blob_level
 
     store, warnings = _store(tmp_path)
     wheel = b"PK\x03\x04" + os.urandom(100_000)
     large = (os.urandom(1 << 20) + bytes(1 << 20)) * (LARGE_BLOB // (2 << 20) + 1)
-    assert (blob_level(wheel), blob_level(large), blob_level(b"x" * 100)) == (1, 2, ZSTD_LEVEL)
+    assert (blob_level(large), blob_level(b"x" * 100)) == (2, ZSTD_LEVEL)
     for data in (wheel, large):
         digest = store.put_blob(data)
         assert store.get_blob(digest) == data
     assert _blob_file(tmp_path, digest_bytes(large)).stat().st_size < len(large) * 0.6
+    assert _blob_file(tmp_path, digest_bytes(wheel)).read_bytes() == wheel  # a zip: as it is
     assert warnings == []
+
+
+def test_a_wheel_is_linked_into_the_store_and_checked_when_read(tmp_path: Path) -> None:
+    store, warnings = _store(tmp_path / "store")
+    wheel = tmp_path / "dist" / "w.whl"
+    wheel.parent.mkdir()
+    wheel.write_bytes(b"PK\x03\x04" + os.urandom(100_000))
+    digest, size = store.put_file(wheel)
+    blob = _blob_file(tmp_path / "store", digest)
+    assert blob.stat().st_ino == wheel.stat().st_ino and size == wheel.stat().st_size
+    mtime = wheel.stat().st_mtime_ns
+    assert store.get_blob(digest) == wheel.read_bytes()
+    assert wheel.stat().st_mtime_ns == mtime  # a read does not touch the wheel it is linked to
+    with open(wheel, "r+b") as f:  # changed in place (rustwheel never does): not served
+        f.seek(10)
+        f.write(b"XX")
+    assert store.get_blob(digest) is None and not blob.exists() and wheel.exists()
+    assert len(warnings) == 1 and "corrupt" in warnings[0]
+    other = tmp_path / "other.bin"
+    other.write_bytes(b"not a zip" * 1000)
+    other_digest, _ = store.put_file(other)
+    assert _blob_file(tmp_path / "store", other_digest).stat().st_nlink == 1  # compressed copy
 
 
 def test_action_round_trip_and_restore(tmp_path: Path) -> None:

@@ -21,14 +21,13 @@ from rustwheel.config.options import BuildConfig
 from rustwheel.config.toolkeys import ToolConfig
 from rustwheel.plan.build import assemble, plan_cell
 from rustwheel.plan.cells import Cell
-from rustwheel.plan.matrix import CellSpec, cells_for
+from rustwheel.plan.matrix import CellSpec, ZigLink, cells_for
 from rustwheel.plan.members import FileItem, GeneratedItem
 from rustwheel.plan.project import Project, WheelSources
 from rustwheel.spec.licenses import LicenseFile
 from rustwheel.spec.metadata import ProjectMetadata
 from rustwheel.stages.bindgen.settings import UniffiSettings
 from rustwheel.stages.compile.plan import CompileUnit
-from rustwheel.stages.compile.zig import ZigLink
 from rustwheel.stages.detect.bindings import Bindings, bin_targets, compile_lib
 from rustwheel.stages.repair.plan import RepairFile
 

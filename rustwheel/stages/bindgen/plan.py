@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Optional
 
 from rustwheel.cache.keys import CacheSpec
-from rustwheel.stages.header import cffi
 
 if TYPE_CHECKING:
     from rustwheel.plan.matrix import CellSpec
@@ -68,6 +67,8 @@ def bindgen_command(meta: Any, manifest_path: Path) -> tuple[tuple[str, ...], st
 def plan(project: Project, cell: CellSpec, compile_plan: CompilePlan) -> Optional[UniffiPlan]:
     """uniffi bindings: the bindgen stage of ``cell``, over the library ``compile_plan`` stages;
     None for other bindings."""
+    from rustwheel.stages.header import cffi  # planning only: decoding needs none of it
+
     settings = project.uniffi
     if project.bindings.kind != "uniffi" or settings is None:
         return None

@@ -22,20 +22,10 @@ from rustwheel import ui
 from rustwheel.atomic import replacing
 from rustwheel.errors import ConfigError
 from rustwheel.plan.codec import write_if_changed
+from rustwheel.plan.members import OutDirInclude
+from rustwheel.stages.compile.plan import MANIFEST, STAGED
 
-MANIFEST = "out-dir.json"
-STAGED = "out-dir"
-
-
-@dataclass(frozen=True)
-class OutDirInclude:
-    pattern: str
-    """Glob relative to the build script's OUT_DIR."""
-    to: str
-    """Archive directory for the matches ("" for the wheel's root)."""
-    crate: str
-    """Name of the package whose build script's OUT_DIR is searched."""
-
+__all__ = ["MANIFEST", "STAGED", "OutDirInclude", "package_name_of", "read_manifest", "stage"]
 
 def package_name_of(package_id: str) -> str:
     """The package name in a cargo package id, old (``name 1.0 (src)``) or new spelling

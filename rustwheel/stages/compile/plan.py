@@ -9,10 +9,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Optional
 
 from rustwheel.cache.keys import CacheSpec
-from rustwheel.stages.compile import outdir, zig
-from rustwheel.stages.compile.outdir import OutDirInclude
-from rustwheel.stages.compile.zig import ZigLink
-from rustwheel.stages.header import cffi
+from rustwheel.plan.matrix import ZigLink
+from rustwheel.plan.members import OutDirInclude
 
 if TYPE_CHECKING:
     from rustwheel.config.options import BuildConfig
@@ -20,6 +18,10 @@ if TYPE_CHECKING:
     from rustwheel.plan.matrix import CellSpec
     from rustwheel.plan.project import Project
     from rustwheel.stages.detect.bindings import Bindings
+
+
+MANIFEST = "out-dir.json"
+STAGED = "out-dir"
 
 
 @dataclass(frozen=True)
@@ -72,7 +74,7 @@ class CompilePlan:
     def staged_paths(self) -> list[str]:
         paths = [os.path.join(self.stage_dir, u.staged_name) for u in self.units]
         if self.out_dir_includes:
-            paths.append(os.path.join(self.stage_dir, outdir.MANIFEST))
+            paths.append(os.path.join(self.stage_dir, MANIFEST))
         return paths
 
 
@@ -123,6 +125,8 @@ def _lib_filename(project: Project, cell: CellSpec, lib_name: str) -> str:
         assert project.uniffi is not None
         return project.uniffi.library_filename(lib_name)
     if kind == "cffi":
+        from rustwheel.stages.header import cffi
+
         return cffi.lib_filename(project.layout.extension_name)
     assert cell.ext_suffix is not None
     return project.layout.extension_name + cell.ext_suffix
@@ -148,6 +152,8 @@ def plan(project: Project, cell: CellSpec) -> CompilePlan:
     env = pyo3_env(project.bindings, cell.interpreter)
     if cell.zig is not None:
         args += ["--target", cell.platform.triple]
+        from rustwheel.stages.compile import zig
+
         env.update(zig.cargo_env(cell.platform.triple, cell.zig))
     rustc_args = [*cfg.rustc_args, *(["-C", "strip=symbols"] if cfg.strip else [])]
     return CompilePlan(

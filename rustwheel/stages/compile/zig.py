@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import importlib.util
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 from rustwheel.atomic import write_bytes
 from rustwheel.errors import ConfigError
+from rustwheel.plan.matrix import ZigLink
 
 # rustc link arguments zig's lld rejects or does not need; `-lgcc_s` comes from libunwind
 # there instead.
@@ -31,16 +31,6 @@ REPLACED = {replaced!r}
 args = [REPLACED.get(a, a) for a in sys.argv[1:] if a not in DROPPED]
 os.execv({python!r}, [{python!r}, "-m", "ziglang", "cc", "-target", {target!r}, *args])
 '''
-
-
-@dataclass(frozen=True)
-class ZigLink:
-    python: str
-    """The interpreter that has ``ziglang`` installed."""
-    target: str
-    """zig's target: ``x86_64-linux-gnu.2.17``."""
-    wrapper: str
-    """Where the compile stage writes the linker wrapper."""
 
 
 def zig_link(triple: str, glibc: str, wrapper: Path) -> ZigLink:

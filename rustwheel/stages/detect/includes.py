@@ -17,9 +17,8 @@ from rustwheel.cargo.metadata import CargoMetadata
 from rustwheel.config.includes import GlobSpec
 from rustwheel.config.options import BuildConfig
 from rustwheel.errors import ConfigError
-from rustwheel.plan.members import FileItem
+from rustwheel.plan.members import FileItem, OutDirInclude
 from rustwheel.spec.globs import excluded
-from rustwheel.stages.compile.outdir import OutDirInclude
 from rustwheel.stages.wheel.globwalk import walk_glob
 
 DATA_SUBDIRS = ("data", "scripts", "headers", "purelib", "platlib")

@@ -16,6 +16,7 @@ from rustwheel.errors import ConfigError
 from rustwheel.host.interpreter import Interpreter, default_interpreter, probe
 from rustwheel.host.toolchain import Rustc, rustc_info
 from rustwheel.plan.project import Project
+from rustwheel.plan.statedir import state_dir
 from rustwheel.spec.metadata import ProjectMetadata, resolve_metadata
 from rustwheel.spec.wheelfile import zip_timestamp
 from rustwheel.stages.bindgen.settings import UniffiSettings, settings_from
@@ -104,8 +105,7 @@ def _locations(cfg: BuildConfig, meta: CargoMetadata) -> tuple[Path, Path, Path]
     """(cargo's target dir, rustwheel's state dir for this crate, the wheels' directory)."""
     target_dir = cfg.target_dir or meta.target_directory
     out_dir = cfg.out_dir or (target_dir / "wheels" / ("editable" if cfg.editable else ""))
-    key = hashlib.sha256(str(cfg.manifest_path).encode()).hexdigest()[:12]
-    return target_dir, target_dir / "rustwheel" / f"{meta.root.name}-{key}", out_dir
+    return target_dir, state_dir(target_dir, meta.root.name, cfg.manifest_path), out_dir
 
 
 def read_uniffi_settings(crate_dir: Path) -> UniffiSettings:

@@ -18,8 +18,8 @@ from typing import Any, Optional
 
 from rustwheel import _run
 from rustwheel.errors import ToolError
+from rustwheel.stages.header.plan import CONFIG_NAME
 
-CONFIG_NAME = "cbindgen.toml"
 INSTALL_HINT = ("install it with `apt-get install cbindgen` (Debian/Ubuntu) or "
                 "`cargo install cbindgen --locked`")
 

@@ -8,13 +8,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Optional
 
 from rustwheel.cache.keys import CacheSpec
-from rustwheel.stages.header import cbindgen
 
 if TYPE_CHECKING:
     from rustwheel.plan.matrix import CellSpec
     from rustwheel.plan.project import Project
 
 _SKIP_DIRS = {"target", "__pycache__", "node_modules"}
+
+
+CONFIG_NAME = "cbindgen.toml"
+"""cbindgen's configuration file, beside Cargo.toml."""
 
 
 @dataclass(frozen=True)
@@ -46,7 +49,7 @@ class HeaderPlan:
 
     @property
     def config_path(self) -> str:
-        return os.path.join(self.crate_dir, cbindgen.CONFIG_NAME)
+        return os.path.join(self.crate_dir, CONFIG_NAME)
 
     def watched(self) -> tuple[str, str]:
         """Files whose appearance or removal changes how the header is made."""

@@ -75,10 +75,11 @@ class WheelPlan:
         return sorted({*(f.source for f in self.files), *extra})
 
 
-def built_wheel(plan: WheelPlan) -> Optional[str]:
-    """The wheel the last run of ``plan`` wrote, if it is still there."""
+def built_wheel(record: str) -> Optional[str]:
+    """The wheel the last run of the stage whose ``wheel.json`` is ``record`` wrote, if it is
+    still there."""
     try:
-        wheel = json.loads(Path(plan.record).read_text(encoding="utf-8"))["wheel"]
+        wheel = json.loads(Path(record).read_text(encoding="utf-8"))["wheel"]
     except (OSError, ValueError, KeyError, TypeError):
         return None
     return wheel if isinstance(wheel, str) and os.path.isfile(wheel) else None
