@@ -119,8 +119,8 @@ def _install(ns: argparse.Namespace, wheel: Path, result: BuildResult,
         assert stamp_file is not None  # checked before building
         _write_hook_config(python_env, wheel, list(args), stamp_file)
     dist_info, _, _ = wheel_metadata(wheel)
-    print(f"installed {dist_info.removesuffix('.dist-info')} (editable) into "
-          f"{python_env.prefix}", file=sys.stderr)
+    ui.note(f"installed {dist_info.removesuffix('.dist-info')} (editable) into "
+            f"{python_env.prefix}")
 
 
 def cmd_develop(args: Sequence[str], rustc_args: Sequence[str]) -> int:

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import fcntl
 import os
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
+
+from rustwheel import ui
 
 
 def acquire(state_dir: Path, quiet: bool = False) -> IO[str]:
@@ -24,8 +25,7 @@ def acquire(state_dir: Path, quiet: bool = False) -> IO[str]:
         fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
         if not quiet:
-            print(f"  waiting for another build of this crate to finish ({state_dir})",
-                  file=sys.stderr, flush=True)
+            ui.note(f"waiting for another build of this crate to finish ({state_dir})")
         fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
     handle.seek(0)
     handle.truncate()
