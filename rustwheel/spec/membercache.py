@@ -91,13 +91,14 @@ class MemberCache:
     def _cached(self, path: Path, crc: int) -> Optional[bytes]:
         """The stream in ``path`` if it is whole and inflates to data with CRC-32 ``crc``."""
         try:
-            raw = path.read_bytes()
+            with open(path, "rb") as f:  # header and stream apart: no 7 MB slice copy
+                header = f.read(_STREAM.size)
+                stream = f.read()
         except OSError:
             return None
-        if len(raw) < _STREAM.size:
+        if len(header) < _STREAM.size:
             return None
-        magic, data_crc, stream_crc, length = _STREAM.unpack_from(raw)
-        stream = raw[_STREAM.size:]
+        magic, data_crc, stream_crc, length = _STREAM.unpack_from(header)
         if magic != _MAGIC or data_crc != crc or length != len(stream) or \
                 zlib.crc32(stream) & 0xFFFFFFFF != stream_crc:
             return None
