@@ -1,0 +1,69 @@
+"""The task graph (`rustwheel.tasks.pipeline`): plain data that survives JSON (the plan stamp
+keeps it), doit task dicts made from it, and the plan codec that plan files use."""
+
+from __future__ import annotations
+
+import json
+
+from doit.tools import config_changed
+from planfacts import LINUX
+from test_plans import BUILD_RS, CDYLIB, make_project
+
+from rustwheel.freshness.records import Recorded, Watched
+from rustwheel.plan import codec
+from rustwheel.plan.build import assemble
+from rustwheel.plan.cells import BuildPlan
+from rustwheel.plan.matrix import cells_for
+from rustwheel.stages.detect.bindings import Bindings
+from rustwheel.tasks import pipeline
+from rustwheel.tasks.execute import fingerprint, run_task
+
+
+def _plan(bindings: Bindings, targets: list[dict[str, object]]) -> BuildPlan:
+    project = make_project(bindings, targets)
+    return assemble(project, cells_for(project.bindings, project.interpreters, [LINUX]))
+
+
+def test_graph_survives_json_and_gives_the_same_task_dicts() -> None:
+    plan = _plan(Bindings("cffi"), [*CDYLIB, BUILD_RS])
+    graph = pipeline.graph(plan, "detect's record\n")
+    loaded = json.loads(json.dumps(graph))
+    assert loaded == graph
+    fresh, reloaded = list(pipeline.doit_tasks(graph)), list(pipeline.doit_tasks(loaded))
+    assert [(t["basename"], t.get("name"), t.get("file_dep"), t.get("targets")) for t in fresh] \
+        == [(t["basename"], t.get("name"), t.get("file_dep"), t.get("targets"))
+            for t in reloaded]
+    cell = plan.cells[0].name
+    assert pipeline.task_names(graph) == ["detect", f"header:{cell}", f"compile:{cell}",
+                                          f"repair:{cell}", f"wheel:{cell}"]
+
+
+def test_each_stage_task_runs_its_plan_and_checks_its_record() -> None:
+    plan = _plan(Bindings("cffi"), [*CDYLIB, BUILD_RS])
+    cell = plan.cells[0]
+    texts = plan.plan_files()
+    tasks = {(t["basename"], t.get("name")): t for t in pipeline.doit_tasks(
+        pipeline.graph(plan, ""))}
+    for stage, stage_plan in plan.stage_plans(cell).items():
+        task = tasks[(stage, cell.name)]
+        plan_file = str(plan.plan_file(cell, stage))
+        assert task["actions"] == [(run_task, [stage, plan_file])]
+        assert plan_file in task["file_dep"] and stage_plan.inputs_record in task["targets"]
+        [check] = task["uptodate"]
+        assert isinstance(check, Recorded) and check.record_path == stage_plan.inputs_record
+        assert check.fingerprint == fingerprint(texts[plan_file])
+    assert tasks[("header", cell.name)]["task_dep"] == [f"compile:{cell.name}"]  # build.rs
+    detect = tasks[("detect", None)]
+    changed, watched = detect["uptodate"]
+    assert isinstance(changed, config_changed) and isinstance(watched, Watched)
+    assert watched() is None  # watched by the stamp, never deciding
+    assert sorted(texts) == sorted(detect["targets"][:-1])
+    for stage in ("header", "compile", "repair", "wheel"):
+        assert tasks[(stage, None)]["doc"] and "actions" not in tasks[(stage, None)]
+
+
+def test_plan_codec_round_trip() -> None:
+    plan = _plan(Bindings("pyo3", "pyo3"), CDYLIB)
+    text = codec.dumps(plan)
+    assert codec.loads(BuildPlan, text) == plan
+    assert codec.dumps(codec.loads(BuildPlan, text)) == text  # canonical: same bytes again
