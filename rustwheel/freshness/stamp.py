@@ -22,6 +22,8 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
+from rustwheel.freshness.facts import facts as facts_of
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing is not imported at run time (the auto-rebuild hook's first import)
     from typing import Any, Optional
@@ -53,14 +55,6 @@ def stamp_path(cache_root: Path, key: str, kind: str = "build") -> Path:
     return cache_root / f"stamps-v{FORMAT}" / key[:2] / f"{key}.{kind}.json"
 
 
-def _facts(path: str) -> Optional[list[int]]:
-    try:
-        st = os.stat(path)
-    except OSError:
-        return None
-    return [st.st_ino, st.st_size, st.st_mtime_ns]
-
-
 def read_any(path: Path) -> Optional[dict[str, Any]]:
     """The stamp's data whether or not its files changed since (None: no usable stamp)."""
     try:
@@ -77,8 +71,9 @@ def read_fresh(path: Path) -> Optional[dict[str, Any]]:
     data = read_any(path)
     if data is None:
         return None
-    for file, facts in data.get("files", {}).items():
-        if _facts(file) != facts:
+    for file, recorded in data.get("files", {}).items():
+        now = facts_of(file)
+        if (list(now) if now is not None else None) != recorded:
             return None
     return data
 

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Optional, Union
 
 from rustwheel.atomic import write_bytes
-from rustwheel.freshness.facts import FactsIndex
+from rustwheel.freshness.facts import FactsIndex, of_stat
 from rustwheel.spec.zipwriter import deflate
 
 INDEX = ".file-digests.json"
@@ -167,8 +167,7 @@ class MemberLoader:
             data = f.read()
             after = os.fstat(f.fileno())
         sha256, crc = hashlib.sha256(data).digest(), zlib.crc32(data) & 0xFFFFFFFF
-        if (after.st_ino, after.st_size, after.st_mtime_ns) == \
-                (st.st_ino, st.st_size, st.st_mtime_ns) and len(data) == st.st_size:
+        if of_stat(after) == of_stat(st) and len(data) == st.st_size:
             self.digests.put(source, st, sha256.hex(), crc)  # not while it was being rewritten
         return FileEntry(archive_path, source, mode, len(data), sha256, crc, data)
 
