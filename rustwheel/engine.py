@@ -32,13 +32,20 @@ def _run(resolved: Resolved, opts: BuildOptions) -> tuple[list[dict[str, Any]], 
 
     tasks = list(pipeline.doit_tasks(resolved.graph))
     log = RunLog(quiet=opts.quiet)
+    # Every cell goes as far as it can: a failed one does not stop the others.
+    doit_args = ["--continue", *(["-n", str(opts.jobs)] if opts.jobs and opts.jobs > 1 else [])]
     with statelock.locked(resolved.state_dir, quiet=opts.quiet):
         try:
-            code = run_tasks(tasks, resolved.state_dir / "doit.sqlite3", log)
+            code = run_tasks(tasks, resolved.state_dir / "doit.sqlite3", log, doit_args)
         finally:
             DigestCache.shared().save()
     if code != 0 or log.failed:
-        raise BuildError(log.user_errors, log.other_errors, log.results)
+        from rustwheel.tasks.pipeline import built_wheels
+
+        done = [r.task.split(":", 1)[1] for r in log.results if r.task.startswith("wheel:")
+                and r.status in ("ran", "restored", "up to date")]
+        raise BuildError(log.user_errors, log.other_errors, log.results,
+                         [Path(w) for w in built_wheels(resolved.graph, done)])
     return tasks, log
 
 

@@ -28,7 +28,16 @@ class BuildOptions(NamedTuple):
     config: tuple[str, ...] = ()
     unstable_flags: tuple[str, ...] = ()
     bindings: Optional[str] = None
-    interpreter: Optional[str] = None
+    interpreters: tuple[str, ...] = ()
+    """``-i``: paths, names (``python3.12``, ``pypy3.10``) or versions (``3.12``, ``3.13t``)."""
+    find_interpreter: bool = False
+    """``-f``: every interpreter found on PATH and in pyenv's and uv's installs."""
+    targets: tuple[str, ...] = ()
+    """``--target``: Rust target triples (default: ``CARGO_BUILD_TARGET``, else the host)."""
+    jobs: Optional[int] = None
+    """``-j``: how many cells build at once (default 1)."""
+    timings: Optional[str] = None
+    """``--timings FILE.html``: write a page of when each cell's stages ran."""
     strip: Optional[bool] = None
     compatibility: Optional[str] = None
     auditwheel: Optional[str] = None

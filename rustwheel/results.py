@@ -48,12 +48,15 @@ class BuildError(RustwheelError):
     traceback as doit reported it)."""
 
     def __init__(self, errors: Sequence[str], details: Sequence[str],
-                 stages: Sequence[StageResult]) -> None:
+                 stages: Sequence[StageResult], wheels: Sequence[Path] = ()) -> None:
         super().__init__("; ".join(errors) or "the build failed; see the messages above")
         self.errors = tuple(errors)
         self.details = tuple(details)
         self.stages = tuple(stages)
+        self.wheels = tuple(wheels)
+        """The wheels of the cells that did build."""
 
     def to_json(self) -> dict[str, Any]:
-        return {"success": False, "wheels": [], "stages": [_stage_json(s) for s in self.stages],
+        return {"success": False, "wheels": [str(w) for w in self.wheels],
+                "stages": [_stage_json(s) for s in self.stages],
                 "errors": [*self.errors, *self.details]}

@@ -29,6 +29,8 @@ def cmd_build(options: BuildOptions, report: Optional[str]) -> int:
     except BuildError as exc:
         if report:
             write_report(report, exc.to_json())
+        for wheel in exc.wheels:  # the cells that built: listed before the errors
+            print(wheel)
         raise
     if report:
         write_report(report, result.to_json())

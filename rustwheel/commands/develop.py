@@ -26,7 +26,8 @@ if TYPE_CHECKING:
 
 HOOK_ENV = "RUSTWHEEL_DEVELOP_HOOK"
 """Set by the auto-rebuild hook: rebuild and re-place only (no dependency install)."""
-_NOT_FOR_DEVELOP = ("-i", "--interpreter", "-o", "--out", "--sdist", "--editable", "--report")
+_NOT_FOR_DEVELOP = ("-i", "--interpreter", "-f", "--find-interpreter", "-o", "--out", "--sdist",
+                    "--editable", "--report")
 
 
 def parser() -> argparse.ArgumentParser:
@@ -67,7 +68,7 @@ def _parse(args: Sequence[str], rustc_args: Sequence[str],
         p.error(f"unrecognized arguments: {' '.join(rest)}")
     python_env = find_environment(os.environ, Path.cwd())
     options = build_options(ns, rustc_args)._replace(
-        editable=True, interpreter=str(python_env.python), auto_rebuild=ns.auto_rebuild)
+        editable=True, interpreters=(str(python_env.python),), auto_rebuild=ns.auto_rebuild)
     if ns.auto_rebuild and stamp_of(options) is None:
         raise ConfigError("rustwheel develop --auto-rebuild checks the build's stamp in the "
                           "store; drop --no-cache (and unset RUSTWHEEL_NO_CACHE)")

@@ -10,9 +10,6 @@ from typing import Any, NoReturn, Optional
 from rustwheel.errors import ConfigError
 from rustwheel.options import BuildOptions
 
-NOT_FOR_DEVELOP = ("interpreter", "out", "sdist", "editable", "auto_rebuild")
-"""Build options ``develop`` chooses itself."""
-
 
 def _bool_value(text: str) -> bool:
     lowered = text.lower()
@@ -38,6 +35,12 @@ def _cargo_arguments(add: Any) -> None:
     add("--config", action="append", metavar="KEY=VALUE", help="cargo --config (repeatable)")
     add("-Z", dest="unstable_flags", action="append", metavar="FLAG",
         help="unstable cargo -Z flag (repeatable)")
+    add("--target", dest="targets", action="append", metavar="TRIPLE",
+        help="Rust target triples (space or comma separated, repeatable; default: "
+             "CARGO_BUILD_TARGET, else the host)")
+    add("-j", "--jobs", type=_positive, metavar="N", help="build N cells at once")
+    add("--timings", metavar="FILE.html",
+        help="write a page showing when each cell's stages ran")
     add("--strip", nargs="?", const=True, default=None, type=_bool_value, metavar="BOOL",
         help="strip the library (rustc -C strip=symbols)")
 
@@ -66,7 +69,11 @@ def _own_arguments(add: Any) -> None:
     """Options ``develop`` sets itself."""
     add("-o", "--out", metavar="DIR", help="output directory (default: <target dir>/wheels)")
     add("-i", "--interpreter", action="append", nargs="+", metavar="PYTHON",
-        help="python interpreter to build for (path or name)")
+        help="interpreters to build for: paths, names (python3.12, pypy3.10) or versions "
+             "(3.12, 3.13t); repeatable")
+    add("-f", "--find-interpreter", action="store_true",
+        help="build for every interpreter found (PATH, pyenv, uv) that requires-python and "
+             "pyo3 allow")
     add("--sdist", action="store_true",
         help="build the sdist first, then the wheel from the unpacked sdist")
     add("--editable", action="store_true",
@@ -90,12 +97,22 @@ def _split_list(values: Optional[list[str]]) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _interpreter(ns: argparse.Namespace) -> Optional[str]:
-    interpreters = [i for group in (getattr(ns, "interpreter", None) or ()) for i in group]
-    if len(interpreters) > 1:
-        raise ConfigError("-i/--interpreter: only one interpreter per build is supported so "
-                          "far; run rustwheel build once per interpreter")
-    return interpreters[0] if interpreters else None
+def _interpreters(ns: argparse.Namespace) -> tuple[str, ...]:
+    found = [i for group in (getattr(ns, "interpreter", None) or ()) for i in group]
+    if found and getattr(ns, "find_interpreter", False):
+        raise ConfigError("-i/--interpreter and -f/--find-interpreter cannot be used together; "
+                          "pass one of them")
+    return tuple(found)
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive number, got '{text}'")
+    return value
 
 
 def build_options(ns: argparse.Namespace, rustc_args: Sequence[str] = ()) -> BuildOptions:
@@ -106,7 +123,9 @@ def build_options(ns: argparse.Namespace, rustc_args: Sequence[str] = ()) -> Bui
         no_default_features=ns.no_default_features, target_dir=ns.target_dir,
         locked=ns.locked, frozen=ns.frozen, offline=ns.offline,
         config=tuple(ns.config or ()), unstable_flags=tuple(ns.unstable_flags or ()),
-        bindings=ns.bindings, interpreter=_interpreter(ns), strip=ns.strip,
+        bindings=ns.bindings, interpreters=_interpreters(ns),
+        find_interpreter=getattr(ns, "find_interpreter", False), targets=_split_list(ns.targets),
+        jobs=ns.jobs, timings=ns.timings, strip=ns.strip,
         compatibility=ns.compatibility, auditwheel=ns.auditwheel, zig=ns.zig, quiet=ns.quiet,
         verbose=ns.verbose, rustc_args=tuple(rustc_args), cache_dir=ns.cache_dir,
         no_cache=ns.no_cache, editable=getattr(ns, "editable", False),

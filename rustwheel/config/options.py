@@ -41,7 +41,11 @@ class BuildConfig:
     rustc_args: tuple[str, ...]
     strip: bool
     bindings: Optional[str]
-    interpreter: Optional[str]
+    interpreters: tuple[str, ...]
+    """The ``-i`` values (none: the default interpreter, or ``find_interpreter``)."""
+    find_interpreter: bool
+    targets: tuple[str, ...]
+    """Rust target triples asked for (``--target`` or ``CARGO_BUILD_TARGET``); none: the host."""
     compatibility: Compatibility
     auditwheel: str = "repair"
     """``repair``, ``check``, ``warn`` or ``skip`` (see `rustwheel.config.compat`)."""
@@ -162,6 +166,13 @@ def _platform_options(cli: BuildOptions, tool: ToolConfig, pyproject: Optional[P
     return compatibility, auditwheel
 
 
+def _targets(cli: BuildOptions, env: Mapping[str, str]) -> tuple[str, ...]:
+    if cli.targets:
+        return cli.targets
+    from_env = env.get("CARGO_BUILD_TARGET", "").strip()
+    return (from_env,) if from_env else ()
+
+
 def _strip(cli: BuildOptions, tool: ToolConfig, env: Mapping[str, str]) -> bool:
     strip = cli.strip
     if strip is None:
@@ -192,7 +203,8 @@ def resolve_config(cli: BuildOptions, *, cwd: Optional[Path] = None,
         offline=cli.offline, cargo_config=cli.config or tool.config,
         unstable_flags=cli.unstable_flags or tool.unstable_flags,
         rustc_args=cli.rustc_args or tool.rustc_args, strip=_strip(cli, tool, env),
-        bindings=_bindings(cli, tool), interpreter=cli.interpreter,
+        bindings=_bindings(cli, tool), interpreters=cli.interpreters,
+        find_interpreter=cli.find_interpreter, targets=_targets(cli, env),
         compatibility=compatibility, auditwheel=auditwheel, zig=cli.zig,
         cache_dir=_cache_dir(cli, env, cwd), quiet=cli.quiet, verbose=cli.verbose, env=env,
         editable=cli.editable, auto_rebuild=cli.auto_rebuild)

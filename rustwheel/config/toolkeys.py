@@ -73,6 +73,11 @@ class ToolConfig:
     """Cargo profile of editable builds (`pip install -e`, `rustwheel develop`) when no
     -r/--release or --profile is given; default: `profile`, else release for the build backend
     and dev for `rustwheel develop`."""
+    target: dict[str, dict[str, str]] = field(default_factory=dict)
+    """``[target."<triple>"]`` tables: per-target settings. maturin's only key is
+    ``macos-deployment-target`` (alias ``macosx-deployment-target``), which applies to macOS
+    targets; rustwheel builds Linux targets, so it is validated and kept for such a project's
+    other builds."""
 
 
 def _string(value: Any, where: str) -> str:
@@ -109,6 +114,25 @@ def _feature(entry: Any, where: str) -> str:
     raise ConfigError(f"{where} entries must be strings or {{feature = ...}} tables")
 
 
+_TARGET_KEYS = ("macos-deployment-target", "macosx-deployment-target")
+
+
+def _target_tables(value: Any, where: str) -> dict[str, dict[str, str]]:
+    """``target."<triple>".<key> = "..."``: string values of maturin's keys only."""
+    if not isinstance(value, dict):
+        raise ConfigError(f"{where} must be a table of target triples")
+    out: dict[str, dict[str, str]] = {}
+    for triple, table in value.items():
+        if not isinstance(table, dict):
+            raise ConfigError(f"{where}.\"{triple}\" must be a table")
+        for key, setting in table.items():
+            if key not in _TARGET_KEYS or not isinstance(setting, str):
+                raise ConfigError(f"{where}.\"{triple}\".{key} is not a target setting; the "
+                                  f"only one is {_TARGET_KEYS[0]} = \"<version>\"")
+        out[str(triple)] = {k: str(v) for k, v in table.items()}
+    return out
+
+
 # Each key's parser: (value, where) -> the ToolConfig field's value; `where` names the key in
 # errors.
 _PARSERS: dict[str, Callable[[Any, str], Any]] = {
@@ -119,12 +143,12 @@ _PARSERS: dict[str, Callable[[Any, str], Any]] = {
     "manifest-path": _string, "compatibility": _string, "auditwheel": _string,
     "skip-auditwheel": _flag, "manylinux": _string, "include": parse_include,
     "exclude": parse_exclude, "data": _string, "sbom": parse_sbom,
-    "sdist-generator": _string, "editable-profile": _string,
+    "sdist-generator": _string, "editable-profile": _string, "target": _target_tables,
 }
 # Keys maturin knows that later stages (sdist, audit, include/exclude, ...) will read; accepted
 # now so that existing projects keep building.
 _KNOWN_LATER = {
-    "targets", "target", "include-import-lib", "pgo-command", "generate-ci",
+    "targets", "include-import-lib", "pgo-command", "generate-ci",
     "use-base-python",
 }
 

@@ -46,6 +46,9 @@ class Platform:
     compatibility: Compatibility
     zig_glibc: Optional[str] = None
     """``--zig``: the glibc version to link against (``2.17``)."""
+    explicit: bool = False
+    """The target was asked for (``--target``, ``CARGO_BUILD_TARGET``): cargo is given
+    ``--target`` and puts its outputs under ``<target dir>/<triple>/``."""
 
 
 @dataclass(frozen=True)
@@ -94,7 +97,8 @@ def _extension_cells(bindings: Bindings, interpreters: Sequence[Interpreter],
     cells = []
     for interp in interpreters:
         if interp not in capable:
-            cells.append(_interpreter_cell(interp, platform, interp.ext_suffix))
+            suffix = tags.ext_suffix_for(interp.ext_suffix, platform.triple)
+            cells.append(_interpreter_cell(interp, platform, suffix))
         elif interp is capable[0]:
             cells.append(_abi3_cell(bindings, capable, platform))
     return cells

@@ -63,3 +63,25 @@ def interpreter_tag(python_tag: str, abi_tag: str, platform: str) -> str:
 def generic_tag(platform: str) -> str:
     return f"py3-none-{platform}"
 
+
+
+_MULTIARCH_ARCH = {"i586": "i386", "i686": "i386", "armv7": "arm", "arm": "arm"}
+
+
+def multiarch(triple: str) -> str:
+    """Debian's multiarch tuple of a Linux target triple, as extension suffixes spell it:
+    ``aarch64-unknown-linux-gnu`` -> ``aarch64-linux-gnu``, ``armv7-...-gnueabihf`` ->
+    ``arm-linux-gnueabihf``."""
+    arch, _, rest = triple.partition("-")
+    abi = rest.rsplit("-", 1)[-1]
+    return f"{_MULTIARCH_ARCH.get(arch, arch)}-linux-{abi}"
+
+
+def ext_suffix_for(ext_suffix: str, triple: str) -> str:
+    """An interpreter's extension suffix for another target:
+    ``.cpython-312-x86_64-linux-gnu.so`` for ``aarch64-unknown-linux-gnu`` is
+    ``.cpython-312-aarch64-linux-gnu.so`` (one without a multiarch tuple is kept)."""
+    import re
+
+    m = re.fullmatch(r"(\.[^.]+?-)([a-z0-9_]+-linux-[a-z0-9]+)(\.so)", ext_suffix)
+    return f"{m.group(1)}{multiarch(triple)}{m.group(3)}" if m else ext_suffix

@@ -20,9 +20,9 @@ Actions are module-level functions with plain arguments, so that tasks pickle fo
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Union
+from typing import TYPE_CHECKING, Any, Optional, Union
 
 from rustwheel.atomic import write_if_changed
 from rustwheel.freshness import records
@@ -123,7 +123,7 @@ def graph(plan: BuildPlan, record_text: str) -> Graph:
             tasks.append({"basename": stage, "name": None, "doc": _DOCS[stage]})
         tasks += of_stage
     return {"state_dir": str(plan.state_dir), "tasks": tasks,
-            "wheel_records": [cell.wheel.record for cell in plan.cells]}
+            "wheel_records": {cell.name: cell.wheel.record for cell in plan.cells}}
 
 
 # -- doit's task dicts -------------------------------------------------------------------------
@@ -161,10 +161,12 @@ def task_names(graph: Graph) -> list[str]:
             for t in graph["tasks"] if "action" in t]
 
 
-def built_wheels(graph: Graph) -> list[str]:
-    """The wheels the last run of the graph wrote (their platform tag is known only after the
-    repair stage ran), from each wheel stage's ``wheel.json``."""
+def built_wheels(graph: Graph, cells: Optional[Iterable[str]] = None) -> list[str]:
+    """The wheels the last run of the graph (of ``cells``: all) wrote, from each wheel stage's
+    ``wheel.json`` (a wheel's platform tag is known only after the repair stage ran)."""
     from rustwheel.stages.wheel.plan import built_wheel
 
-    found = (built_wheel(record) for record in graph["wheel_records"])
+    wanted = set(cells) if cells is not None else None
+    found = (built_wheel(record) for cell, record in graph["wheel_records"].items()
+             if wanted is None or cell in wanted)
     return [w for w in found if w is not None]

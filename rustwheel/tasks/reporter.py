@@ -36,6 +36,11 @@ class RunLog:
             ui.stage_line(status, task, seconds, self.stream)
 
     def failure(self, task: Any, fail: Any, seconds: float) -> None:
+        from doit.exceptions import UnmetDependency
+
+        if isinstance(fail, UnmetDependency):  # a stage before it failed: said there
+            self.add(task.name, "skipped")
+            return
         message = getattr(fail, "message", "") or ""
         if message.startswith(USER_ERROR_PREFIX):
             message = message[len(USER_ERROR_PREFIX):]

@@ -27,7 +27,7 @@ def test_api_result_and_no_op(tmp_path: Path, target_dir: Path,
     crate = copy_crate("pyo3-mixed", tmp_path)
     monkeypatch.chdir(crate)
     options = {"target_dir": str(target_dir), "out": str(tmp_path / "dist"),
-               "interpreter": sys.executable, "quiet": True}
+               "interpreters": (sys.executable,), "quiet": True}
     first = rustwheel.build(**options)
     assert [w.parent for w in first.wheels] == [tmp_path / "dist"] and first.wheels[0].is_file()
     assert {s.task.split(":")[0] for s in first.stages} == {"detect", "compile", "repair",
@@ -49,7 +49,7 @@ def test_stamp_watches_exactly_what_the_graph_declares_and_records(
     crate = copy_crate("pyo3-mixed", tmp_path)
     monkeypatch.chdir(crate)
     opts = rustwheel.BuildOptions(target_dir=str(target_dir), out=str(tmp_path / "dist"),
-                                  interpreter=sys.executable, quiet=True)
+                                  interpreters=(sys.executable,), quiet=True)
     result = rustwheel.build(opts)
     assert result.stamp is not None
     watched = set(json.loads(result.stamp.read_text())["files"])

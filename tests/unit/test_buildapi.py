@@ -33,11 +33,11 @@ def _pyproject(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tool: str) -> No
 def test_release_by_default(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     _pyproject(tmp_path, monkeypatch, "")
     # As maturin's backend: release, this interpreter, no repair for a wheel built here.
-    local = BuildOptions(release=True, interpreter=sys.executable, compatibility="off")
+    local = BuildOptions(release=True, interpreters=(sys.executable,), compatibility="off")
     assert _hook_options(None, editable=False) == local
     assert _hook_options(None, editable=True) == local._replace(editable=True)
     assert _hook_options({"build-args": "--profile dev -i py"}, editable=False) == \
-        BuildOptions(profile="dev", interpreter="py", compatibility="off")
+        BuildOptions(profile="dev", interpreters=("py",), compatibility="off")
     assert _hook_options({"build-args": "--compatibility=manylinux_2_34"}, editable=False) == \
         local._replace(compatibility="manylinux_2_34")
 

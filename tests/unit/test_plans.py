@@ -68,7 +68,8 @@ def config(root: Path = ROOT, **changes: Any) -> BuildConfig:
         manifest_path=root / "Cargo.toml", pyproject=None, tool=ToolConfig(), project_root=root,
         out_dir=None, target_dir=None, profile="release", features=(), all_features=False,
         no_default_features=False, locked=False, frozen=False, offline=False, cargo_config=(),
-        unstable_flags=(), rustc_args=(), strip=False, bindings=None, interpreter=None,
+        unstable_flags=(), rustc_args=(), strip=False, bindings=None, interpreters=(),
+        find_interpreter=False, targets=(),
         compatibility=Compatibility())
     return dataclasses.replace(cfg, **changes)
 

@@ -150,8 +150,9 @@ def plan(project: Project, cell: CellSpec) -> CompilePlan:
     cell_dir = project.cell_dir(cell.name)
     args = cargo_args(cfg, project.target_dir)
     env = pyo3_env(project.bindings, cell.interpreter)
-    if cell.zig is not None:
+    if cell.zig is not None or cell.platform.explicit:
         args += ["--target", cell.platform.triple]
+    if cell.zig is not None:
         from rustwheel.stages.compile import zig
 
         env.update(zig.cargo_env(cell.platform.triple, cell.zig))

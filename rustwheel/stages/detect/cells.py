@@ -7,14 +7,18 @@ import dataclasses
 
 from rustwheel.config.compat import Compatibility, zig_glibc
 from rustwheel.config.options import BuildConfig
+from rustwheel.errors import ConfigError
+from rustwheel.host.toolchain import has_std
 from rustwheel.plan.matrix import CellSpec, Platform, cells_for
 from rustwheel.plan.project import Project
 from rustwheel.spec import tags
 from rustwheel.stages.compile import zig
 
 
-def target_platform(cfg: BuildConfig, triple: str, compat: Compatibility) -> Platform:
-    """``triple`` with ``compat``: the platform tag known before the audit, zig's glibc."""
+def target_platform(cfg: BuildConfig, triple: str, compat: Compatibility,
+                    explicit: bool = False) -> Platform:
+    """``triple`` with ``compat``: the platform tag known before the audit, zig's glibc
+    (``explicit``: the target was asked for, so cargo is told)."""
     platform = tags.linux_platform(triple)
     arch = platform[len("linux_"):]
     glibc = None
@@ -25,15 +29,30 @@ def target_platform(cfg: BuildConfig, triple: str, compat: Compatibility) -> Pla
 
         policy = find_policy(compat.policy)
         platform = ".".join([policy.tag(arch), *policy.alias_tags(arch)])
-    return Platform(triple, arch, platform, compat, glibc)
+    return Platform(triple, arch, platform, compat, glibc, explicit)
+
+
+def _check_target(triple: str, project: Project) -> None:
+    """A target other than the host needs its standard library, and must be Linux."""
+    tags.linux_platform(triple)  # a ConfigError for other systems
+    if triple != project.rustc.host and not has_std(triple, project.config.env):
+        raise ConfigError(f"--target {triple}: the Rust standard library for {triple} is not "
+                          f"installed; run `rustup target add {triple}`")
+
+
+def platforms(project: Project) -> list[Platform]:
+    """The target platforms: those asked for (``--target``, ``CARGO_BUILD_TARGET``), else the
+    host, each with the configured compatibility."""
+    cfg = project.config
+    triples = list(dict.fromkeys(cfg.targets)) or [project.rustc.host]
+    for triple in triples:
+        _check_target(triple, project)
+    return [target_platform(cfg, t, cfg.compatibility, bool(cfg.targets)) for t in triples]
 
 
 def resolve_cells(project: Project) -> list[CellSpec]:
-    """The cells to build: the host target with the configured compatibility, for each of the
-    project's interpreters."""
-    cfg = project.config
-    platform = target_platform(cfg, project.rustc.host, cfg.compatibility)
-    cells = cells_for(project.bindings, project.interpreters, [platform])
+    """The cells to build: one per interpreter and target platform."""
+    cells = cells_for(project.bindings, project.interpreters, platforms(project))
     return [cell if cell.platform.zig_glibc is None else dataclasses.replace(
         cell, zig=zig.zig_link(cell.platform.triple, cell.platform.zig_glibc,
                                project.cell_dir(cell.name) / "zig-linker"))

@@ -51,10 +51,10 @@ def _cargo_metadata(cfg: BuildConfig, rustc: Rustc) -> CargoMetadata:
 
 
 def _requested_interpreters(cfg: BuildConfig, bindings: Bindings) -> list[str]:
-    """The interpreters to probe: the one given, else the default one when the bindings need
+    """The interpreters to probe: those given, else the default one when the bindings need
     one (pyo3 builds for it, cffi generates its ffi.py with it)."""
-    if cfg.interpreter is not None:
-        return [cfg.interpreter]
+    if cfg.interpreters:
+        return list(dict.fromkeys(cfg.interpreters))
     if bindings.needs_interpreter or bindings.kind == "cffi":
         return [default_interpreter(cfg.env)]
     return []
@@ -147,7 +147,7 @@ def _detect_inputs(cfg: BuildConfig) -> tuple[str, ...]:
 
 def _probe(cfg: BuildConfig, bindings: Bindings) -> tuple[list[str], tuple[Interpreter, ...]]:
     names = _requested_interpreters(cfg, bindings)
-    given = cfg.interpreter is not None
+    given = bool(cfg.interpreters)
     return names, tuple(probe(name, cfg.env, given=given) for name in names)
 
 
