@@ -31,7 +31,7 @@ def _run(resolved: Resolved, opts: BuildOptions) -> tuple[list[dict[str, Any]], 
     from rustwheel.tasks.runner import run_tasks
 
     tasks = list(pipeline.doit_tasks(resolved.graph))
-    log = RunLog(quiet=opts.quiet)
+    log = RunLog(quiet=opts.quiet, cells=len(resolved.graph["wheel_records"]))
     # Every cell goes as far as it can: a failed one does not stop the others.
     doit_args = ["--continue", *(["-n", str(opts.jobs)] if opts.jobs and opts.jobs > 1 else [])]
     with statelock.locked(resolved.state_dir, quiet=opts.quiet):

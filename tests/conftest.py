@@ -134,7 +134,7 @@ def build_wheel(crate_manifest: Path, out: Path, target: Path, *extra: str,
 
 
 STAGE_LINE = re.compile(
-    r"^\s+(ran|restored|up to date|failed)\s+(detect|[a-z]+:\S+)")
+    r"^\s+(ran|restored|up to date|failed|skipped)\s+(detect|[a-z]+:\S+)")
 
 
 def stage_statuses(stderr: str) -> dict[str, str]:

@@ -24,6 +24,8 @@ class RunLog:
     other_errors: list[str] = field(default_factory=list)
     quiet: bool = False
     stream: TextIO = sys.stderr
+    cells: int = 1
+    """How many cells the graph has."""
 
     @property
     def failed(self) -> bool:
@@ -39,12 +41,14 @@ class RunLog:
         from doit.exceptions import UnmetDependency
 
         if isinstance(fail, UnmetDependency):  # a stage before it failed: said there
-            self.add(task.name, "skipped")
+            if task.actions:  # not the group tasks
+                self.add(task.name, "skipped")
             return
         message = getattr(fail, "message", "") or ""
         if message.startswith(USER_ERROR_PREFIX):
             message = message[len(USER_ERROR_PREFIX):]
-            self.user_errors.append(message)
+            # With several cells, the error says which one it is about.
+            self.user_errors.append(f"{task.name}: {message}" if self.cells > 1 else message)
         else:
             text = fail.get_msg() if hasattr(fail, "get_msg") else str(fail)
             self.other_errors.append(f"task {task.name} failed:\n{text}")
