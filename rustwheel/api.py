@@ -61,21 +61,12 @@ def _write_sdist(opts: BuildOptions) -> Any:
 
 
 def _build_via_sdist(opts: BuildOptions) -> BuildResult:
-    """Write the sdist, unpack it into a temporary directory and build the wheel from there
-    (into the usual output directory, with the crate's target directory): proof that the sdist
-    holds everything the build needs."""
-    import tempfile
+    """Write the sdist, unpack it and build the wheels from it, in one graph (into the usual
+    output directory, with the crate's target directory): proof that the sdist holds
+    everything the build needs."""
+    from rustwheel.engine import run_sdist_build
 
-    from rustwheel.stages.sdist.unpack import manifest_in, unpack
-
-    sdist_plan = _write_sdist(opts)
-    with tempfile.TemporaryDirectory(prefix="rustwheel-sdist-") as tmp:
-        top = unpack(Path(sdist_plan.output), Path(tmp))
-        unpacked = opts._replace(sdist=False, manifest_path=str(manifest_in(top)),
-                                 out=opts.out or str(Path(sdist_plan.output).parent),
-                                 target_dir=opts.target_dir or sdist_plan.target_dir)
-        result = _build(unpacked, use_stamps=False)
-    return result._replace(sdist=Path(sdist_plan.output))
+    return run_sdist_build(opts)
 
 
 def _no_op(opts: BuildOptions, build_stamp: Path) -> Optional[BuildResult]:

@@ -25,28 +25,67 @@ Stamps = Optional[tuple[Path, Path]]
 """(no-op stamp, plan stamp) of a build, or None when the store is off."""
 
 
-def _run(resolved: Resolved, opts: BuildOptions) -> tuple[list[dict[str, Any]], RunLog]:
-    """Run the graph under the crate's state lock; (the task dicts, the run's log)."""
-    from rustwheel.tasks import pipeline, statelock
+def _execute(tasks: list[Any], state_dir: Path, opts: BuildOptions, cells: int) -> RunLog:
+    """Run ``tasks`` with doit under the state dir's lock; what happened."""
+    from rustwheel.tasks import statelock
     from rustwheel.tasks.runner import run_tasks
 
-    tasks = list(pipeline.doit_tasks(resolved.graph))
-    log = RunLog(quiet=opts.quiet, cells=len(resolved.graph["wheel_records"]))
+    log = RunLog(quiet=opts.quiet, cells=cells)
     # Every cell goes as far as it can: a failed one does not stop the others.
     doit_args = ["--continue", *(["-n", str(opts.jobs)] if opts.jobs and opts.jobs > 1 else [])]
-    with statelock.locked(resolved.state_dir, quiet=opts.quiet):
+    with statelock.locked(state_dir, quiet=opts.quiet):
         try:
-            code = run_tasks(tasks, resolved.state_dir / "doit.sqlite3", log, doit_args)
+            code = run_tasks(tasks, state_dir / "doit.sqlite3", log, doit_args)
         finally:
             DigestCache.shared().save()
-    if code != 0 or log.failed:
-        from rustwheel.tasks.pipeline import built_wheels
+    if code != 0 and not log.failed:
+        log.other_errors.append(f"doit stopped with exit code {code}")
+    return log
 
-        done = [r.task.split(":", 1)[1] for r in log.results if r.task.startswith("wheel:")
-                and r.status in ("ran", "restored", "up to date")]
-        raise BuildError(log.user_errors, log.other_errors, log.results,
-                         [Path(w) for w in built_wheels(resolved.graph, done)])
+
+def _failed(log: RunLog, graph: Optional[dict[str, Any]]) -> BuildError:
+    """The build's error, with the wheels of the cells that did build."""
+    from rustwheel.tasks.pipeline import built_wheels
+
+    done = [r.task.split(":", 1)[1] for r in log.results if r.task.startswith("wheel:")
+            and r.status in ("ran", "restored", "up to date")]
+    wheels = built_wheels(graph, done) if graph is not None else []
+    return BuildError(log.user_errors, log.other_errors, log.results, [Path(w) for w in wheels])
+
+
+def _run(resolved: Resolved, opts: BuildOptions) -> tuple[list[dict[str, Any]], RunLog]:
+    """Run the graph under the crate's state lock; (the task dicts, the run's log)."""
+    from rustwheel.tasks import pipeline
+
+    tasks = list(pipeline.doit_tasks(resolved.graph))
+    log = _execute(tasks, resolved.state_dir, opts, len(resolved.graph["wheel_records"]))
+    if log.failed:
+        raise _failed(log, resolved.graph)
     return tasks, log
+
+
+def run_sdist_build(opts: BuildOptions) -> BuildResult:
+    """``--sdist``: one graph that writes the sdist, unpacks it, then plans and builds the
+    wheels of the unpacked tree (`rustwheel.tasks.sdist`)."""
+    from rustwheel.config.options import resolve_config
+    from rustwheel.stages import sdist as sdist_stage
+    from rustwheel.tasks.sdist import after_sdist, sdist_task, unpack_dir, wheel_graph
+
+    reset_warnings()
+    plan = sdist_stage.make_plan(resolve_config(opts))
+    unpacked = opts._replace(sdist=False, out=opts.out or str(Path(plan.output).parent),
+                             target_dir=opts.target_dir or plan.target_dir)
+    graphs: list[dict[str, Any]] = []
+    tasks = [sdist_task(plan), after_sdist(lambda: wheel_graph(plan, unpacked, graphs))]
+    log = _execute(tasks, unpack_dir(plan), opts, cells=2)
+    graph = graphs[0] if graphs else None
+    if log.failed:
+        raise _failed(log, graph)
+    from rustwheel.tasks.pipeline import built_wheels
+
+    wheels = built_wheels(graph) if graph is not None else []
+    return BuildResult(tuple(Path(w) for w in wheels), tuple(log.results), tuple(log.warnings),
+                       sdist=Path(plan.output))
 
 
 def _write_stamp(build_stamp: Path, resolved: Resolved, tasks: list[dict[str, Any]],

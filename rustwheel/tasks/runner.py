@@ -21,7 +21,7 @@ def doit_config(dep_file: Path) -> dict[str, Any]:
             "check_file_uptodate": FastChecker}
 
 
-def run_tasks(tasks: Sequence[TaskDict], dep_file: Path, log: RunLog,
+def run_tasks(tasks: Sequence[Any], dep_file: Path, log: RunLog,
               doit_args: Sequence[str] = ()) -> int:
     """doit ``run`` over ``tasks``; returns doit's exit code (what ran is in ``log``)."""
     from doit.cmd_base import TaskLoader2
@@ -36,8 +36,9 @@ def run_tasks(tasks: Sequence[TaskDict], dep_file: Path, log: RunLog,
             return {**doit_config(dep_file), "reporter": reporter_class(log)}
 
         def load_tasks(self, cmd: Any, pos_args: Any) -> list[Any]:
-            # copies: doit takes the dicts apart
-            return list(generate_tasks("rustwheel", (dict(t) for t in tasks)))
+            # copies: doit takes the dicts apart (a delayed loader comes as a Task)
+            return list(generate_tasks("rustwheel", (
+                dict(t) if isinstance(t, dict) else t for t in tasks)))
 
     main = DoitMain(Loader(), config_filenames=(), extra_config=BACKEND_PLUGIN)
     return int(main.run(["run", *doit_args]))

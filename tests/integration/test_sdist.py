@@ -39,7 +39,8 @@ def test_workspace_member_with_path_dependency_builds_offline_from_its_sdist(
     lines = proc.stdout.splitlines()
     sdist, wheel = Path(lines[0]), Path(lines[-1])
     assert sdist == out / "member_ext-0.4.0.tar.gz" and wheel.suffix == ".whl", proc.stdout
-    assert "rustwheel-sdist-" in proc.stderr  # cargo compiled the unpacked copy
+    assert "rustwheel/sdist/member_ext-0.4.0/" in proc.stderr  # cargo built the unpacked copy
+    assert "  ran         sdist" in proc.stderr  # the sdist is a task of the same graph
 
     names = _names(sdist)
     top = "member_ext-0.4.0"
