@@ -37,6 +37,17 @@ def _check_version(value: str, origin: str, interp: Interpreter) -> Interpreter:
     return interp
 
 
+def _not_found(value: str, origin: str, env: Mapping[str, str]) -> str:
+    if discovery.is_path(value):
+        fix = "pass an existing python executable (a path, or a name like python3.12)"
+    else:
+        version = value.removeprefix("python")
+        fix = (f"install it (`pyenv install {version}` or `uv python install {version}`) or "
+               f"pass the path of {discovery.program_name(value)}")
+    return (f"interpreter '{value}' (from {origin}) was not found "
+            f"({discovery.searched(value, env)}); {fix}")
+
+
 def locate(value: str, env: Mapping[str, str], cache: InterpreterCache,
            origin: str = "-i/--interpreter") -> Interpreter:
     """The interpreter an ``-i`` value names: the first of its candidates that runs."""
@@ -50,12 +61,7 @@ def locate(value: str, env: Mapping[str, str], cache: InterpreterCache,
             continue
         return _check_version(value, origin, interp)
     if not found:
-        name = discovery.program_name(value)
-        fix = ("pass the path of a python executable" if discovery.is_path(value) else
-               f"install it (`pyenv install {value.removeprefix('python')}` or `uv python "
-               f"install {value.removeprefix('python')}`) or pass the path of {name}")
-        raise ConfigError(f"interpreter '{value}' (from {origin}) was not found "
-                          f"({discovery.searched(value, env)}); {fix}")
+        raise ConfigError(_not_found(value, origin, env))
     raise ToolError(f"interpreter '{value}' (from {origin}) could not be run "
                     f"({'; '.join(failures)}); pass a working python with -i/--interpreter")
 
