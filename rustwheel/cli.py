@@ -39,6 +39,12 @@ def _other_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     audit.add_argument("wheels", nargs="+", metavar="WHEEL", help="wheel (or ELF file) to audit")
     audit.add_argument("--json", action="store_true",
                        help="print a JSON list, one object per wheel")
+    list_python = sub.add_parser(
+        "list-python", allow_abbrev=False,
+        help="list the Python interpreters -f/--find-interpreter finds",
+        description="List the Python interpreters found on PATH and in pyenv's and uv's "
+                    "installs: tag, version, implementation, path, where found.")
+    list_python.add_argument("--json", action="store_true", help="print a JSON list")
     cache = sub.add_parser("cache", help="inspect and maintain the content-addressed store",
                            allow_abbrev=False,
                            description="Inspect and maintain the content-addressed store.")
@@ -79,6 +85,10 @@ def _dispatch(args: list[str], rustc_args: list[str]) -> int:
         from rustwheel.commands.audit import cmd_audit
 
         return cmd_audit(ns.wheels, ns.json)
+    if ns.command == "list-python":
+        from rustwheel.commands.list_python import cmd_list_python
+
+        return cmd_list_python(ns.json)
     if ns.command == "cache":
         from rustwheel.commands.cache import cmd_cache
 

@@ -1,36 +1,66 @@
-"""Find and probe the Python interpreter a build targets."""
+"""An interpreter's facts, read by running it once (`run_probe`).
+
+The probe script runs on every Python from 2.7 on, so that an interpreter too old to build for
+is reported by its version rather than by a traceback. Finding interpreters is
+`rustwheel.host.discovery`'s and `rustwheel.host.locate`'s; remembering their facts is
+`rustwheel.host.probecache`'s.
+"""
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 from rustwheel import _run
-from rustwheel.errors import ConfigError, ToolError
+from rustwheel.errors import ToolError
+from rustwheel.spec import tags
 
 _PROBE = r"""
 import json, platform, struct, sys, sysconfig
+var = sysconfig.get_config_var
+impl = getattr(sys, "implementation", None)
+name = impl.name if impl is not None else platform.python_implementation().lower()
+ext = var("EXT_SUFFIX") or var("SO") or ""
+if name == "pypy":
+    try:
+        import importlib.machinery
+        ext = importlib.machinery.EXTENSION_SUFFIXES[0]
+    except Exception:
+        pass
+flags = ["Py_DEBUG", "Py_REF_DEBUG", "Py_TRACE_REFS", "COUNT_ALLOCS", "Py_GIL_DISABLED"]
 print(json.dumps({
-    "implementation": sys.implementation.name,
+    "implementation": name,
     "major": sys.version_info[0],
     "minor": sys.version_info[1],
+    "micro": sys.version_info[2],
     "abiflags": getattr(sys, "abiflags", ""),
-    "ext_suffix": sysconfig.get_config_var("EXT_SUFFIX") or "",
-    "soabi": sysconfig.get_config_var("SOABI") or "",
+    "ext_suffix": ext,
+    "soabi": var("SOABI") or "",
     "platform": sysconfig.get_platform(),
     "pointer_width": struct.calcsize("P") * 8,
     "executable": sys.executable,
-    "gil_disabled": bool(sysconfig.get_config_var("Py_GIL_DISABLED")),
-}))
+    "gil_disabled": bool(var("Py_GIL_DISABLED")),
+    "libdir": var("LIBDIR") or "",
+    "ldlibrary": var("LDLIBRARY") or "",
+    "ldversion": var("LDVERSION") or "",
+    "shared": bool(var("Py_ENABLE_SHARED")),
+    "build_flags": [f for f in flags if var(f)],
+}, sort_keys=True))
 """
+
+PROBE_VERSION = hashlib.sha256(_PROBE.encode()).hexdigest()[:16]
+"""Changes with the probe script: facts remembered from another script are probed again."""
 
 
 @dataclass(frozen=True)
 class Interpreter:
     implementation: str
+    """``sys.implementation.name``: cpython, pypy, graalpy."""
     major: int
     minor: int
     abiflags: str
@@ -40,37 +70,87 @@ class Interpreter:
     pointer_width: int
     executable: str
     gil_disabled: bool
+    micro: int = 0
+    libdir: str = ""
+    """sysconfig's LIBDIR, LDLIBRARY, LDVERSION and Py_ENABLE_SHARED: what a pyo3 config file
+    says about the library (``lib_dir``, ``lib_name``, ``shared``)."""
+    ldlibrary: str = ""
+    ldversion: str = ""
+    shared: bool = False
+    build_flags: tuple[str, ...] = ()
+    """The pyo3 build flags set in sysconfig (Py_DEBUG, Py_REF_DEBUG, Py_TRACE_REFS,
+    COUNT_ALLOCS, Py_GIL_DISABLED)."""
 
     @property
     def version(self) -> str:
         return f"{self.major}.{self.minor}"
 
     @property
+    def full_version(self) -> str:
+        return f"{self.major}.{self.minor}.{self.micro}"
+
+    @property
     def python_tag(self) -> str:
-        short = {"cpython": "cp", "pypy": "pp"}.get(self.implementation, self.implementation)
-        return f"{short}{self.major}{self.minor}"
+        return tags.python_tag(self.implementation, self.major, self.minor)
 
     @property
     def abi_tag(self) -> str:
-        if self.implementation == "cpython":
-            return f"cp{self.major}{self.minor}{self.abiflags}"
-        # PyPy and others: derived from SOABI, e.g. pypy311-pp73 -> pypy311_pp73
-        return self.soabi.replace("-", "_").replace(".", "_")
+        return tags.abi_tag(self.implementation, self.major, self.minor, self.abiflags,
+                            self.gil_disabled, self.soabi, self.ext_suffix)
+
+    @property
+    def short_tag(self) -> str:
+        """What names this interpreter in lists: cp312, cp313t, pp310."""
+        return self.abi_tag if self.implementation == "cpython" else self.python_tag
+
+    @property
+    def description(self) -> str:
+        """``CPython 3.12``, ``free-threaded CPython 3.13t``, ``PyPy 3.10``."""
+        name = {"cpython": "CPython", "pypy": "PyPy", "graalpy": "GraalPy"}.get(
+            self.implementation, self.implementation)
+        if self.gil_disabled:
+            return f"free-threaded {name} {self.version}t"
+        return f"{name} {self.version}"
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
 
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Interpreter:
+        """The facts as `to_json` (or the probe) gives them; unknown keys are ignored."""
+        kwargs = {f.name: data[f.name] for f in dataclasses.fields(cls) if f.name in data}
+        kwargs["build_flags"] = tuple(kwargs.get("build_flags", ()))
+        return cls(**kwargs)
 
-def _candidate(name: str, env: Mapping[str, str]) -> Optional[Path]:
-    """Resolve ``-i`` values: a path, a program name, or a bare version like ``3.12``."""
-    names = [name]
-    if name[:1].isdigit():
-        names = [f"python{name}"]
-    for n in names:
-        found = _run.which(n, env.get("PATH"))
-        if found is not None:
-            return found
-    return None
+
+class NotRunnable(Exception):
+    """The program could not be run as a Python interpreter; the message says why."""
+
+
+def _reason(stderr: str, shim: bool) -> str:
+    """The line of a failed run's output that says why: a version manager's shim says it
+    first (``pyenv: python3.12: command not found``), a Python traceback last."""
+    lines = [ln.strip() for ln in stderr.splitlines() if ln.strip()]
+    if not lines:
+        return "it exited with an error and no output"
+    return lines[0] if shim else lines[-1]
+
+
+def run_probe(exe: Path, env: Mapping[str, str], *, shim: bool = False) -> Interpreter:
+    """Run ``exe`` once and read its facts (`NotRunnable` when it is no working Python)."""
+    probe_env = dict(env)
+    probe_env["PYTHONNOUSERSITE"] = "1"
+    try:
+        proc = _run.run([str(exe), "-c", _PROBE], env=probe_env, check=False)
+    except (ToolError, OSError) as exc:  # not found, not executable, not a program
+        raise NotRunnable(str(exc)) from None
+    if proc.returncode != 0:
+        raise NotRunnable(_reason(proc.stderr, shim))
+    try:
+        facts = json.loads(proc.stdout.strip().splitlines()[-1])
+        return Interpreter.from_json(facts)
+    except (json.JSONDecodeError, IndexError, TypeError):
+        raise NotRunnable("it printed unexpected output") from None
 
 
 def default_interpreter(env: Mapping[str, str]) -> str:
@@ -82,30 +162,3 @@ def default_interpreter(env: Mapping[str, str]) -> str:
             if exe.exists():
                 return str(exe)
     return "python3"
-
-
-def probe(name: str, env: Mapping[str, str], *, given: bool) -> Interpreter:
-    """Run the interpreter once and read its facts."""
-    origin = "-i/--interpreter" if given else "the default interpreter"
-    exe = _candidate(name, env)
-    if exe is None:
-        raise ConfigError(
-            f"interpreter '{name}' (from {origin}) was not found; pass an existing python "
-            "executable path or a name on PATH such as python3.12")
-    probe_env = dict(env)
-    probe_env["PYTHONNOUSERSITE"] = "1"
-    proc = _run.run([str(exe), "-c", _PROBE], env=probe_env, check=False)
-    if proc.returncode != 0:
-        last = (proc.stderr.strip().splitlines() or ["no output"])[-1]
-        raise ToolError(f"interpreter '{name}' (from {origin}) could not be run: {last}; "
-                        "pass a working python with -i/--interpreter")
-    try:
-        facts = json.loads(proc.stdout.strip().splitlines()[-1])
-    except (json.JSONDecodeError, IndexError):
-        raise ToolError(f"interpreter '{name}' (from {origin}) printed unexpected output; "
-                        "pass a working python with -i/--interpreter") from None
-    interp = Interpreter(**facts)
-    if (interp.major, interp.minor) < (3, 7):
-        raise ConfigError(f"interpreter '{name}' is Python {interp.version}; Python 3.7 or newer "
-                          "is required")
-    return interp

@@ -1,8 +1,10 @@
 """The build matrix: one cell per interpreter × target × compatibility combination.
 
 Pure: the interpreters' facts and the target platforms are parameters (probed and resolved by
-the detect stage). An abi3 build gives one cell for every interpreter that can load an abi3
-module; interpreters with the same ABI tag give one cell too. A cell's name names its tasks
+the detect stage). An abi3 build gives one cell for every interpreter that can load its abi3
+module; the others (PyPy, free-threaded builds, versions below the abi3 minimum) get
+version-specific cells, as in maturin, and `abi3_warnings` says so. Interpreters with the same
+ABI tag give one cell too. A cell's name names its tasks
 (``compile:<name>``) and its state directory, so two different cells may never share one.
 """
 
@@ -68,17 +70,38 @@ class CellSpec:
     """``--zig``: the linker wrapper of this cell."""
 
 
-def _abi3_capable(bindings: Bindings, interp: Interpreter) -> bool:
-    return (bindings.abi3 is not None and interp.implementation == "cpython"
-            and not interp.gil_disabled)
+def _abi3_minimum(bindings: Bindings) -> Optional[tuple[int, int]]:
+    """The abi3 feature's minimum version (None: not abi3, or the oldest interpreter's)."""
+    return bindings.abi3 if bindings.abi3 not in (None, (0, 0)) else None
+
+
+def abi3_ineligible(bindings: Bindings, interp: Interpreter) -> Optional[str]:
+    """Why ``interp`` cannot load the abi3 module of an abi3 build (None: it can, or the
+    build is not abi3): PyPy, free-threaded builds, versions below the abi3 minimum."""
+    if bindings.abi3 is None or not bindings.is_pyo3_extension:
+        return None
+    if interp.gil_disabled:
+        return f"free-threaded {interp.version}t"
+    if interp.implementation != "cpython":
+        return interp.description  # PyPy 3.10
+    minimum = _abi3_minimum(bindings)
+    if minimum is not None and (interp.major, interp.minor) < minimum:
+        return f"Python {interp.version} (below abi3-py{minimum[0]}{minimum[1]})"
+    return None
+
+
+def abi3_warnings(bindings: Bindings, interpreters: Sequence[Interpreter]) -> list[str]:
+    """One warning per interpreter that gets a version-specific wheel in an abi3 build."""
+    reasons = dict.fromkeys(r for i in interpreters
+                            if (r := abi3_ineligible(bindings, i)) is not None)
+    return [f"abi3 is not supported by {r}: its wheel is version-specific" for r in reasons]
 
 
 def _abi3_cell(bindings: Bindings, capable: Sequence[Interpreter], platform: Platform) -> CellSpec:
     """The one abi3 cell, built with the oldest interpreter (an unversioned ``abi3`` feature
     makes the oldest one's version the minimum)."""
     oldest = min(capable, key=lambda i: (i.major, i.minor))
-    assert bindings.abi3 is not None
-    minimum = bindings.abi3 if bindings.abi3 != (0, 0) else (oldest.major, oldest.minor)
+    minimum = _abi3_minimum(bindings) or (oldest.major, oldest.minor)
     return CellSpec(f"cp{minimum[0]}{minimum[1]}-abi3-{platform.triple}", oldest, platform,
                     tags.abi3_tag(minimum, platform.tag), ".abi3.so")
 
@@ -93,7 +116,8 @@ def _interpreter_cell(interp: Interpreter, platform: Platform,
 def _extension_cells(bindings: Bindings, interpreters: Sequence[Interpreter],
                      platform: Platform) -> list[CellSpec]:
     assert interpreters, "pyo3 bindings are planned with at least one interpreter"
-    capable = [i for i in interpreters if _abi3_capable(bindings, i)]
+    capable = [i for i in interpreters
+               if bindings.abi3 is not None and abi3_ineligible(bindings, i) is None]
     cells = []
     for interp in interpreters:
         if interp not in capable:

@@ -64,6 +64,27 @@ def generic_tag(platform: str) -> str:
     return f"py3-none-{platform}"
 
 
+_PYTHON_TAG_PREFIX = {"cpython": "cp", "pypy": "pp"}
+
+
+def python_tag(implementation: str, major: int, minor: int) -> str:
+    """``cp312``, ``pp310``, ``graalpy311`` (other implementations: their name)."""
+    return f"{_PYTHON_TAG_PREFIX.get(implementation, implementation)}{major}{minor}"
+
+
+def abi_tag(implementation: str, major: int, minor: int, abiflags: str, gil_disabled: bool,
+            soabi: str, ext_suffix: str) -> str:
+    """An interpreter's ABI tag, the way maturin gives it: CPython ``cp{XY}{abiflags}``
+    (``cp312``, ``cp313t``, ``cp37m``); PyPy and others their SOABI (else the extension
+    suffix's) with ``-`` and ``.`` as ``_``: ``pypy310_pp73``."""
+    if implementation == "cpython":
+        flags = abiflags if not gil_disabled or "t" in abiflags else abiflags + "t"
+        return f"cp{major}{minor}{flags}"
+    if not soabi and ext_suffix.count(".") >= 2:  # .pypy310-pp73-x86_64-linux-gnu.so
+        parts = ext_suffix.split(".")[1].split("-")
+        soabi = "-".join(parts[:2]) if implementation == "pypy" else parts[0]
+    return soabi.replace("-", "_").replace(".", "_")
+
 
 _MULTIARCH_ARCH = {"i586": "i386", "i686": "i386", "armv7": "arm", "arm": "arm"}
 

@@ -10,7 +10,7 @@ from planfacts import LINUX, PYPY, TRIPLE, cpython
 
 from rustwheel.config.compat import Compatibility
 from rustwheel.errors import ConfigError
-from rustwheel.plan.matrix import CellSpec, Platform, cells_for
+from rustwheel.plan.matrix import CellSpec, Platform, abi3_warnings, cells_for
 from rustwheel.stages.detect.bindings import Bindings
 
 
@@ -43,6 +43,31 @@ def test_abi3_minimum_from_the_feature() -> None:
     assert names(cells) == ["cp38-abi3"]
     assert cells[0].tag == "cp38-abi3-linux_x86_64"
     assert cells[0].interpreter == cpython(11)
+
+
+def test_abi3_below_the_minimum_gets_a_version_specific_cell() -> None:
+    bindings = Bindings("pyo3", "pyo3", abi3=(3, 9))
+    cells = cells_for(bindings, [cpython(12), cpython(8), cpython(10)], [LINUX])
+    assert names(cells) == ["cp39-abi3", "cp38"]
+    assert cells[0].interpreter == cpython(10)  # the oldest that can load the abi3 module
+    assert (cells[1].tag, cells[1].ext_suffix) == \
+        ("cp38-cp38-linux_x86_64", ".cpython-38-x86_64-linux-gnu.so")
+    only_old = cells_for(bindings, [cpython(8), cpython(7, abiflags="m")], [LINUX])
+    assert names(only_old) == ["cp38", "cp37m"]
+
+
+def test_abi3_warnings_name_each_version_specific_interpreter() -> None:
+    ft = cpython(13, abiflags="t", free_threaded=True)
+    interpreters = [cpython(12), ft, PYPY, cpython(8), PYPY]
+    assert abi3_warnings(Bindings("pyo3", "pyo3", abi3=(3, 9)), interpreters) == [
+        "abi3 is not supported by free-threaded 3.13t: its wheel is version-specific",
+        "abi3 is not supported by PyPy 3.11: its wheel is version-specific",
+        "abi3 is not supported by Python 3.8 (below abi3-py39): its wheel is version-specific",
+    ]
+    # An unversioned abi3 feature: the oldest interpreter is the minimum, none is below it.
+    assert len(abi3_warnings(Bindings("pyo3", "pyo3", abi3=(0, 0)), interpreters)) == 2
+    assert abi3_warnings(Bindings("pyo3", "pyo3"), interpreters) == []
+    assert abi3_warnings(Bindings("bin", "pyo3"), interpreters) == []
 
 
 def test_same_abi_tag_collapses_to_the_first() -> None:

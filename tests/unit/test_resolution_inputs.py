@@ -25,6 +25,12 @@ def test_interpreters_as_found_and_as_they_report_themselves(tmp_path: Path) -> 
     shims.mkdir()
     (shims / "python3").symlink_to(exe)
     assert observed.interpreter_files(["python3"], [cpython(12)], {"PATH": str(shims)}) is None
+    # A bare version names its program; one found elsewhere than on PATH, or a search (-f),
+    # cannot be known from files.
+    (exe.parent / "python3.12").symlink_to(exe)
+    assert observed.interpreter_files(["3.12"], [], env) == [str(exe.parent / "python3.12")]
+    assert observed.interpreter_files(["3.13"], [], env) is None
+    assert observed.interpreter_files(None, [cpython(12)], env) is None
 
 
 def test_unknown_inputs_make_the_whole_set_unknown() -> None:

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import dataclasses
 
+from rustwheel import ui
 from rustwheel.config.compat import Compatibility, zig_glibc
 from rustwheel.config.options import BuildConfig
 from rustwheel.errors import ConfigError
 from rustwheel.host.toolchain import has_std
-from rustwheel.plan.matrix import CellSpec, Platform, cells_for
+from rustwheel.plan.matrix import CellSpec, Platform, abi3_warnings, cells_for
 from rustwheel.plan.project import Project
 from rustwheel.spec import tags
 from rustwheel.stages.compile import zig
@@ -51,7 +52,10 @@ def platforms(project: Project) -> list[Platform]:
 
 
 def resolve_cells(project: Project) -> list[CellSpec]:
-    """The cells to build: one per interpreter and target platform."""
+    """The cells to build: one per interpreter and target platform (an abi3 build's
+    interpreters that cannot load abi3 modules are warned about)."""
+    for warning in abi3_warnings(project.bindings, project.interpreters):
+        ui.warn(warning)
     cells = cells_for(project.bindings, project.interpreters, platforms(project))
     return [cell if cell.platform.zig_glibc is None else dataclasses.replace(
         cell, zig=zig.zig_link(cell.platform.triple, cell.platform.zig_glibc,

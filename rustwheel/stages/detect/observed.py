@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Optional
 
+from rustwheel.host.discovery import program_name
 from rustwheel.host.interpreter import Interpreter
 
 
@@ -36,12 +37,18 @@ def toolchain_files(env: Mapping[str, str], manifest_path: Path) -> Optional[lis
     return [f for f in files if os.path.exists(f)]
 
 
-def interpreter_files(requested: Sequence[str], interpreters: Sequence[Interpreter],
+def interpreter_files(requested: Optional[Sequence[str]],
+                      interpreters: Sequence[Interpreter],
                       env: Mapping[str, str]) -> Optional[list[str]]:
-    """The interpreters as found from their ``requested`` names (on PATH unless a path) and
-    as they report themselves; None when a version manager's shim chose one."""
+    """The interpreters as found from their ``requested`` values (on PATH unless a path) and
+    as they report themselves; None when a version manager's shim chose one, when one was
+    found elsewhere than on PATH (pyenv's or uv's installs) or when they were searched for
+    (``-f``: any new interpreter could change the choice)."""
+    if requested is None:
+        return None
     files = []
-    for name in requested:
+    for value in requested:
+        name = program_name(value)
         found = shutil.which(name, path=env.get("PATH")) if os.sep not in name else name
         if found is None or "shims" in Path(found).parts:
             return None  # a version manager decides at run time: never take the shortcut

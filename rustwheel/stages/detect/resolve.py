@@ -13,7 +13,6 @@ from rustwheel.cargo.metadata import CargoMetadata, Target, cargo_metadata_argv,
 from rustwheel.config.layout import ProjectLayout, determine_layout
 from rustwheel.config.options import BuildConfig
 from rustwheel.errors import ConfigError
-from rustwheel.host.interpreter import Interpreter, default_interpreter, probe
 from rustwheel.host.toolchain import Rustc, rustc_info
 from rustwheel.plan.project import Project
 from rustwheel.plan.statedir import state_dir
@@ -22,6 +21,7 @@ from rustwheel.spec.wheelfile import zip_timestamp
 from rustwheel.stages.bindgen.settings import UniffiSettings, settings_from
 from rustwheel.stages.detect import cargofiles, observed
 from rustwheel.stages.detect.bindings import Bindings, bin_targets, compile_lib, detect
+from rustwheel.stages.detect.interpreters import resolve_interpreters
 from rustwheel.stages.detect.names import module_name, where
 from rustwheel.stages.detect.sources import SourceContext, wheel_sources
 
@@ -48,16 +48,6 @@ def _cargo_metadata(cfg: BuildConfig, rustc: Rustc) -> CargoMetadata:
         no_default_features=cfg.no_default_features, locked=cfg.locked, frozen=cfg.frozen,
         offline=cfg.offline, config=cfg.cargo_config, filter_platform=rustc.host)
     return load_metadata(argv, cfg.manifest_path, cfg.env)
-
-
-def _requested_interpreters(cfg: BuildConfig, bindings: Bindings) -> list[str]:
-    """The interpreters to probe: those given, else the default one when the bindings need
-    one (pyo3 builds for it, cffi generates its ffi.py with it)."""
-    if cfg.interpreters:
-        return list(dict.fromkeys(cfg.interpreters))
-    if bindings.needs_interpreter or bindings.kind == "cffi":
-        return [default_interpreter(cfg.env)]
-    return []
 
 
 def _layout(cfg: BuildConfig, meta: CargoMetadata) -> ProjectLayout:
@@ -145,17 +135,12 @@ def _detect_inputs(cfg: BuildConfig) -> tuple[str, ...]:
     return (str(cfg.manifest_path), *([str(cfg.pyproject.path)] if cfg.pyproject else []))
 
 
-def _probe(cfg: BuildConfig, bindings: Bindings) -> tuple[list[str], tuple[Interpreter, ...]]:
-    names = _requested_interpreters(cfg, bindings)
-    given = bool(cfg.interpreters)
-    return names, tuple(probe(name, cfg.env, given=given) for name in names)
-
-
-def _resolution_inputs(project: Project, requested: list[str],
+def _resolution_inputs(project: Project, requested: Optional[list[str]],
                        listed: list[Path]) -> Optional[tuple[str, ...]]:
-    """Every file and directory resolving ``project`` read or listed (``listed``: to find the
-    wheel's files; the project root and the crate's directory for the layout, the stub,
-    rust-toolchain and uniffi.toml files)."""
+    """Every file and directory resolving ``project`` read or listed (``requested``: the
+    interpreters asked for, None when searched for; ``listed``: to find the wheel's files;
+    the project root and the crate's directory for the layout, the stub, rust-toolchain and
+    uniffi.toml files)."""
     cfg, metadata, uniffi = project.config, project.metadata, project.uniffi
     return observed.resolution_inputs(
         observed.toolchain_files(cfg.env, cfg.manifest_path),
@@ -171,7 +156,7 @@ def resolve_project(cfg: BuildConfig) -> Project:
     rustc = rustc_info(cfg.env)
     meta = _cargo_metadata(cfg, rustc)
     bindings = detect(meta, cfg.bindings, where(cfg))
-    names, interpreters = _probe(cfg, bindings)
+    names, interpreters = resolve_interpreters(cfg, meta, bindings)
     layout = _layout(cfg, meta)
     metadata = _metadata(cfg, meta, bindings)
     target_dir, state_dir, out_dir = _locations(cfg, meta)
