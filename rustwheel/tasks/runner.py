@@ -21,12 +21,21 @@ def doit_config(dep_file: Path) -> dict[str, Any]:
             "check_file_uptodate": FastChecker}
 
 
+def _names(tasks: Sequence[TaskDict]) -> list[str]:
+    """``detect``, ``compile:<cell>``, ...: the tasks that run something."""
+    return [f"{t['basename']}:{t['name']}" if t.get("name") else t["basename"]
+            for t in tasks if t.get("actions")]
+
+
 def run_tasks(tasks: Sequence[TaskDict], dep_file: Path, log: RunLog,
               doit_args: Sequence[str] = ()) -> int:
-    """doit ``run`` over ``tasks``; returns doit's exit code (what ran is in ``log``)."""
+    """doit ``run`` over ``tasks``, shown as they go (`rustwheel.tasks.display`); returns
+    doit's exit code (what ran, and when, is in ``log``)."""
     from doit.cmd_base import TaskLoader2
     from doit.doit_cmd import DoitMain
     from doit.loader import generate_tasks
+
+    from rustwheel.tasks.display import showing
 
     class Loader(TaskLoader2):  # type: ignore[misc]
         def setup(self, opt_values: Any) -> None:
@@ -40,4 +49,9 @@ def run_tasks(tasks: Sequence[TaskDict], dep_file: Path, log: RunLog,
             return list(generate_tasks("rustwheel", (dict(t) for t in tasks)))
 
     main = DoitMain(Loader(), config_filenames=(), extra_config=BACKEND_PLUGIN)
-    return int(main.run(["run", *doit_args]))
+    with showing(log, _names(tasks)):
+        log.begin()
+        try:
+            return int(main.run(["run", *doit_args]))
+        finally:
+            log.end()
