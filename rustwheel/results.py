@@ -40,12 +40,13 @@ OK_STATUSES = ("ran", "restored", "up to date")
 
 
 def by_cell(stages: Iterable[StageResult]) -> dict[str, list[StageResult]]:
-    """The stages of each cell, cells and stages in the order they came (``detect`` left out)."""
+    """The stages of each cell (``detect`` left out), in the order they came; the cells in the
+    order they started (the order of the plan, as doit starts them)."""
     cells: dict[str, list[StageResult]] = {}
     for s in stages:
         if s.cell is not None:
             cells.setdefault(s.cell, []).append(s)
-    return cells
+    return dict(sorted(cells.items(), key=lambda item: min(s.start for s in item[1])))
 
 
 def cell_status(stages: Sequence[StageResult]) -> str:
