@@ -39,6 +39,7 @@ def _run(resolved: Resolved, opts: BuildOptions) -> tuple[list[dict[str, Any]], 
             code = run_tasks(tasks, resolved.state_dir / "doit.sqlite3", log, doit_args)
         finally:
             DigestCache.shared().save()
+    _after_run(resolved, opts, log)
     if code != 0 or log.failed:
         from rustwheel.tasks.pipeline import built_wheels
 
@@ -47,6 +48,21 @@ def _run(resolved: Resolved, opts: BuildOptions) -> tuple[list[dict[str, Any]], 
         raise BuildError(log.user_errors, log.other_errors, log.results,
                          [Path(w) for w in built_wheels(resolved.graph, done)])
     return tasks, log
+
+
+def _after_run(resolved: Resolved, opts: BuildOptions, log: RunLog) -> None:
+    """The summary of a matrix build and the ``--timings`` page, also when a cell failed."""
+    from rustwheel.tasks.pipeline import wheels_by_cell
+
+    wheels = wheels_by_cell(resolved.graph)
+    if not opts.quiet:
+        from rustwheel.summary import print_summary
+
+        print_summary(log.results, wheels, log.wall)
+    if opts.timings:
+        from rustwheel import timings
+
+        timings.write(opts.timings, log.results, log.wall, wheels)
 
 
 def _write_stamp(build_stamp: Path, resolved: Resolved, tasks: list[dict[str, Any]],
