@@ -40,13 +40,13 @@ OK_STATUSES = ("ran", "restored", "up to date")
 
 
 def by_cell(stages: Iterable[StageResult]) -> dict[str, list[StageResult]]:
-    """The stages of each cell (``detect`` left out), in the order they came; the cells in the
-    order they started (the order of the plan, as doit starts them)."""
+    """The stages of each cell, in the order they came (``detect`` left out; a build's
+    results are in the order of its plan)."""
     cells: dict[str, list[StageResult]] = {}
     for s in stages:
         if s.cell is not None:
             cells.setdefault(s.cell, []).append(s)
-    return dict(sorted(cells.items(), key=lambda item: min(s.start for s in item[1])))
+    return cells
 
 
 def cell_status(stages: Sequence[StageResult]) -> str:
@@ -63,6 +63,7 @@ def cell_status(stages: Sequence[StageResult]) -> str:
 class BuildResult(NamedTuple):
     wheels: tuple[Path, ...]
     stages: tuple[StageResult, ...] = ()
+    """In the order of the plan: detect, then each stage's tasks, cell by cell."""
     warnings: tuple[str, ...] = ()
     sdist: Optional[Path] = None
     """The source distribution, when the build went through one (``sdist=True``)."""

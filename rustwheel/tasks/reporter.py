@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Optional, Protocol, TextIO
 
@@ -52,8 +53,12 @@ class RunLog:
     def begin(self) -> None:
         self.origin = time.monotonic()
 
-    def end(self) -> None:
+    def end(self, order: Sequence[str] = ()) -> None:
+        """The run ended: its wall time; the results in the order of ``order`` (the plan's
+        task names; doit's workers start and end them in no fixed order), others after."""
         self.wall = self.now()
+        place = {task: i for i, task in enumerate(order)}
+        self.results.sort(key=lambda r: place.get(r.task, len(place)))
 
     def now(self) -> float:
         """Seconds since the run started."""

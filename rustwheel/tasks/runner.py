@@ -49,9 +49,10 @@ def run_tasks(tasks: Sequence[TaskDict], dep_file: Path, log: RunLog,
             return list(generate_tasks("rustwheel", (dict(t) for t in tasks)))
 
     main = DoitMain(Loader(), config_filenames=(), extra_config=BACKEND_PLUGIN)
-    with showing(log, _names(tasks)):
+    names = _names(tasks)
+    with showing(log, names):
         log.begin()
         try:
             return int(main.run(["run", *doit_args]))
         finally:
-            log.end()
+            log.end(names)

@@ -44,11 +44,11 @@ def _task(name: str, action: Any, *args: Any, after: str = "") -> dict[str, Any]
 
 
 def _graph() -> list[dict[str, Any]]:
-    tasks = [_task("detect", nap, 0.05)]
-    for cell in ("a", "b"):
-        tasks += [_task(f"compile:{cell}", nap, 0.4, after="detect"),
-                  _task(f"wheel:{cell}", restored_nap, 0.05, after=f"compile:{cell}")]
-    return tasks
+    """Stage by stage, as `rustwheel.tasks.pipeline` lists them."""
+    return [_task("detect", nap, 0.05),
+            *(_task(f"compile:{cell}", nap, 0.4, after="detect") for cell in "ab"),
+            *(_task(f"wheel:{cell}", restored_nap, 0.05, after=f"compile:{cell}")
+              for cell in "ab")]
 
 
 def _run(tmp_path: Path, tasks: list[dict[str, Any]], *args: str) -> tuple[RunLog, str]:
@@ -84,6 +84,9 @@ def test_cells_overlap_with_two_workers(tmp_path: Path) -> None:
     assert a.start < b.end and b.start < a.end  # both compiled at once
     assert a.end - a.start >= 0.35 and b.end - b.start >= 0.35
     assert log.wall < 0.4 * 2 + 0.05 + 0.5
+    # in the order of the plan, whichever worker started or ended first
+    assert [s.task for s in log.results] == ["detect", "compile:a", "compile:b", "wheel:a",
+                                             "wheel:b"]
     assert list(by_cell(log.results)) == ["a", "b"]
 
 
@@ -101,6 +104,7 @@ def test_up_to_date_stages_start_where_they_end(tmp_path: Path) -> None:
 def test_failed_and_skipped_stages(tmp_path: Path) -> None:
     tasks = _graph()
     tasks[1] = _task("compile:a", broken, after="detect")
+    assert tasks[3]["name"] == "a"
     log, text = _run(tmp_path, tasks)
     r = _by_task(log)
     assert r["compile:a"].status == "failed"

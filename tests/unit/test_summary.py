@@ -9,11 +9,11 @@ from matrixresults import ABI3, CELLS, CP311, CP312, CP313, ERROR, WHEELS, matri
 from rustwheel.summary import cell_rows, print_summary, table, totals
 
 
-def test_one_row_per_cell_in_the_order_they_started() -> None:
+def test_one_row_per_cell_in_the_order_of_the_plan() -> None:
     rows = cell_rows(matrix_results(), WHEELS)
     assert [r.cell for r in rows] == list(CELLS)
     by = {r.cell: r for r in rows}
-    assert [by[c].status for c in CELLS] == ["built", "up to date", "built", "failed"]
+    assert [by[c].status for c in CELLS] == ["built", "built", "up to date", "failed"]
     assert by[CP311].seconds == pytest.approx(42.6)
     assert by[CP311].wheel == WHEELS[CP311] and by[CP311].error is None
     assert by[ABI3].wheel is None  # the failed cell's old wheel is not its result

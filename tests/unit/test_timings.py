@@ -48,7 +48,7 @@ def test_a_row_per_cell_and_a_bar_per_stage() -> None:
     page = parse(render(results, wall=43.1, wheels=WHEELS))
     rows = with_class(page, "row")
     assert [r["data-cell"] for r in rows] == ["detect", *CELLS]
-    assert [r["data-status"] for r in rows] == ["ran", "built", "up-to-date", "built", "failed"]
+    assert [r["data-status"] for r in rows] == ["ran", "built", "built", "up-to-date", "failed"]
     bars = with_class(page, "bar")
     assert sorted(b["data-task"] for b in bars) == sorted(r.task for r in results)
     for bar in bars:
