@@ -124,7 +124,8 @@ class StageReporter:
             self.log.add(task.name, "up to date")
 
     def add_failure(self, task: Any, fail: Any) -> None:
-        self.log.failure(task, fail, self._start.get(task.name))
+        if task.actions:  # a group task fails only when one of its stages did: said there
+            self.log.failure(task, fail, self._start.get(task.name))
 
     def cleanup_error(self, exception: Any) -> None:
         self.log.other_errors.append(str(exception.get_msg()))

@@ -112,6 +112,9 @@ def test_failed_and_skipped_stages(tmp_path: Path) -> None:
     assert r["compile:a"].start <= r["compile:a"].end
     assert r["wheel:a"].status == "skipped" and r["wheel:a"].start == r["wheel:a"].end
     assert log.user_errors == ["cargo rustc failed; fix the crate"]
+    tasks.append({"basename": "wheel", "name": None, "task_dep": ["wheel:a", "wheel:b"]})
+    log, _ = _run(tmp_path, tasks)
+    assert "wheel" not in _by_task(log)  # a group task is no stage
     cells = by_cell(log.results)
     assert cell_status(cells["a"]) == "failed" and cell_status(cells["b"]) == "built"
 
