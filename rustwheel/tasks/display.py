@@ -38,16 +38,21 @@ _TICK = 0.1
 """Seconds between redraws while a stage runs (its time goes up)."""
 
 
-def live_wanted(stream: TextIO, quiet: bool) -> bool:
+def live_wanted(stream: TextIO, quiet: bool, rows: int = 1) -> bool:
     """Whether the build's stages are shown live on ``stream``: a terminal that can move
-    its cursor, and a build that is not quiet."""
+    its cursor, taller than the display's ``rows``, and a build that is not quiet."""
     if quiet or os.environ.get("TERM", "") == "dumb":
         return False
     try:
-        stream.fileno()
+        fd = stream.fileno()
     except (AttributeError, OSError, ValueError):  # pytest's capture, io.StringIO
         return False
-    return stream.isatty()
+    if not stream.isatty():
+        return False
+    try:
+        return os.get_terminal_size(fd).lines > rows
+    except OSError:
+        return True
 
 
 @dataclass
@@ -287,7 +292,8 @@ def live(log: RunLog, tasks: Sequence[str]) -> Iterator[LiveDisplay]:
 def showing(log: RunLog, tasks: Sequence[str]) -> Iterator[None]:
     """Show the stages of ``tasks`` (``detect``, ``compile:<cell>``, ...) live when
     `live_wanted`; else the reporter's plain lines."""
-    if not live_wanted(log.stream, log.quiet):
+    rows = len({task.partition(":")[2] or task for task in tasks})
+    if not live_wanted(log.stream, log.quiet, rows):
         yield
         return
     with live(log, tasks):

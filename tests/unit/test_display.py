@@ -73,6 +73,8 @@ def test_live_on_a_terminal_only(terminal: Terminal, monkeypatch: pytest.MonkeyP
     monkeypatch.setenv("TERM", "xterm-256color")
     assert live_wanted(terminal.stream, quiet=False)
     assert not live_wanted(terminal.stream, quiet=True)
+    assert live_wanted(terminal.stream, quiet=False, rows=29)
+    assert not live_wanted(terminal.stream, quiet=False, rows=30)  # taller than the screen
     assert not live_wanted(io.StringIO(), quiet=False)
     read_end, write_end = os.pipe()
     with open(write_end, "w") as pipe:
