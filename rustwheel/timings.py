@@ -24,7 +24,8 @@ STATUSES = ("ran", "restored", "up to date", "failed", "skipped")
 _STEPS = (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 1200, 1800,
           3600)
 _LABELLED = 0.07
-"""A bar this long a part of the axis, or longer, says its stage and time."""
+"""A bar this long a part of the axis, or longer, says its stage (twice as long: and its
+time)."""
 _CSS = """
 :root { --ran: #3b6fd8; --restored: #16a37a; --up-to-date: #9aa3af; --failed: #dc3b3b;
         --skipped: #c9ced6; --grid: #e8ebef; --text: #1f2328; --muted: #656d76; }
@@ -57,7 +58,7 @@ code, .name, td.cell { font-family: ui-monospace, SFMono-Regular, Menlo, Consola
 .tick:first-child { transform: none; }
 .bar { position: absolute; top: 9px; height: 22px; border-radius: 3px; overflow: hidden;
        color: #fff; font-size: 11px; line-height: 22px; padding: 0 6px; white-space: nowrap;
-       min-width: 3px; }
+       text-overflow: ellipsis; min-width: 3px; box-shadow: 0 0 0 1px #fff; }
 .bar.ran { background: var(--ran); }
 .bar.restored { background: var(--restored); }
 .bar.failed { background: var(--failed); }
@@ -119,7 +120,8 @@ def _bar(s: StageResult, span: float) -> str:
     title = f"{s.task}: {s.status}, {times}" + (f"\n{s.message}" if s.message else "")
     length = max(s.end - s.start, 0.0)
     said = _seconds(s.seconds) if s.status != "failed" else "failed"
-    text = f"{s.stage} {said}" if length / span >= _LABELLED else ""
+    text = (f"{s.stage} {said}" if length / span >= 2 * _LABELLED
+            else s.stage if length / span >= _LABELLED else "")
     width = _pct(length, span)
     return (f'<div class="bar {status_class(s.status)}" data-task="{escape(s.task)}" '
             f'data-stage="{escape(s.stage)}" data-status="{escape(s.status)}" '
