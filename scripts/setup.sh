@@ -15,6 +15,14 @@ if [ ! -e /usr/lib/x86_64-linux-gnu/libsqlite3.so ] && command -v apt-get >/dev/
         || echo "warning: could not install libsqlite3-dev (the audit tests need it)" >&2
 fi
 
+# chromium (headless): the --timings test opens the page, takes a screenshot and reads the DOM.
+if ! command -v chromium >/dev/null && command -v apt-get >/dev/null; then
+    SUDO=""
+    [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+    { $SUDO apt-get update -q && $SUDO apt-get install -y -q chromium; } >/dev/null 2>&1 \
+        || echo "warning: could not install chromium (the --timings page test needs it)" >&2
+fi
+
 # cbindgen writes the C header of cffi crates: Debian's package, else `cargo install`.
 if ! command -v cbindgen >/dev/null; then
     SUDO=""
