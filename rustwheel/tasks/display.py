@@ -1,8 +1,8 @@
 """The live display of a build on a terminal: one line per cell, redrawn in place.
 
-    detect                           ran          0.21s
-    cp311-x86_64-unknown-linux-gnu   compile…    12.4s
-    cp312-x86_64-unknown-linux-gnu   waiting
+      detect                           done           0.2s
+      cp311-x86_64-unknown-linux-gnu   compile…      12.4s
+      cp312-x86_64-unknown-linux-gnu   waiting        0.4s   compile restored
 
 Each cell's line says ``waiting``, the running stage and for how long, then ``done``,
 ``restored``, ``up to date`` or ``failed`` with the cell's time, followed by the stages it did.
