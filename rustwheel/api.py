@@ -78,6 +78,10 @@ def _no_op(opts: BuildOptions, build_stamp: Path) -> Optional[BuildResult]:
     if not opts.quiet:
         for s in stages:
             ui.stage_line(s.status, s.task)
+    if opts.timings:  # every stage up to date
+        from rustwheel import timings
+
+        timings.write(opts.timings, stages, wall=0.0)
     return BuildResult(tuple(Path(w) for w in data["wheels"]), stages, shortcut="no-op",
                        stamp=build_stamp)
 

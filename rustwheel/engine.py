@@ -59,9 +59,25 @@ def _run(resolved: Resolved, opts: BuildOptions) -> tuple[list[dict[str, Any]], 
 
     tasks = list(pipeline.doit_tasks(resolved.graph))
     log = _execute(tasks, resolved.state_dir, opts, len(resolved.graph["wheel_records"]))
+    _after_run(resolved.graph, opts, log)
     if log.failed:
         raise _failed(log, resolved.graph)
     return tasks, log
+
+
+def _after_run(graph: Optional[dict[str, Any]], opts: BuildOptions, log: RunLog) -> None:
+    """The summary of a matrix build and the ``--timings`` page, also when a cell failed."""
+    from rustwheel.tasks.pipeline import wheels_by_cell
+
+    wheels = wheels_by_cell(graph) if graph is not None else {}
+    if not opts.quiet:
+        from rustwheel.summary import print_summary
+
+        print_summary(log.results, wheels, log.wall)
+    if opts.timings:
+        from rustwheel import timings
+
+        timings.write(opts.timings, log.results, log.wall, wheels)
 
 
 def run_sdist_build(opts: BuildOptions) -> BuildResult:
@@ -79,6 +95,7 @@ def run_sdist_build(opts: BuildOptions) -> BuildResult:
     tasks = [sdist_task(plan), after_sdist(lambda: wheel_graph(plan, unpacked, graphs))]
     log = _execute(tasks, unpack_dir(plan), opts, cells=2)
     graph = graphs[0] if graphs else None
+    _after_run(graph, opts, log)
     if log.failed:
         raise _failed(log, graph)
     from rustwheel.tasks.pipeline import built_wheels

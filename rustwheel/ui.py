@@ -47,3 +47,10 @@ def stage_line(status: str, task: str, seconds: Optional[float] = None,
     out = sys.stderr if stream is None else stream
     out.write(f"  {status:<11} {task}{timing}\n")
     out.flush()
+
+
+def block(text: str, stream: Optional[TextIO] = None) -> None:
+    """Several lines at once, after a blank line (the summary of a matrix build)."""
+    out = sys.stderr if stream is None else stream
+    out.write(f"\n{text}\n")
+    out.flush()

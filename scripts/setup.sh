@@ -7,30 +7,27 @@ cd "$(dirname "$0")/.."
 PYTHON="${PYTHON:-python3}"
 command -v cargo >/dev/null || { echo "error: cargo not found; install Rust with rustup" >&2; exit 1; }
 
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+UPDATED=""
+# apt_install PACKAGE: Debian's package (apt-get update once per run); false when it fails.
+apt_install() {
+    command -v apt-get >/dev/null || return 1
+    if [ -z "$UPDATED" ]; then $SUDO apt-get update -q >/dev/null 2>&1 || return 1; UPDATED=1; fi
+    $SUDO apt-get install -y -q "$1" >/dev/null 2>&1
+}
+
 # libsqlite3-dev: a system library outside the manylinux whitelist, for the audit tests.
-if [ ! -e /usr/lib/x86_64-linux-gnu/libsqlite3.so ] && command -v apt-get >/dev/null; then
-    SUDO=""
-    [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-    { $SUDO apt-get update -q && $SUDO apt-get install -y -q libsqlite3-dev; } >/dev/null 2>&1 \
-        || echo "warning: could not install libsqlite3-dev (the audit tests need it)" >&2
-fi
-
-# pypy3: Debian's PyPy, for the interpreter discovery tests (rustwheel list-python, -f).
-if ! command -v pypy3 >/dev/null && command -v apt-get >/dev/null; then
-    SUDO=""
-    [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-    { $SUDO apt-get update -q && $SUDO apt-get install -y -q pypy3; } >/dev/null 2>&1 \
-        || echo "warning: could not install pypy3 (the interpreter discovery tests use it)" >&2
-fi
-
+[ -e /usr/lib/x86_64-linux-gnu/libsqlite3.so ] || apt_install libsqlite3-dev \
+    || echo "warning: could not install libsqlite3-dev (the audit tests need it)" >&2
+# pypy3: Debian's PyPy, for the interpreter discovery and matrix tests (list-python, -f, -i pypy3).
+command -v pypy3 >/dev/null || apt_install pypy3 \
+    || echo "warning: could not install pypy3 (the interpreter tests need it)" >&2
+# chromium (headless): the --timings test opens the page, takes a screenshot and reads the DOM.
+command -v chromium >/dev/null || apt_install chromium \
+    || echo "warning: could not install chromium (the --timings page test needs it)" >&2
 # cbindgen writes the C header of cffi crates: Debian's package, else `cargo install`.
-if ! command -v cbindgen >/dev/null; then
-    SUDO=""
-    [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-    if ! { $SUDO apt-get update -q && $SUDO apt-get install -y -q cbindgen; } >/dev/null 2>&1; then
-        cargo install cbindgen --locked
-    fi
-fi
+command -v cbindgen >/dev/null || apt_install cbindgen || cargo install cbindgen --locked
 cbindgen --version >/dev/null || { echo "error: cbindgen --version failed; install cbindgen (apt-get install cbindgen or cargo install cbindgen)" >&2; exit 1; }
 
 if [ ! -x .venv/bin/python ]; then

@@ -164,9 +164,14 @@ def task_names(graph: Graph) -> list[str]:
 def built_wheels(graph: Graph, cells: Optional[Iterable[str]] = None) -> list[str]:
     """The wheels the last run of the graph (of ``cells``: all) wrote, from each wheel stage's
     ``wheel.json`` (a wheel's platform tag is known only after the repair stage ran)."""
+    return list(wheels_by_cell(graph, cells).values())
+
+
+def wheels_by_cell(graph: Graph, cells: Optional[Iterable[str]] = None) -> dict[str, str]:
+    """`built_wheels`, by cell."""
     from rustwheel.stages.wheel.plan import built_wheel
 
     wanted = set(cells) if cells is not None else None
-    found = (built_wheel(record) for cell, record in graph["wheel_records"].items()
+    found = ((cell, built_wheel(record)) for cell, record in graph["wheel_records"].items()
              if wanted is None or cell in wanted)
-    return [w for w in found if w is not None]
+    return {cell: wheel for cell, wheel in found if wheel is not None}

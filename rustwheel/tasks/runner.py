@@ -21,12 +21,22 @@ def doit_config(dep_file: Path) -> dict[str, Any]:
             "check_file_uptodate": FastChecker}
 
 
+def _names(tasks: Sequence[Any]) -> list[str]:
+    """``detect``, ``compile:<cell>``, ...: the tasks that run something (a delayed loader's
+    tasks are not known yet)."""
+    return [f"{t['basename']}:{t['name']}" if t.get("name") else t["basename"]
+            for t in tasks if isinstance(t, dict) and t.get("actions")]
+
+
 def run_tasks(tasks: Sequence[Any], dep_file: Path, log: RunLog,
               doit_args: Sequence[str] = ()) -> int:
-    """doit ``run`` over ``tasks``; returns doit's exit code (what ran is in ``log``)."""
+    """doit ``run`` over ``tasks``, shown as they go (`rustwheel.tasks.display`); returns
+    doit's exit code (what ran, and when, is in ``log``)."""
     from doit.cmd_base import TaskLoader2
     from doit.doit_cmd import DoitMain
     from doit.loader import generate_tasks
+
+    from rustwheel.tasks.display import showing
 
     class Loader(TaskLoader2):  # type: ignore[misc]
         def setup(self, opt_values: Any) -> None:
@@ -41,4 +51,10 @@ def run_tasks(tasks: Sequence[Any], dep_file: Path, log: RunLog,
                 dict(t) if isinstance(t, dict) else t for t in tasks)))
 
     main = DoitMain(Loader(), config_filenames=(), extra_config=BACKEND_PLUGIN)
-    return int(main.run(["run", *doit_args]))
+    names = _names(tasks)
+    with showing(log, names):
+        log.begin()
+        try:
+            return int(main.run(["run", *doit_args]))
+        finally:
+            log.end(names)
