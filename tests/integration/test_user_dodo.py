@@ -9,7 +9,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import REPO, copy_crate
+from conftest import REPO, copy_crate, pyenv_python
 
 pytestmark = pytest.mark.slow
 
@@ -100,3 +100,24 @@ def test_user_dodo_clean_and_parallel(project: Path, target_dir: Path) -> None:
     assert wheel.is_file()
     # The user's task saw the rewritten wheel once more.
     assert len((project / "test-runs.txt").read_text().splitlines()) == 2
+
+
+def test_user_dodo_matrix_cells_listed_and_run_in_parallel(tmp_path: Path, target_dir: Path,
+                                                           ) -> None:
+    """A matrix in a user's dodo.py: one task per stage and cell in ``doit list``, both
+    cells built by ``doit -n 2``, each wheel for its interpreter."""
+    crate = copy_crate("pyo3-matrix", tmp_path)
+    pythons = [sys.executable, str(pyenv_python(12))]
+    (crate / "dodo.py").write_text(
+        "from rustwheel.tasks import DOIT_CONFIG, wheel_tasks\n\n"
+        "def task_wheel():\n"
+        f"    yield from wheel_tasks(interpreters={pythons!r}, out='dist',\n"
+        "                           compatibility='linux')\n")
+    listed = set(_doit(crate, target_dir, "list", "--all").stdout.split())
+    cells = {n.split(":", 1)[1] for n in listed if n.startswith("compile:")}
+    assert {c.split("-")[0] for c in cells} == {"cp311", "cp312"}, listed
+    assert {f"wheel:{c}" for c in cells} <= listed  # (no repair stage with "linux")
+    run = _doit(crate, target_dir, "-n", "2")
+    assert {f"wheel:{c}" for c in cells} <= _ran(run), run.stdout
+    tags = sorted(w.name.split("-")[2] for w in (crate / "dist").glob("*.whl"))
+    assert tags == ["cp311", "cp312"]
