@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Optional
 
@@ -12,7 +12,8 @@ from rustwheel import _run
 from rustwheel.errors import ConfigError, ToolError
 
 _PROBE = r"""
-import json, platform, struct, sys, sysconfig
+import json, os, platform, struct, sys, sysconfig
+cv = sysconfig.get_config_var
 print(json.dumps({
     "implementation": sys.implementation.name,
     "major": sys.version_info[0],
@@ -24,6 +25,13 @@ print(json.dumps({
     "pointer_width": struct.calcsize("P") * 8,
     "executable": sys.executable,
     "gil_disabled": bool(sysconfig.get_config_var("Py_GIL_DISABLED")),
+    "shared": bool(cv("Py_ENABLE_SHARED") or cv("PYTHONFRAMEWORK")
+                   or sys.implementation.name in ("pypy", "graalpy")
+                   or os.path.exists(os.path.join(sys.base_prefix, "conda-meta"))),
+    "ld_version": cv("LDVERSION") or "",
+    "lib_dir": cv("LIBDIR") or "",
+    "build_flags": ",".join(f for f in ("Py_DEBUG", "Py_REF_DEBUG", "Py_GIL_DISABLED",
+                                        "COUNT_ALLOCS") if str(cv(f)) == "1"),
 }))
 """
 
@@ -40,6 +48,18 @@ class Interpreter:
     pointer_width: int
     executable: str
     gil_disabled: bool
+    # Facts for pyo3's build configuration (how to link libpython); not part of a cell's
+    # identity: two installations of one Python version build the same cell.
+    shared: bool = field(default=True, compare=False)
+    """libpython is a shared library (pyo3's rule: Py_ENABLE_SHARED, a framework, PyPy,
+    GraalPy or conda)."""
+    ld_version: str = field(default="", compare=False)
+    """``LDVERSION`` (``3.12``, ``3.13t``): libpython's name is ``python<ld_version>``."""
+    lib_dir: str = field(default="", compare=False)
+    """``LIBDIR``: where libpython is (the base installation's, also in a virtual env)."""
+    build_flags: str = field(default="", compare=False)
+    """pyo3's build flags the interpreter was built with, comma-separated (``Py_DEBUG``,
+    ``Py_REF_DEBUG``, ``Py_GIL_DISABLED``, ``COUNT_ALLOCS``)."""
 
     @property
     def version(self) -> str:
