@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Optional
 
 from rustwheel import _run, ui
-from rustwheel.atomic import replacing
+from rustwheel.atomic import replacing, write_if_changed
 from rustwheel.cargo.messages import (
     Artifact,
     BuildScriptRun,
@@ -136,6 +136,8 @@ class CompileJob:
         env.update(plan.env)
         if plan.zig is not None:
             write_wrapper(plan.zig)
+        if plan.pyo3_config is not None:  # unchanged content keeps its mtime: pyo3 stays built
+            write_if_changed(Path(plan.pyo3_config.path), plan.pyo3_config.text)
         inputs: list[str] = []
         env_vars: list[str] = []
         out_dirs: list[tuple[str, str]] = []
