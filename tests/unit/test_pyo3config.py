@@ -123,6 +123,7 @@ def test_extension_plan_writes_a_config_file_and_sets_no_interpreter_path() -> N
     assert plan.env == {"PYO3_CONFIG_FILE": config.path, "PYO3_BUILD_EXTENSION_MODULE": "1"}
     units = pyo3config.slot_units(pyo3config.signature(interp, True))
     assert slot_arg(plan) == f"profile.release.package.pyo3-ffi.codegen-units={units}"
+    assert plan.lock == str(ROOT / "target" / "rustwheel" / "locks" / "release.lock")
 
 
 def test_a_new_virtual_env_of_one_python_gives_the_same_plan_and_store_key(

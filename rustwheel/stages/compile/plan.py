@@ -64,6 +64,9 @@ class CompilePlan:
     """``--zig``: the linker wrapper to write before cargo runs."""
     pyo3_config: Optional[Pyo3Config] = None
     """The pyo3 config file to write (if its content changed) before cargo runs."""
+    lock: str = ""
+    """A file locked while cargo runs and its artifacts are copied: cells sharing the target
+    dir's profile directory share the artifact's file (a cdylib's name has no hash)."""
 
     def argv(self, unit: CompileUnit) -> list[str]:
         argv = ["cargo", "rustc", *unit.selector, *self.cargo_args]
@@ -153,5 +156,10 @@ def plan(project: Project, cell: CellSpec) -> CompilePlan:
         rustc_version=project.rustc.verbose_version, units=units(project, cell),
         stage_dir=str(cell_dir / "artifacts"), inputs_record=str(cell_dir / "compile-inputs.json"),
         extra_inputs=project.cargo_inputs, out_dir_includes=project.sources.out_dir_includes,
-        pyo3_config=pyo3.config)
+        pyo3_config=pyo3.config, lock=str(lock_path(project.target_dir, cfg.profile)))
 
+
+def lock_path(target_dir: Path, profile: str) -> Path:
+    """The lock of one profile's directories in the target dir (cargo's lock is per profile
+    directory too)."""
+    return target_dir / "rustwheel" / "locks" / f"{profile}.lock"

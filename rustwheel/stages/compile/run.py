@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Optional
 
@@ -101,19 +103,36 @@ def _touch_sources(found: str, plan: CompilePlan) -> dict[str, int]:
     return touched
 
 
+@contextmanager
+def _locked(path: str) -> Iterator[None]:
+    """Hold the exclusive lock ``path`` (none when empty)."""
+    if not path:
+        yield
+        return
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "ab") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        yield
+
+
 def run_unit(plan: CompilePlan, unit: CompileUnit, env: dict[str, str],
              out_dirs: list[tuple[str, str]], touched: dict[str, int],
              ) -> tuple[list[str], list[str]]:
     """Run cargo for one unit; returns the files and environment variables it depended on.
     Build scripts' (package id, OUT_DIR) pairs are appended to ``out_dirs``, sources this
-    stage touched to ``touched``."""
-    found, fresh, script_files, script_env = _cargo(plan, unit, env, out_dirs)
-    if fresh and producers.is_foreign(found, plan.manifest_path):
-        touched.update(_touch_sources(found, plan))
+    stage touched to ``touched``.
+
+    Cells for several interpreters share the artifact's file in the target dir (cargo names
+    a cdylib without a hash): cargo, the copy and the reading of its dep-info happen under
+    the plan's lock, so that another cell's cargo cannot replace the file in between."""
+    with _locked(plan.lock):
         found, fresh, script_files, script_env = _cargo(plan, unit, env, out_dirs)
-    producers.claim(found, plan.manifest_path)
-    _stage_copy(found, Path(plan.stage_dir) / unit.staged_name, executable=True)
-    return _sources(found) + script_files, script_env
+        if fresh and producers.is_foreign(found, plan.manifest_path):
+            touched.update(_touch_sources(found, plan))
+            found, fresh, script_files, script_env = _cargo(plan, unit, env, out_dirs)
+        producers.claim(found, plan.manifest_path)
+        _stage_copy(found, Path(plan.stage_dir) / unit.staged_name, executable=True)
+        return _sources(found) + script_files, script_env
 
 
 class CompileJob:
