@@ -4,6 +4,7 @@ what a cell's compile plan gets, from constructed interpreters and `cargo metada
 from __future__ import annotations
 
 import dataclasses
+import os
 from pathlib import Path
 from typing import Any
 
@@ -160,3 +161,18 @@ def test_old_pyo3_and_user_settings_keep_the_interpreter_path() -> None:
     user = dataclasses.replace(project.config, env={"PYO3_CROSS_LIB_DIR": "/sysroot/lib"})
     mine = compile_plan(dataclasses.replace(project, config=user), interp)
     assert mine.pyo3_config is None and mine.env["PYO3_PYTHON"] == interp.executable
+
+
+def test_config_file_written_when_missing_or_different_with_an_old_mtime(tmp_path: Path) -> None:
+    from rustwheel.stages.compile.run import write_pyo3_config
+
+    path = tmp_path / "rustwheel" / "pyo3" / "cpython-3.12-64bit-0123.txt"
+    config = pyo3config.Pyo3Config(str(path), "implementation=CPython\nversion=3.12\n")
+    write_pyo3_config(config)
+    assert path.read_text() == config.text and path.stat().st_mtime == 315532800
+    os.utime(path, (1_700_000_000, 1_700_000_000))
+    write_pyo3_config(config)  # the same content: left alone
+    assert path.stat().st_mtime == 1_700_000_000
+    path.write_text("version=3.13\n")
+    write_pyo3_config(config)
+    assert path.read_text() == config.text and path.stat().st_mtime == 315532800

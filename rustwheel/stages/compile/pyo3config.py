@@ -8,9 +8,11 @@ the same with one interpreter. Two measures stop it:
 
 - **A pyo3 config file per interpreter** (``PYO3_CONFIG_FILE``, pyo3 >= 0.14) in the target
   dir, written from the interpreter's probed facts (implementation, version, build flags,
-  libpython's name and directory), never its path, and rewritten only when its content
-  changes; ``PYO3_PYTHON`` is not set, so a new virtual env of the same Python changes nothing
-  cargo watches.
+  libpython's name and directory), never its path. Its name carries a digest of its content,
+  so the compile stage writes it only when it is missing or different, with a fixed old mtime
+  (a copy a CI cache dropped and the stage wrote again does not rerun pyo3's build script).
+  ``PYO3_PYTHON`` is not set, so a new virtual env of the same Python changes nothing cargo
+  watches.
 - **A cargo slot per interpreter**: a per-interpreter ``codegen-units`` for the first crate
   whose build reads the interpreter (``pyo3-build-config`` when it has a build script, as
   before pyo3 0.30; ``pyo3-ffi`` since) changes its metadata hash, and every unit depending on

@@ -25,6 +25,7 @@ from rustwheel.errors import ToolError
 from rustwheel.plan import codec
 from rustwheel.stages.compile import outdir, producers
 from rustwheel.stages.compile.plan import CompilePlan, CompileUnit
+from rustwheel.stages.compile.pyo3config import Pyo3Config
 from rustwheel.stages.compile.zig import write_wrapper
 from rustwheel.stages.stage import StageRun
 
@@ -135,6 +136,19 @@ def run_unit(plan: CompilePlan, unit: CompileUnit, env: dict[str, str],
         return _sources(found) + script_files, script_env
 
 
+_CONFIG_MTIME = 315532800  # 1980-01-01, as in zip files
+
+
+def write_pyo3_config(config: Pyo3Config) -> None:
+    """Write the pyo3 config file if missing or different, with an old fixed mtime: its name
+    carries a digest of its content, so what pyo3's build script read from this path is what
+    it holds, and a file a CI cache dropped and this stage wrote again must not look changed
+    to cargo (``rerun-if-changed``)."""
+    path = Path(config.path)
+    if write_if_changed(path, config.text):
+        os.utime(path, (_CONFIG_MTIME, _CONFIG_MTIME))
+
+
 class CompileJob:
     """cargo for every unit of the plan; the staged artifacts (and OUT_DIR copies) are the
     outputs, the files cargo's dep-info lists and build scripts' declared inputs the inputs."""
@@ -155,8 +169,8 @@ class CompileJob:
         env.update(plan.env)
         if plan.zig is not None:
             write_wrapper(plan.zig)
-        if plan.pyo3_config is not None:  # unchanged content keeps its mtime: pyo3 stays built
-            write_if_changed(Path(plan.pyo3_config.path), plan.pyo3_config.text)
+        if plan.pyo3_config is not None:
+            write_pyo3_config(plan.pyo3_config)
         inputs: list[str] = []
         env_vars: list[str] = []
         out_dirs: list[tuple[str, str]] = []
