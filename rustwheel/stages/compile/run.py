@@ -121,19 +121,14 @@ def run_unit(plan: CompilePlan, unit: CompileUnit, env: dict[str, str],
              ) -> tuple[list[str], list[str]]:
     """Run cargo for one unit; returns the files and environment variables it depended on.
     Build scripts' (package id, OUT_DIR) pairs are appended to ``out_dirs``, sources this
-    stage touched to ``touched``.
-
-    Cells for several interpreters share the artifact's file in the target dir (cargo names
-    a cdylib without a hash): cargo, the copy and the reading of its dep-info happen under
-    the plan's lock, so that another cell's cargo cannot replace the file in between."""
-    with _locked(plan.lock):
+    stage touched to ``touched``."""
+    found, fresh, script_files, script_env = _cargo(plan, unit, env, out_dirs)
+    if fresh and producers.is_foreign(found, plan.manifest_path):
+        touched.update(_touch_sources(found, plan))
         found, fresh, script_files, script_env = _cargo(plan, unit, env, out_dirs)
-        if fresh and producers.is_foreign(found, plan.manifest_path):
-            touched.update(_touch_sources(found, plan))
-            found, fresh, script_files, script_env = _cargo(plan, unit, env, out_dirs)
-        producers.claim(found, plan.manifest_path)
-        _stage_copy(found, Path(plan.stage_dir) / unit.staged_name, executable=True)
-        return _sources(found) + script_files, script_env
+    producers.claim(found, plan.manifest_path)
+    _stage_copy(found, Path(plan.stage_dir) / unit.staged_name, executable=True)
+    return _sources(found) + script_files, script_env
 
 
 _CONFIG_MTIME = 315532800  # 1980-01-01, as in zip files
@@ -164,13 +159,21 @@ class CompileJob:
         return {}
 
     def run(self) -> StageRun:
+        """Cells for several interpreters share the artifact's file in the target dir (cargo
+        names a cdylib without a hash): cargo, the copies and the reading of dep-info and
+        OUT_DIRs happen under the plan's lock, so another cell's cargo cannot replace a file
+        in between."""
         plan = self.plan
-        env = dict(os.environ)
-        env.update(plan.env)
         if plan.zig is not None:
             write_wrapper(plan.zig)
         if plan.pyo3_config is not None:
             write_pyo3_config(plan.pyo3_config)
+        with _locked(plan.lock):
+            return self._run_cargo()
+
+    def _run_cargo(self) -> StageRun:
+        plan = self.plan
+        env = {**os.environ, **plan.env}
         inputs: list[str] = []
         env_vars: list[str] = []
         out_dirs: list[tuple[str, str]] = []
