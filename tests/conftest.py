@@ -311,8 +311,8 @@ def rustwheel_wheelhouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def session_venv(tmp_path_factory: pytest.TempPathFactory) -> Venv:
-    """One virtual env shared by the frontend and develop tests. Builds for its python share
-    cargo's compiled pyo3 (its path is part of pyo3's build configuration)."""
+    """One virtual env shared by the frontend and develop tests (builds for one Python share
+    cargo's compiled pyo3 whatever the env's path)."""
     return Venv(tmp_path_factory.mktemp("session-venv") / "venv")
 
 

@@ -12,7 +12,7 @@ import dataclasses
 import hashlib
 import json
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +21,7 @@ from rustwheel.errors import ToolError
 from rustwheel.spec import tags
 
 _PROBE = r"""
-import json, platform, struct, sys, sysconfig
+import json, os, platform, struct, sys, sysconfig
 var = sysconfig.get_config_var
 impl = getattr(sys, "implementation", None)
 name = impl.name if impl is not None else platform.python_implementation().lower()
@@ -32,7 +32,7 @@ if name == "pypy":
         ext = importlib.machinery.EXTENSION_SUFFIXES[0]
     except Exception:
         pass
-flags = ["Py_DEBUG", "Py_REF_DEBUG", "Py_TRACE_REFS", "COUNT_ALLOCS", "Py_GIL_DISABLED"]
+base = getattr(sys, "base_prefix", sys.prefix)
 print(json.dumps({
     "implementation": name,
     "major": sys.version_info[0],
@@ -45,11 +45,13 @@ print(json.dumps({
     "pointer_width": struct.calcsize("P") * 8,
     "executable": sys.executable,
     "gil_disabled": bool(var("Py_GIL_DISABLED")),
-    "libdir": var("LIBDIR") or "",
-    "ldlibrary": var("LDLIBRARY") or "",
-    "ldversion": var("LDVERSION") or "",
-    "shared": bool(var("Py_ENABLE_SHARED")),
-    "build_flags": [f for f in flags if var(f)],
+    "shared": bool(var("Py_ENABLE_SHARED") or var("PYTHONFRAMEWORK")
+                   or name in ("pypy", "graalpy")
+                   or os.path.exists(os.path.join(base, "conda-meta"))),
+    "ld_version": var("LDVERSION") or "",
+    "lib_dir": var("LIBDIR") or "",
+    "build_flags": ",".join(f for f in ("Py_DEBUG", "Py_REF_DEBUG", "Py_TRACE_REFS",
+                                        "Py_GIL_DISABLED", "COUNT_ALLOCS") if str(var(f)) == "1"),
 }, sort_keys=True))
 """
 
@@ -70,16 +72,19 @@ class Interpreter:
     pointer_width: int
     executable: str
     gil_disabled: bool
-    micro: int = 0
-    libdir: str = ""
-    """sysconfig's LIBDIR, LDLIBRARY, LDVERSION and Py_ENABLE_SHARED: what a pyo3 config file
-    says about the library (``lib_dir``, ``lib_name``, ``shared``)."""
-    ldlibrary: str = ""
-    ldversion: str = ""
-    shared: bool = False
-    build_flags: tuple[str, ...] = ()
-    """The pyo3 build flags set in sysconfig (Py_DEBUG, Py_REF_DEBUG, Py_TRACE_REFS,
-    COUNT_ALLOCS, Py_GIL_DISABLED)."""
+    micro: int = field(default=0, compare=False)
+    # Facts for pyo3's build configuration (how to link libpython); not part of a cell's
+    # identity: two installations of one Python version build the same cell.
+    shared: bool = field(default=True, compare=False)
+    """libpython is a shared library (pyo3's rule: Py_ENABLE_SHARED, a framework, PyPy,
+    GraalPy or conda)."""
+    ld_version: str = field(default="", compare=False)
+    """``LDVERSION`` (``3.12``, ``3.13t``): libpython's name is ``python<ld_version>``."""
+    lib_dir: str = field(default="", compare=False)
+    """``LIBDIR``: where libpython is (the base installation's, also in a virtual env)."""
+    build_flags: str = field(default="", compare=False)
+    """pyo3's build flags the interpreter was built with, comma-separated (``Py_DEBUG``,
+    ``Py_REF_DEBUG``, ``Py_TRACE_REFS``, ``Py_GIL_DISABLED``, ``COUNT_ALLOCS``)."""
 
     @property
     def version(self) -> str:
@@ -118,9 +123,7 @@ class Interpreter:
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Interpreter:
         """The facts as `to_json` (or the probe) gives them; unknown keys are ignored."""
-        kwargs = {f.name: data[f.name] for f in dataclasses.fields(cls) if f.name in data}
-        kwargs["build_flags"] = tuple(kwargs.get("build_flags", ()))
-        return cls(**kwargs)
+        return cls(**{f.name: data[f.name] for f in dataclasses.fields(cls) if f.name in data})
 
 
 class NotRunnable(Exception):

@@ -81,4 +81,4 @@ def test_the_running_interpreter_agrees_with_packaging() -> None:
     assert (interp.python_tag, interp.abi_tag) == (first.interpreter, first.abi)
     assert (interp.major, interp.minor, interp.micro) == sys.version_info[:3]
     assert interp.executable == sys.executable
-    assert interp.libdir and interp.ldversion  # for a pyo3 config file
+    assert interp.lib_dir and interp.ld_version  # for a pyo3 config file

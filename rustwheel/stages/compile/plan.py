@@ -11,13 +11,13 @@ from typing import TYPE_CHECKING, Optional
 from rustwheel.cache.keys import CacheSpec
 from rustwheel.plan.matrix import ZigLink
 from rustwheel.plan.members import OutDirInclude
+from rustwheel.stages.compile import pyo3config
+from rustwheel.stages.compile.pyo3config import Pyo3Config
 
 if TYPE_CHECKING:
     from rustwheel.config.options import BuildConfig
-    from rustwheel.host.interpreter import Interpreter
     from rustwheel.plan.matrix import CellSpec
     from rustwheel.plan.project import Project
-    from rustwheel.stages.detect.bindings import Bindings
 
 
 MANIFEST = "out-dir.json"
@@ -62,6 +62,11 @@ class CompilePlan:
     """``include = [{from = "out-dir"}]`` globs, copied from build scripts' OUT_DIR after cargo."""
     zig: Optional[ZigLink] = None
     """``--zig``: the linker wrapper to write before cargo runs."""
+    pyo3_config: Optional[Pyo3Config] = None
+    """The pyo3 config file to write (if its content changed) before cargo runs."""
+    lock: str = ""
+    """A file locked while cargo runs and its artifacts are copied: cells sharing the target
+    dir's profile directory share the artifact's file (a cdylib's name has no hash)."""
 
     def argv(self, unit: CompileUnit) -> list[str]:
         argv = ["cargo", "rustc", *unit.selector, *self.cargo_args]
@@ -104,21 +109,6 @@ def cargo_args(cfg: BuildConfig, target_dir: Path) -> list[str]:
     return args
 
 
-def pyo3_env(bindings: Bindings, interp: Optional[Interpreter]) -> dict[str, str]:
-    """The variables that make pyo3's build script build for ``interp``."""
-    if interp is None or bindings.pyo3_crate is None:
-        return {}
-    env = {
-        "PYO3_PYTHON": interp.executable,
-        "PYTHON_SYS_EXECUTABLE": interp.executable,
-        "PYO3_ENVIRONMENT_SIGNATURE":
-            f"{interp.implementation}-{interp.version}-{interp.pointer_width}bit",
-    }
-    if bindings.is_pyo3_extension:
-        env["PYO3_BUILD_EXTENSION_MODULE"] = "1"
-    return env
-
-
 def _lib_filename(project: Project, cell: CellSpec, lib_name: str) -> str:
     kind = project.bindings.kind
     if kind == "uniffi":
@@ -149,7 +139,9 @@ def plan(project: Project, cell: CellSpec) -> CompilePlan:
     cfg, root = project.config, project.meta.root
     cell_dir = project.cell_dir(cell.name)
     args = cargo_args(cfg, project.target_dir)
-    env = pyo3_env(project.bindings, cell.interpreter)
+    pyo3 = pyo3config.setup(project, cell)
+    args += pyo3.cargo_args
+    env = dict(pyo3.env)
     if cell.zig is not None or cell.platform.explicit:
         args += ["--target", cell.platform.triple]
     if cell.zig is not None:
@@ -163,4 +155,11 @@ def plan(project: Project, cell: CellSpec) -> CompilePlan:
         env=env, zig=cell.zig, env_fingerprint=project.env_fingerprint,
         rustc_version=project.rustc.verbose_version, units=units(project, cell),
         stage_dir=str(cell_dir / "artifacts"), inputs_record=str(cell_dir / "compile-inputs.json"),
-        extra_inputs=project.cargo_inputs, out_dir_includes=project.sources.out_dir_includes)
+        extra_inputs=project.cargo_inputs, out_dir_includes=project.sources.out_dir_includes,
+        pyo3_config=pyo3.config, lock=str(lock_path(project.target_dir, cfg.profile)))
+
+
+def lock_path(target_dir: Path, profile: str) -> Path:
+    """The lock of one profile's directories in the target dir (cargo's lock is per profile
+    directory too)."""
+    return target_dir / "rustwheel" / "locks" / f"{profile}.lock"

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Optional
 
 from rustwheel import _run, ui
-from rustwheel.atomic import replacing
+from rustwheel.atomic import replacing, write_if_changed
 from rustwheel.cargo.messages import (
     Artifact,
     BuildScriptRun,
@@ -23,6 +25,7 @@ from rustwheel.errors import ToolError
 from rustwheel.plan import codec
 from rustwheel.stages.compile import outdir, producers
 from rustwheel.stages.compile.plan import CompilePlan, CompileUnit
+from rustwheel.stages.compile.pyo3config import Pyo3Config
 from rustwheel.stages.compile.zig import write_wrapper
 from rustwheel.stages.stage import StageRun
 
@@ -101,6 +104,18 @@ def _touch_sources(found: str, plan: CompilePlan) -> dict[str, int]:
     return touched
 
 
+@contextmanager
+def _locked(path: str) -> Iterator[None]:
+    """Hold the exclusive lock ``path`` (none when empty)."""
+    if not path:
+        yield
+        return
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "ab") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        yield
+
+
 def run_unit(plan: CompilePlan, unit: CompileUnit, env: dict[str, str],
              out_dirs: list[tuple[str, str]], touched: dict[str, int],
              ) -> tuple[list[str], list[str]]:
@@ -114,6 +129,19 @@ def run_unit(plan: CompilePlan, unit: CompileUnit, env: dict[str, str],
     producers.claim(found, plan.manifest_path)
     _stage_copy(found, Path(plan.stage_dir) / unit.staged_name, executable=True)
     return _sources(found) + script_files, script_env
+
+
+_CONFIG_MTIME = 315532800  # 1980-01-01, as in zip files
+
+
+def write_pyo3_config(config: Pyo3Config) -> None:
+    """Write the pyo3 config file if missing or different, with an old fixed mtime: its name
+    carries a digest of its content, so what pyo3's build script read from this path is what
+    it holds, and a file a CI cache dropped and this stage wrote again must not look changed
+    to cargo (``rerun-if-changed``)."""
+    path = Path(config.path)
+    if write_if_changed(path, config.text):
+        os.utime(path, (_CONFIG_MTIME, _CONFIG_MTIME))
 
 
 class CompileJob:
@@ -131,11 +159,21 @@ class CompileJob:
         return {}
 
     def run(self) -> StageRun:
+        """Cells for several interpreters share the artifact's file in the target dir (cargo
+        names a cdylib without a hash): cargo, the copies and the reading of dep-info and
+        OUT_DIRs happen under the plan's lock, so another cell's cargo cannot replace a file
+        in between."""
         plan = self.plan
-        env = dict(os.environ)
-        env.update(plan.env)
         if plan.zig is not None:
             write_wrapper(plan.zig)
+        if plan.pyo3_config is not None:
+            write_pyo3_config(plan.pyo3_config)
+        with _locked(plan.lock):
+            return self._run_cargo()
+
+    def _run_cargo(self) -> StageRun:
+        plan = self.plan
+        env = {**os.environ, **plan.env}
         inputs: list[str] = []
         env_vars: list[str] = []
         out_dirs: list[tuple[str, str]] = []
