@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import fcntl
 import os
 import shutil
 import sys
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Optional
 
-from rustwheel import _run, ui
+from rustwheel import _run, filelock, ui
 from rustwheel.atomic import replacing, write_if_changed
 from rustwheel.cargo.messages import (
     Artifact,
@@ -104,18 +102,6 @@ def _touch_sources(found: str, plan: CompilePlan) -> dict[str, int]:
     return touched
 
 
-@contextmanager
-def _locked(path: str) -> Iterator[None]:
-    """Hold the exclusive lock ``path`` (none when empty)."""
-    if not path:
-        yield
-        return
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "ab") as handle:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
-        yield
-
-
 def run_unit(plan: CompilePlan, unit: CompileUnit, env: dict[str, str],
              out_dirs: list[tuple[str, str]], touched: dict[str, int],
              ) -> tuple[list[str], list[str]]:
@@ -168,7 +154,10 @@ class CompileJob:
             write_wrapper(plan.zig)
         if plan.pyo3_config is not None:
             write_pyo3_config(plan.pyo3_config)
-        with _locked(plan.lock):
+        if not plan.lock:
+            return self._run_cargo()
+        waiting = f"waiting for another build's cargo run in this target dir ({plan.lock})"
+        with filelock.held(Path(plan.lock), waiting):
             return self._run_cargo()
 
     def _run_cargo(self) -> StageRun:
