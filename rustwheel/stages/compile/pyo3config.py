@@ -13,14 +13,14 @@ the same with one interpreter. Two measures stop it:
   (a copy a CI cache dropped and the stage wrote again does not rerun pyo3's build script).
   ``PYO3_PYTHON`` is not set, so a new virtual env of the same Python changes nothing cargo
   watches.
-- **A cargo slot per interpreter**: a per-interpreter ``codegen-units`` for the first crate
-  whose build reads the interpreter (``pyo3-build-config`` when it has a build script, as
-  before pyo3 0.30; ``pyo3-ffi`` since) changes its metadata hash, and every unit depending on
-  it (pyo3-ffi, pyo3, the macros of older pyo3, the crate) gets a hash of its own. Each
-  interpreter's pyo3 then stays built beside the others, while syn, quote, libc and the rest
-  are compiled once for all. The value only changes how rustc splits that crate into codegen
-  units (an FFI declaration crate, or build-script code), not what the wheel does; it derives
-  from the interpreter's ABI facts only, so it is the same on every machine.
+- **A cargo slot per interpreter**: a per-interpreter ``codegen-units`` (`slot_units`) for the
+  first crate whose build reads the interpreter (``pyo3-build-config`` when it has a build
+  script, as before pyo3 0.30; ``pyo3-ffi`` since) changes its metadata hash, and every unit
+  depending on it (pyo3-ffi, pyo3, the macros of older pyo3, the crate) gets a hash of its own.
+  Each interpreter's pyo3 then stays built beside the others, while syn, quote, libc and the
+  rest are compiled once for all. The value only changes how rustc splits that crate into
+  codegen units (an FFI declaration crate, or build-script code), not what the wheel does; it
+  derives from the interpreter's ABI facts only, so it is the same on every machine.
 
 A user's own ``PYO3_CONFIG_FILE`` or ``PYO3_CROSS*`` settings are left in charge (the
 variables naming the interpreter are set as before); the slot applies to them too.
@@ -94,17 +94,20 @@ def config_text(interp: Interpreter, *, cross: bool) -> Optional[str]:
     return "\n".join(lines) + "\n"
 
 
-def signature(interp: Interpreter, extension: bool) -> str:
-    """The interpreter's ABI facts, and whether pyo3 links libpython: what names its slot."""
-    flags = interp.build_flags.replace(",", "+") or "noflags"
-    link = "extension" if extension else "embedded"
-    return (f"{interp.implementation}-{interp.version}{interp.abiflags}-"
-            f"{interp.pointer_width}bit-{flags}-{link}")
+_IMPLEMENTATION_SLOTS = {"cpython": 0, "pypy": 1, "graalpy": 2}
 
 
-def slot_units(sig: str) -> int:
-    """The ``codegen-units`` value of a slot: one of 64512 values above 1023."""
-    return 1024 + int(hashlib.sha256(sig.encode("utf-8")).hexdigest()[:8], 16) % 64512
+def slot_units(interp: Interpreter, extension: bool) -> int:
+    """The ``codegen-units`` value naming the interpreter's slot, from its ABI facts only
+    (never a path: the same on every machine): implementation, version, free-threading,
+    a debug build, and whether pyo3 links libpython. A CPython extension's is its minor
+    version (3.12: 12), so rustc splits the slot's crate no finer than its default of 16
+    would (a larger value costs time in every cold build); two debug builds with different
+    flags share a slot, which only makes them rebuild pyo3 in turn."""
+    debug = any(f and f != "Py_GIL_DISABLED" for f in interp.build_flags.split(","))
+    return (interp.minor + 32 * interp.gil_disabled + 64 * debug + 128 * (not extension)
+            + 256 * _IMPLEMENTATION_SLOTS.get(interp.implementation, 3)
+            + 1024 * (interp.major - 3))
 
 
 def slot_root(meta: CargoMetadata) -> Optional[str]:
@@ -171,6 +174,6 @@ def setup(project: Project, cell: CellSpec) -> Pyo3Setup:
     root = slot_root(project.meta)
     if root is None:
         return Pyo3Setup(env, (), config)
-    units = slot_units(signature(interp, extension))
+    units = slot_units(interp, extension)
     item = f"profile.{project.config.profile}.package.{root}.codegen-units={units}"
     return Pyo3Setup(env, ("--config", item), config)
