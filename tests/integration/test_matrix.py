@@ -4,6 +4,7 @@ they can; abi3 compiled once for all; a target whose standard library is missing
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -141,3 +142,17 @@ def test_one_command_builds_for_every_cpython_and_pypy(
         expected = "PyPy-3.9" if tag.startswith("pp") else f"CPython-3.{tag[3:]}"
         code = "import pyo3_matrix; print(pyo3_matrix.built_for())"
         assert run_in_venv_of(python, wheel, code, tmp_path / f"venv-{tag}") == expected
+
+
+def test_cargo_build_target_is_passed_to_cargo(tmp_path: Path, target_dir: Path) -> None:
+    """``CARGO_BUILD_TARGET`` naming the host: cargo builds into <target dir>/<triple>/ (the
+    path every other target takes), and the wheel works."""
+    crate = copy_crate("pyo3-matrix", tmp_path)
+    triple = "x86_64-unknown-linux-gnu"
+    env = {**os.environ, "CARGO_BUILD_TARGET": triple}
+    proc = _build(crate, tmp_path, target_dir, "-i", sys.executable, env=env)
+    [wheel] = _wheels(proc)
+    assert (target_dir / triple / "debug" / "libpyo3_matrix.so").is_file()
+    version = f"{sys.version_info[0]}.{sys.version_info[1]}"
+    code = "import pyo3_matrix; print(pyo3_matrix.built_for())"
+    assert run_in_venv_of(sys.executable, wheel, code, tmp_path / "venv") == f"CPython-{version}"
