@@ -53,30 +53,19 @@ def target_dir() -> Path:
     return d
 
 
-def run_rustwheel(
-    args: Sequence[str],
-    *,
-    cwd: Optional[Path] = None,
-    env: Optional[dict[str, str]] = None,
-    check: bool = True,
-) -> subprocess.CompletedProcess[str]:
+def run_rustwheel(args: Sequence[str], *, cwd: Optional[Path] = None,
+                  env: Optional[dict[str, str]] = None, check: bool = True,
+                  ) -> subprocess.CompletedProcess[str]:
     """`python -m rustwheel ARGS` in a subprocess, output captured as text."""
     full_env = dict(os.environ)
     full_env["PYTHONPATH"] = str(REPO) + os.pathsep + full_env.get("PYTHONPATH", "")
     if env:
         full_env.update(env)
-    proc = subprocess.run(
-        [sys.executable, "-m", "rustwheel", *args],
-        cwd=cwd,
-        env=full_env,
-        text=True,
-        capture_output=True,
-        check=False,
-    )
+    proc = subprocess.run([sys.executable, "-m", "rustwheel", *args], cwd=cwd, env=full_env,
+                          text=True, capture_output=True, check=False)
     if check and proc.returncode != 0:
-        raise AssertionError(
-            f"rustwheel {' '.join(args)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}"
-        )
+        raise AssertionError(f"rustwheel {' '.join(args)} failed ({proc.returncode}):\n"
+                             f"{proc.stdout}\n{proc.stderr}")
     if proc.returncode == 0 and args and args[0] in ("build", "b") and _audited(args):
         for line in proc.stdout.splitlines():
             if line.endswith(".whl"):
@@ -91,17 +80,9 @@ _AUDITED: dict[str, str] = {}  # wheel sha256 -> auditwheel's tag
 def _audited(args: Sequence[str]) -> bool:
     """Whether rustwheel chose the platform tag by auditing (not linux, skip or warn)."""
     joined = " ".join(args).replace("=", " ")
-    return not any(
-        f"{flag} {value}" in joined
-        for flag, value in (
-            ("--compatibility", "linux"),
-            ("--compatibility", "off"),
-            ("--manylinux", "linux"),
-            ("--manylinux", "off"),
-            ("--auditwheel", "skip"),
-            ("--auditwheel", "warn"),
-        )
-    )
+    return not any(f"{flag} {value}" in joined for flag, value in (
+        ("--compatibility", "linux"), ("--compatibility", "off"), ("--manylinux", "linux"),
+        ("--manylinux", "off"), ("--auditwheel", "skip"), ("--auditwheel", "warn")))
 
 
 def auditwheel_show(wheel: Path) -> tuple[str, dict[str, Any]]:
@@ -110,9 +91,8 @@ def auditwheel_show(wheel: Path) -> tuple[str, dict[str, Any]]:
     text = subprocess.run([*argv, str(wheel)], capture_output=True, text=True, check=True).stdout
     m = CONSISTENT.search(text)
     assert m, text
-    out = subprocess.run(
-        [*argv, "--json", str(wheel)], capture_output=True, text=True, check=True
-    ).stdout
+    out = subprocess.run([*argv, "--json", str(wheel)], capture_output=True, text=True,
+                         check=True).stdout
     return m.group(1), json.loads(out)
 
 
@@ -126,7 +106,7 @@ def assert_auditwheel_agrees(wheel: Path) -> None:
     if wheel.name.endswith("-any.whl"):
         return
     digest = hashlib.sha256(wheel.read_bytes()).hexdigest()
-    ours = wheel.name[: -len(".whl")].rsplit("-", 1)[1].split(".")[0]
+    ours = wheel.name[:-len(".whl")].rsplit("-", 1)[1].split(".")[0]
     if digest not in _AUDITED:
         shown, data = auditwheel_show(wheel)
         if shown != ours and shown.startswith("linux_"):
@@ -142,32 +122,19 @@ def rustwheel() -> Callable[..., subprocess.CompletedProcess[str]]:
     return run_rustwheel
 
 
-def build_wheel(
-    crate_manifest: Path, out: Path, target: Path, *extra: str, env: Optional[dict[str, str]] = None
-) -> Path:
+def build_wheel(crate_manifest: Path, out: Path, target: Path, *extra: str,
+                env: Optional[dict[str, str]] = None) -> Path:
     """Build with rustwheel for this interpreter; return the one wheel's path."""
-    proc = run_rustwheel(
-        [
-            "build",
-            "-m",
-            str(crate_manifest),
-            "-o",
-            str(out),
-            "--target-dir",
-            str(target),
-            "-i",
-            sys.executable,
-            *extra,
-        ],
-        env=env,
-    )
+    proc = run_rustwheel(["build", "-m", str(crate_manifest), "-o", str(out), "--target-dir",
+                          str(target), "-i", sys.executable, *extra], env=env)
     wheels = [Path(line) for line in proc.stdout.splitlines() if line.endswith(".whl")]
     assert len(wheels) == 1, proc.stdout + proc.stderr
     assert wheels[0].is_file()
     return wheels[0]
 
 
-STAGE_LINE = re.compile(r"^\s+(ran|restored|up to date|failed|skipped)\s+(detect|[a-z]+:\S+)")
+STAGE_LINE = re.compile(
+    r"^\s+(ran|restored|up to date|failed|skipped)\s+(detect|[a-z]+:\S+)")
 
 
 def stage_statuses(stderr: str) -> dict[str, str]:
@@ -202,31 +169,18 @@ PYENV_VERSIONS = Path(os.environ.get("PYENV_ROOT") or Path.home() / ".pyenv") / 
 
 def pyenv_python(minor: int) -> Path:
     """pyenv's newest CPython 3.<minor> (.ci/run installs 3.8-3.13 through pyenv)."""
-    found = sorted(
-        PYENV_VERSIONS.glob(f"3.{minor}.*/bin/python3.{minor}"),
-        key=lambda p: [int(n) for n in p.parts[-3].split(".") if n.isdigit()],
-    )
+    found = sorted(PYENV_VERSIONS.glob(f"3.{minor}.*/bin/python3.{minor}"),
+                   key=lambda p: [int(n) for n in p.parts[-3].split(".") if n.isdigit()])
     assert found, f"pyenv has no Python 3.{minor} under {PYENV_VERSIONS}"
     return found[-1]
 
 
 def run_in_venv_of(python: str | Path, wheel: Path, code: str, where: Path) -> str:
-    """Install ``wheel`` into a fresh venv of ``python`` and print what ``code`` prints there."""
+    """Install ``wheel`` into a fresh venv of ``python`` and return what ``code`` prints there."""
     subprocess.run([str(python), "-m", "venv", str(where)], check=True)
     venv_python = str(where / "bin" / "python")
-    subprocess.run(
-        [
-            venv_python,
-            "-m",
-            "pip",
-            "install",
-            "-q",
-            "--no-deps",
-            "--disable-pip-version-check",
-            str(wheel),
-        ],
-        check=True,
-    )
+    subprocess.run([venv_python, "-m", "pip", "install", "-q", "--no-deps",
+                    "--disable-pip-version-check", str(wheel)], check=True)
     proc = subprocess.run([venv_python, "-c", code], text=True, capture_output=True, check=True)
     return proc.stdout.strip()
 
@@ -252,25 +206,13 @@ class Venv:
     def install(self, *wheels: Path, force: bool = False) -> None:
         """pip install the wheels; ``force`` replaces an installed distribution of the same
         version (pip would keep it)."""
-        subprocess.run(
-            [
-                str(self.python),
-                "-m",
-                "pip",
-                "install",
-                "--no-deps",
-                "-q",
-                "--disable-pip-version-check",
-                *(["--force-reinstall"] if force else []),
-                *map(str, wheels),
-            ],
-            check=True,
-        )
+        subprocess.run([str(self.python), "-m", "pip", "install", "--no-deps", "-q",
+                        "--disable-pip-version-check", *(["--force-reinstall"] if force else []),
+                        *map(str, wheels)], check=True)
 
     def run_python(self, code: str) -> str:
-        proc = subprocess.run(
-            [str(self.python), "-c", code], text=True, capture_output=True, check=False
-        )
+        proc = subprocess.run([str(self.python), "-c", code], text=True, capture_output=True,
+                              check=False)
         assert proc.returncode == 0, proc.stderr
         return proc.stdout
 
@@ -285,27 +227,22 @@ def make_venv(tmp_path: Path) -> Callable[[str], Venv]:
 
 # --- PEP 517 frontends and rustwheel develop -------------------------------------------------
 
-
 def as_rustwheel_project(crate: Path) -> None:
     """Point a test crate's [build-system] at rustwheel instead of maturin."""
     pyproject = crate / "pyproject.toml"
     text = pyproject.read_text()
     start = text.index("[build-system]")
     end = text.index("[project]")
-    pyproject.write_text(
-        text[:start] + '[build-system]\nrequires = ["rustwheel"]\n'
-        'build-backend = "rustwheel"\n\n' + text[end:]
-    )
+    pyproject.write_text(text[:start] + '[build-system]\nrequires = ["rustwheel"]\n'
+                         'build-backend = "rustwheel"\n\n' + text[end:])
 
 
 @pytest.fixture(scope="session")
 def rustwheel_wheelhouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A wheel of rustwheel itself, for the isolated build environments of pip, build and uv."""
     wheels = tmp_path_factory.mktemp("wheelhouse")
-    subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(wheels), str(REPO)],
-        check=True,
-    )
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(wheels),
+                    str(REPO)], check=True)
     return wheels
 
 
@@ -320,31 +257,19 @@ def frontend_env(wheelhouse: Path, target_dir: Path, python: Path) -> dict[str, 
     """The environment for pip / build / uv driving rustwheel's backend: rustwheel from the
     wheelhouse; a dev build for ``python`` in the shared target dir (RUSTWHEEL_PEP517_ARGS)."""
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
-    env.update(
-        PIP_FIND_LINKS=str(wheelhouse),
-        UV_FIND_LINKS=str(wheelhouse),
-        PIP_DISABLE_PIP_VERSION_CHECK="1",
-        RUSTWHEEL_PEP517_ARGS=f"--profile dev --target-dir {target_dir} -i {python}",
-    )
+    env.update(PIP_FIND_LINKS=str(wheelhouse), UV_FIND_LINKS=str(wheelhouse),
+               PIP_DISABLE_PIP_VERSION_CHECK="1",
+               RUSTWHEEL_PEP517_ARGS=f"--profile dev --target-dir {target_dir} -i {python}")
     return env
 
 
 def pytest_assertrepr_compare(op: str, left: object, right: object) -> Optional[list[str]]:
     """Large byte strings (wheels) that differ: say where, instead of pytest's diff of their
     reprs, which takes minutes for a few megabytes."""
-    if (
-        op == "=="
-        and isinstance(left, bytes)
-        and isinstance(right, bytes)
-        and max(len(left), len(right)) > 4096
-    ):
-        at = next(
-            (i for i, (a, b) in enumerate(zip(left, right)) if a != b), min(len(left), len(right))
-        )
-        return [
-            (
-                f"byte strings differ (lengths {len(left)} and {len(right)}), first at offset "
-                f"{at}: {left[at : at + 16]!r} != {right[at : at + 16]!r}"
-            )
-        ]
+    if op == "==" and isinstance(left, bytes) and isinstance(right, bytes) \
+            and max(len(left), len(right)) > 4096:
+        at = next((i for i, (a, b) in enumerate(zip(left, right)) if a != b),
+                  min(len(left), len(right)))
+        return [(f"byte strings differ (lengths {len(left)} and {len(right)}), first at offset "
+                f"{at}: {left[at:at + 16]!r} != {right[at:at + 16]!r}")]
     return None

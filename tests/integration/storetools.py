@@ -23,27 +23,13 @@ def stages(stderr: str) -> dict[str, str]:
 
 
 def build_args(manifest: Path, out: Path, target: Path, *extra: str) -> list[str]:
-    return [
-        "build",
-        "-m",
-        str(manifest),
-        "-o",
-        str(out),
-        "--target-dir",
-        str(target),
-        "-i",
-        sys.executable,
-        *extra,
-    ]
+    return ["build", "-m", str(manifest), "-o", str(out), "--target-dir", str(target),
+            "-i", sys.executable, *extra]
 
 
-def build(
-    manifest: Path,
-    out: Path,
-    target: Path,
-    *extra: str,
-    env: Optional[dict[str, str]] = None,
-) -> tuple[Path, dict[str, str], subprocess.CompletedProcess[str]]:
+def build(manifest: Path, out: Path, target: Path, *extra: str,
+          env: Optional[dict[str, str]] = None,
+          ) -> tuple[Path, dict[str, str], subprocess.CompletedProcess[str]]:
     """A successful build: (the one wheel, stage statuses, the process)."""
     proc = run_rustwheel(build_args(manifest, out, target, *extra), env=env)
     wheels = [Path(line) for line in proc.stdout.splitlines() if line.endswith(".whl")]
@@ -89,9 +75,8 @@ def import_from_wheel(wheel: Path, dest: Path, code: str) -> str:
     """Unpack the wheel into `dest` and run `code` with it first on sys.path."""
     check_archive(wheel).extractall(dest)
     env = dict(os.environ, PYTHONPATH=str(dest))
-    proc = subprocess.run(
-        [sys.executable, "-c", code], text=True, capture_output=True, check=False, env=env, cwd=dest
-    )
+    proc = subprocess.run([sys.executable, "-c", code], text=True,
+                          capture_output=True, check=False, env=env, cwd=dest)
     assert proc.returncode == 0, proc.stderr
     return proc.stdout
 
@@ -99,12 +84,8 @@ def import_from_wheel(wheel: Path, dest: Path, code: str) -> str:
 # -- the store ---------------------------------------------------------------------------------
 
 
-def cache(
-    action: str,
-    store: Path,
-    *extra: str,
-    check: bool = True,
-) -> subprocess.CompletedProcess[str]:
+def cache(action: str, store: Path, *extra: str, check: bool = True,
+          ) -> subprocess.CompletedProcess[str]:
     return run_rustwheel(["cache", action, "--cache-dir", str(store), *extra], check=check)
 
 
@@ -147,11 +128,8 @@ def blob_path(store: Path, data: bytes) -> Path:
 
 def actions_of_stage(store: Path, stage: str) -> list[Path]:
     """The action entries whose body names `stage` ("compile", "compile-manifest", ...)."""
-    return [
-        p
-        for p in action_files(store)
-        if json.loads(p.read_text(encoding="utf-8"))["body"]["stage"] == stage
-    ]
+    return [p for p in action_files(store)
+            if json.loads(p.read_text(encoding="utf-8"))["body"]["stage"] == stage]
 
 
 def damage(path: Path, how: str) -> None:
@@ -163,7 +141,7 @@ def damage(path: Path, how: str) -> None:
     if how == "corrupt":
         data[len(data) // 2] ^= 0xFF
     elif how == "truncate":
-        del data[len(data) // 2 :]
+        del data[len(data) // 2:]
     else:
         raise ValueError(how)
     path.write_bytes(bytes(data))

@@ -38,12 +38,10 @@ def assert_same_as_auditwheel(wheel: Path, capsys: pytest.CaptureFixture[str]) -
     return result
 
 
-@pytest.mark.parametrize(
-    "crate", ["pyo3-pure-abi3", "pyo3-mixed", "bin-only", "cffi-pure", "bin-pyo3"]
-)
-def test_same_tag_as_auditwheel(
-    crate: str, tmp_path: Path, target_dir: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+@pytest.mark.parametrize("crate", ["pyo3-pure-abi3", "pyo3-mixed", "bin-only", "cffi-pure",
+                                   "bin-pyo3"])
+def test_same_tag_as_auditwheel(crate: str, tmp_path: Path, target_dir: Path,
+                                capsys: pytest.CaptureFixture[str]) -> None:
     wheel = build_wheel(CRATES / crate / "Cargo.toml", tmp_path / "dist", target_dir)
     result = assert_same_as_auditwheel(wheel, capsys)
     if crate == "bin-pyo3":  # links libpython: only a repair (dropping it) gives manylinux
@@ -52,17 +50,15 @@ def test_same_tag_as_auditwheel(
         assert result.tag.startswith("manylinux_") and not result.needs_repair
 
 
-def test_non_whitelisted_system_library(
-    tmp_path: Path, target_dir: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_non_whitelisted_system_library(tmp_path: Path, target_dir: Path,
+                                        capsys: pytest.CaptureFixture[str]) -> None:
     dev = [Path(d) / "libsqlite3.so" for d in system_search_paths({}).conf]
     # scripts/setup.sh installs Debian's libsqlite3-dev
     assert any(p.exists() for p in dev), "libsqlite3.so is missing: apt-get install libsqlite3-dev"
     crate = copy_crate("bin-sqlite", tmp_path)
     # --compatibility linux: the binary as linked, not repaired (test_repair.py repairs it).
-    wheel = build_wheel(
-        crate / "Cargo.toml", tmp_path / "dist", target_dir, "--compatibility", "linux"
-    )
+    wheel = build_wheel(crate / "Cargo.toml", tmp_path / "dist", target_dir,
+                        "--compatibility", "linux")
     result = assert_same_as_auditwheel(wheel, capsys)
     assert result.tag == "linux_x86_64" and result.repair_tag is not None
     verdict = result.verdict(result.repair_tag)

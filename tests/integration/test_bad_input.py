@@ -16,14 +16,9 @@ import pytest
 from conftest import copy_crate, run_rustwheel
 
 
-def _build(
-    out: Path,
-    target_dir: Path,
-    *extra: str,
-    manifest: Path | None = None,
-    cwd: Path | None = None,
-    env: dict[str, str] | None = None,
-) -> subprocess.CompletedProcess[str]:
+def _build(out: Path, target_dir: Path, *extra: str, manifest: Path | None = None,
+           cwd: Path | None = None,
+           env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     args = ["build"]
     if manifest is not None:
         args += ["-m", str(manifest)]
@@ -44,9 +39,8 @@ def _assert_clean_failure(proc: subprocess.CompletedProcess[str], out: Path) -> 
         assert not left, f"output dir not empty: {left}\n{dump}"
 
 
-def _assert_user_error(
-    proc: subprocess.CompletedProcess[str], out: Path, names: Sequence[str], hint: Sequence[str]
-) -> str:
+def _assert_user_error(proc: subprocess.CompletedProcess[str], out: Path,
+                       names: Sequence[str], hint: Sequence[str]) -> str:
     """One `error:` line containing every string in ``names`` and at least one of ``hint``."""
     _assert_clean_failure(proc, out)
     dump = f"exit {proc.returncode}\n--- stdout\n{proc.stdout}\n--- stderr\n{proc.stderr}"
@@ -75,7 +69,8 @@ def test_manifest_path_without_cargo_toml(tmp_path: Path, target_dir: Path, kind
     manifest = empty if kind == "directory" else empty / "Cargo.toml"
     out = tmp_path / "out"
     proc = _build(out, target_dir, "-i", sys.executable, manifest=manifest)
-    line = _assert_user_error(proc, out, names=["Cargo.toml", str(empty)], hint=["--manifest-path"])
+    line = _assert_user_error(proc, out, names=["Cargo.toml", str(empty)],
+                              hint=["--manifest-path"])
     assert "not found" in line
 
 
@@ -84,7 +79,8 @@ def test_no_manifest_in_cwd(tmp_path: Path, target_dir: Path) -> None:
     empty.mkdir()
     out = tmp_path / "out"
     proc = _build(out, target_dir, "-i", sys.executable, cwd=empty)
-    line = _assert_user_error(proc, out, names=["Cargo.toml", str(empty)], hint=["--manifest-path"])
+    line = _assert_user_error(proc, out, names=["Cargo.toml", str(empty)],
+                              hint=["--manifest-path"])
     assert "no Cargo.toml" in line or "not found" in line
 
 
@@ -94,8 +90,7 @@ def test_no_manifest_in_cwd(tmp_path: Path, target_dir: Path) -> None:
 def test_pyproject_not_valid_toml(tmp_path: Path, target_dir: Path) -> None:
     crate = copy_crate("pyo3-pure-abi3", tmp_path)
     (crate / "pyproject.toml").write_text(
-        '[project]\nname = "pyo3-pure-abi3"\nversion 1.0\n', encoding="utf-8"
-    )
+        '[project]\nname = "pyo3-pure-abi3"\nversion 1.0\n', encoding="utf-8")
     out = tmp_path / "out"
     proc = _build(out, target_dir, "-i", sys.executable, manifest=crate / "Cargo.toml")
     line = _assert_user_error(proc, out, names=["pyproject.toml", "line 3"], hint=["fix"])
@@ -110,17 +105,15 @@ def test_unknown_bindings_in_pyproject(tmp_path: Path, target_dir: Path) -> None
     _edit(crate / "pyproject.toml", 'bindings = "pyo3"', 'bindings = "nope"')
     out = tmp_path / "out"
     proc = _build(out, target_dir, "-i", sys.executable, manifest=crate / "Cargo.toml")
-    _assert_user_error(
-        proc, out, names=["pyproject.toml", "[tool.maturin]", "bindings", "nope"], hint=["pyo3-ffi"]
-    )
+    _assert_user_error(proc, out, names=["pyproject.toml", "[tool.maturin]", "bindings", "nope"],
+                       hint=["pyo3-ffi"])
 
 
 def test_unknown_bindings_on_command_line(tmp_path: Path, target_dir: Path) -> None:
     crate = copy_crate("pyo3-pure-abi3", tmp_path)
     out = tmp_path / "out"
-    proc = _build(
-        out, target_dir, "-i", sys.executable, "-b", "nope", manifest=crate / "Cargo.toml"
-    )
+    proc = _build(out, target_dir, "-i", sys.executable, "-b", "nope",
+                  manifest=crate / "Cargo.toml")
     _assert_user_error(proc, out, names=["--bindings", "nope"], hint=["pyo3-ffi"])
 
 
@@ -128,34 +121,17 @@ def test_unknown_bindings_on_command_line(tmp_path: Path, target_dir: Path) -> N
 
 PYPROJECT_EDITS = {
     # case: (crate, text replaced, replacement, substrings naming the fault, hint words)
-    "module name with '-'": (
-        "pyo3-mixed",
-        'module-name = "mixed_pkg._native"',
-        'module-name = "bad-name"',
-        ["pyproject.toml", "module-name", "bad-name"],
-        ["bad_name"],
-    ),
-    "python-source missing": (
-        "pyo3-mixed",
-        'python-source = "python"',
-        'python-source = "nowhere"',
-        ["pyproject.toml", "python-source", "nowhere"],
-        ["create", "fix"],
-    ),
-    "[project] without name": (
-        "pyo3-mixed",
-        'name = "pyo3-mixed"\n',
-        "",
-        ["pyproject.toml", "[project]", "name"],
-        ["add name"],
-    ),
-    "version static and dynamic": (
-        "pyo3-pure-abi3",
-        'dynamic = ["version"]',
-        'version = "1.0"\ndynamic = ["version"]',
-        ["pyproject.toml", "version", "dynamic"],
-        ["remove"],
-    ),
+    "module name with '-'": ("pyo3-mixed", 'module-name = "mixed_pkg._native"',
+                             'module-name = "bad-name"',
+                             ["pyproject.toml", "module-name", "bad-name"], ["bad_name"]),
+    "python-source missing": ("pyo3-mixed", 'python-source = "python"',
+                              'python-source = "nowhere"',
+                              ["pyproject.toml", "python-source", "nowhere"], ["create", "fix"]),
+    "[project] without name": ("pyo3-mixed", 'name = "pyo3-mixed"\n', "",
+                               ["pyproject.toml", "[project]", "name"], ["add name"]),
+    "version static and dynamic": ("pyo3-pure-abi3", 'dynamic = ["version"]',
+                                   'version = "1.0"\ndynamic = ["version"]',
+                                   ["pyproject.toml", "version", "dynamic"], ["remove"]),
 }
 
 
@@ -197,9 +173,8 @@ def test_interpreter_missing(tmp_path: Path, target_dir: Path) -> None:
     crate = copy_crate("pyo3-pure-abi3", tmp_path)
     out = tmp_path / "out"
     proc = _build(out, target_dir, "-i", "/nonexistent/python3", manifest=crate / "Cargo.toml")
-    _assert_user_error(
-        proc, out, names=["/nonexistent/python3", "-i/--interpreter"], hint=["pass an existing"]
-    )
+    _assert_user_error(proc, out, names=["/nonexistent/python3", "-i/--interpreter"],
+                       hint=["pass an existing"])
 
 
 # 10. --release with --profile ------------------------------------------------------------
@@ -208,16 +183,8 @@ def test_interpreter_missing(tmp_path: Path, target_dir: Path) -> None:
 def test_release_and_profile_conflict(tmp_path: Path, target_dir: Path) -> None:
     crate = copy_crate("pyo3-pure-abi3", tmp_path)
     out = tmp_path / "out"
-    proc = _build(
-        out,
-        target_dir,
-        "-i",
-        sys.executable,
-        "--release",
-        "--profile",
-        "dev",
-        manifest=crate / "Cargo.toml",
-    )
+    proc = _build(out, target_dir, "-i", sys.executable, "--release", "--profile", "dev",
+                  manifest=crate / "Cargo.toml")
     _assert_user_error(proc, out, names=["--release", "--profile"], hint=["only one"])
 
 
@@ -228,9 +195,7 @@ def test_release_and_profile_conflict(tmp_path: Path, target_dir: Path) -> None:
 def test_source_date_epoch_not_a_number(tmp_path: Path, target_dir: Path) -> None:
     crate = copy_crate("bin-only", tmp_path)
     out = tmp_path / "out"
-    proc = _build(
-        out, target_dir, manifest=crate / "Cargo.toml", env={"SOURCE_DATE_EPOCH": "notanumber"}
-    )
-    _assert_user_error(
-        proc, out, names=["SOURCE_DATE_EPOCH", "notanumber"], hint=["unset", "timestamp"]
-    )
+    proc = _build(out, target_dir, manifest=crate / "Cargo.toml",
+                  env={"SOURCE_DATE_EPOCH": "notanumber"})
+    _assert_user_error(proc, out, names=["SOURCE_DATE_EPOCH", "notanumber"],
+                       hint=["unset", "timestamp"])

@@ -18,30 +18,24 @@ PY = f"cp{sys.version_info[0]}{sys.version_info[1]}"
 
 def _scripts(wheel: Path) -> dict[str, int]:
     with zipfile.ZipFile(wheel) as zf:
-        return {
-            i.filename.rsplit("/", 1)[-1]: (i.external_attr >> 16) & 0o777
-            for i in zf.infolist()
-            if ".data/scripts/" in i.filename
-        }
+        return {i.filename.rsplit("/", 1)[-1]: (i.external_attr >> 16) & 0o777
+                for i in zf.infolist() if ".data/scripts/" in i.filename}
 
 
-def test_pyo3_binary_gets_interpreter_tag_and_runs(
-    tmp_path: Path, target_dir: Path, make_venv: Callable[..., Venv]
-) -> None:
+def test_pyo3_binary_gets_interpreter_tag_and_runs(tmp_path: Path, target_dir: Path,
+                                                   make_venv: Callable[..., Venv]) -> None:
     wheel = build_wheel(CRATES / "bin-pyo3" / "Cargo.toml", tmp_path / "dist", target_dir)
     assert wheel.name == f"bin_pyo3-0.3.0-{PY}-{PY}-manylinux_2_34_x86_64.whl"
     assert _scripts(wheel) == {"bin-pyo3-version": 0o755}
     env = make_venv()
     env.install(wheel)
-    out = subprocess.run(
-        [str(env.bin("bin-pyo3-version"))], capture_output=True, text=True, check=True
-    ).stdout
+    out = subprocess.run([str(env.bin("bin-pyo3-version"))], capture_output=True, text=True,
+                         check=True).stdout
     assert out.strip() == f"embedded python {sys.version_info[0]}.{sys.version_info[1]}"
 
 
 def test_required_features_select_binaries_and_python_package_ships(
-    tmp_path: Path, target_dir: Path, make_venv: Callable[..., Venv]
-) -> None:
+        tmp_path: Path, target_dir: Path, make_venv: Callable[..., Venv]) -> None:
     manifest = CRATES / "bin-mixed" / "Cargo.toml"
     plain = build_wheel(manifest, tmp_path / "plain", target_dir)
     assert plain.name == "bin_mixed-0.1.0-py3-none-manylinux_2_34_x86_64.whl"
@@ -53,10 +47,8 @@ def test_required_features_select_binaries_and_python_package_ships(
 
     env = make_venv()
     env.install(full)
-    for name, text in (
-        ("bin-mixed-tool", "bin-mixed tool"),
-        ("bin-mixed-extra", "bin-mixed extra"),
-    ):
+    for name, text in (("bin-mixed-tool", "bin-mixed tool"),
+                       ("bin-mixed-extra", "bin-mixed extra")):
         run = subprocess.run([str(env.bin(name))], capture_output=True, text=True, check=True)
         assert run.stdout.strip() == text
     path = {"PATH": str(env.path / "bin")}
@@ -69,10 +61,8 @@ def test_bin_with_project_scripts_is_an_error(tmp_path: Path, target_dir: Path) 
     pyproject = crate / "pyproject.toml"
     pyproject.write_text(pyproject.read_text() + '\n[project.scripts]\nhello = "x:main"\n')
     out = tmp_path / "out"
-    proc = run_rustwheel(
-        ["build", "-m", str(crate / "Cargo.toml"), "-o", str(out), "--target-dir", str(target_dir)],
-        check=False,
-    )
+    proc = run_rustwheel(["build", "-m", str(crate / "Cargo.toml"), "-o", str(out),
+                          "--target-dir", str(target_dir)], check=False)
     assert proc.returncode != 0
     errors = [ln for ln in proc.stderr.splitlines() if ln.startswith("error: ")]
     assert len(errors) == 1 and "[project.scripts]" in errors[0] and "remove" in errors[0]

@@ -37,90 +37,59 @@ SDE_DATE_TIME = time.gmtime(SDE)[:6]  # (2023, 11, 14, 22, 13, 20)
 CRATE_WHEELS: dict[str, tuple[str, set[str]]] = {
     "pyo3-pure-abi3": (
         f"pyo3_pure_abi3-0.3.0a1-cp39-abi3-{PLATFORM_TAG}.whl",
-        {
-            "pyo3_pure_abi3/__init__.py",
-            "pyo3_pure_abi3/__init__.pyi",
-            "pyo3_pure_abi3/py.typed",
-            "pyo3_pure_abi3/pyo3_pure_abi3.abi3.so",
-            "pyo3_pure_abi3-0.3.0a1.dist-info/METADATA",
-            "pyo3_pure_abi3-0.3.0a1.dist-info/licenses/LICENSE",
-        },
-    ),
+        {"pyo3_pure_abi3/__init__.py", "pyo3_pure_abi3/__init__.pyi",
+         "pyo3_pure_abi3/py.typed", "pyo3_pure_abi3/pyo3_pure_abi3.abi3.so",
+         "pyo3_pure_abi3-0.3.0a1.dist-info/METADATA",
+         "pyo3_pure_abi3-0.3.0a1.dist-info/licenses/LICENSE"}),
     "pyo3-mixed": (
         f"pyo3_mixed-1.2.0-{PY_TAG}-{PY_TAG}-{PLATFORM_TAG}.whl",
-        {
-            "mixed_pkg/__init__.py",
-            "mixed_pkg/cli.py",
-            f"mixed_pkg/_native{EXT_SUFFIX}",
-            "pyo3_mixed-1.2.0.dist-info/entry_points.txt",
-        },
-    ),
+        {"mixed_pkg/__init__.py", "mixed_pkg/cli.py", f"mixed_pkg/_native{EXT_SUFFIX}",
+         "pyo3_mixed-1.2.0.dist-info/entry_points.txt"}),
     "pyo3-ffi-raw": (
         f"pyo3_ffi_raw-0.1.0-{PY_TAG}-{PY_TAG}-{PLATFORM_TAG}.whl",
-        {f"pyo3_ffi_raw/pyo3_ffi_raw{EXT_SUFFIX}"},
-    ),
+        {f"pyo3_ffi_raw/pyo3_ffi_raw{EXT_SUFFIX}"}),
     "bin-only": (
         f"bin_only-0.2.0-py3-none-{PLATFORM_TAG}.whl",
-        {"bin_only-0.2.0.data/scripts/bin-only-hello"},
-    ),
+        {"bin_only-0.2.0.data/scripts/bin-only-hello"}),
     "workspace/member-ext": (
         f"member_ext-0.4.0-{PY_TAG}-{PY_TAG}-{PLATFORM_TAG}.whl",
-        {f"member_ext/member_ext{EXT_SUFFIX}"},
-    ),
+        {f"member_ext/member_ext{EXT_SUFFIX}"}),
     "pyo3-src-layout/rust": (
         f"pyo3_src_layout-0.5.0-{PY_TAG}-{PY_TAG}-{PLATFORM_TAG}.whl",
-        {"src_pkg/__init__.py", f"src_pkg/_core{EXT_SUFFIX}", "extra_pkg/__init__.py"},
-    ),
+        {"src_pkg/__init__.py", f"src_pkg/_core{EXT_SUFFIX}", "extra_pkg/__init__.py"}),
 }
 
 # crate -> python code whose stdout must be exactly "OK\n" in the venv
 IMPORT_CHECKS = {
     "pyo3-pure-abi3": "import pyo3_pure_abi3 as m\n"
-    "assert m.add(2, 3) == 5, m.add(2, 3)\n"
-    "assert m.greet('world') == 'Hello, world!', m.greet('world')\n",
+                      "assert m.add(2, 3) == 5, m.add(2, 3)\n"
+                      "assert m.greet('world') == 'Hello, world!', m.greet('world')\n",
     "pyo3-mixed": "import mixed_pkg, mixed_pkg._native as n\n"
-    "assert mixed_pkg.sum_as_string(1, 2) == '3'\n"
-    "assert n.sum_as_string(1, 2) == '3'\n"
-    "assert mixed_pkg.double(21) == 42\n",
+                  "assert mixed_pkg.sum_as_string(1, 2) == '3'\n"
+                  "assert n.sum_as_string(1, 2) == '3'\n"
+                  "assert mixed_pkg.double(21) == 42\n",
     "pyo3-ffi-raw": "import pyo3_ffi_raw as m\nassert m.triple(14) == 42, m.triple(14)\n",
     "workspace/member-ext": "import member_ext as m\nassert m.answer() == 42, m.answer()\n",
     "pyo3-src-layout/rust": "import src_pkg, extra_pkg\n"
-    "assert src_pkg.square_plus_one(6) == 37\n"
-    "assert extra_pkg.GREETING == 'extra says hi'\n",
+                            "assert src_pkg.square_plus_one(6) == 37\n"
+                            "assert extra_pkg.GREETING == 'extra says hi'\n",
 }
-
 
 def stages(stderr: str) -> dict[str, str]:
     """Task name -> "ran" / "restored" / "up to date" / "failed", from the reporter's lines."""
     return stage_statuses(stderr)
 
 
-def build(
-    manifest: Path, out: Path, target: Path, env: dict[str, str] | None = None
-) -> tuple[Path, dict[str, str]]:
+def build(manifest: Path, out: Path, target: Path,
+          env: dict[str, str] | None = None) -> tuple[Path, dict[str, str]]:
     """Like conftest.build_wheel, but also return the stage statuses."""
-    proc = run_rustwheel(
-        [
-            "build",
-            "-m",
-            str(manifest),
-            "-o",
-            str(out),
-            "--target-dir",
-            str(target),
-            "-i",
-            sys.executable,
-        ],
-        env=env,
-    )
+    proc = run_rustwheel(["build", "-m", str(manifest), "-o", str(out), "--target-dir",
+                          str(target), "-i", sys.executable], env=env)
     wheels = [Path(line) for line in proc.stdout.splitlines() if line.endswith(".whl")]
     assert len(wheels) == 1 and wheels[0].is_file(), proc.stdout + proc.stderr
     st = stages(proc.stderr)
-    assert (
-        "detect" in st
-        and any(k.startswith("compile:") for k in st)
-        and any(k.startswith("wheel:") for k in st)
-    ), proc.stderr
+    assert "detect" in st and any(k.startswith("compile:") for k in st) \
+        and any(k.startswith("wheel:") for k in st), proc.stderr
     return wheels[0], st
 
 
@@ -150,9 +119,8 @@ def check_archive(wheel: Path) -> zipfile.ZipFile:
 
 
 @pytest.mark.parametrize("crate", list(CRATE_WHEELS))
-def test_build_install_run(
-    crate: str, tmp_path: Path, target_dir: Path, make_venv: Callable[..., Venv]
-) -> None:
+def test_build_install_run(crate: str, tmp_path: Path, target_dir: Path,
+                           make_venv: Callable[..., Venv]) -> None:
     wheel = build_wheel(CRATES / crate / "Cargo.toml", tmp_path / "dist", target_dir)
     name, members = CRATE_WHEELS[crate]
     assert wheel.name == name
@@ -162,17 +130,14 @@ def test_build_install_run(
     for info in zf.infolist():
         assert info.date_time == (1980, 1, 1, 0, 0, 0), info
     if crate == "pyo3-mixed":
-        assert (
-            zf.read("pyo3_mixed-1.2.0.dist-info/entry_points.txt").decode()
-            == "[console_scripts]\nmixed-cli=mixed_pkg.cli:main\n"
-        )
+        assert zf.read("pyo3_mixed-1.2.0.dist-info/entry_points.txt").decode() == \
+            "[console_scripts]\nmixed-cli=mixed_pkg.cli:main\n"
     if crate == "bin-only":
         info = zf.getinfo("bin_only-0.2.0.data/scripts/bin-only-hello")
         assert (info.external_attr >> 16) & 0o7777 == 0o755
         # no python package: only the script and dist-info
-        assert all(
-            n.startswith(("bin_only-0.2.0.data/", "bin_only-0.2.0.dist-info/")) for n in names
-        ), names
+        assert all(n.startswith(("bin_only-0.2.0.data/", "bin_only-0.2.0.dist-info/"))
+                   for n in names), names
     for info in zf.infolist():
         if info.filename.endswith((".py", ".pyi", "py.typed", "METADATA", "RECORD", "WHEEL")):
             assert (info.external_attr >> 16) & 0o7777 == 0o644, info
@@ -182,14 +147,14 @@ def test_build_install_run(
     if crate in IMPORT_CHECKS:
         assert env.run_python(IMPORT_CHECKS[crate] + "print('OK')\n") == "OK\n"
     if crate == "pyo3-mixed":
-        proc = subprocess.run(
-            [str(env.bin("mixed-cli"))], text=True, capture_output=True, check=False
-        )
+        proc = subprocess.run([str(env.bin("mixed-cli"))], text=True, capture_output=True,
+                              check=False)
         assert (proc.returncode, proc.stdout) == (0, "mixed-cli: 42\n"), proc.stderr
     if crate == "bin-only":
         exe = env.bin("bin-only-hello")
         assert os.access(exe, os.X_OK)
-        proc = subprocess.run([str(exe)], text=True, capture_output=True, check=False)
+        proc = subprocess.run([str(exe)], text=True, capture_output=True,
+                              check=False)
         assert (proc.returncode, proc.stdout) == (0, "hello from bin-only\n"), proc.stderr
 
 
@@ -197,9 +162,8 @@ def test_build_install_run(
 # 2. reproducibility
 
 
-def test_rewrite_wheel_same_bytes(
-    tmp_path: Path, target_dir: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_rewrite_wheel_same_bytes(tmp_path: Path, target_dir: Path,
+                                  monkeypatch: pytest.MonkeyPatch) -> None:
     """Delete the wheel and build again: only the wheel stage reruns, same bytes."""
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
     crate = copy_crate("pyo3-pure-abi3", tmp_path)
@@ -233,9 +197,8 @@ def test_fresh_target_dirs_same_bytes(tmp_path: Path, monkeypatch: pytest.Monkey
     assert w1.read_bytes() == w2.read_bytes()
 
 
-def test_source_date_epoch(
-    tmp_path: Path, target_dir: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_source_date_epoch(tmp_path: Path, target_dir: Path,
+                           monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
     crate = copy_crate("pyo3-pure-abi3", tmp_path)
     manifest = crate / "Cargo.toml"
@@ -263,9 +226,8 @@ def test_source_date_epoch(
 # 3. incremental rebuilds
 
 
-def test_noop_and_incremental_rebuilds(
-    tmp_path: Path, target_dir: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_noop_and_incremental_rebuilds(tmp_path: Path, target_dir: Path,
+                                       monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
     crate = copy_crate("pyo3-mixed", tmp_path)
     manifest, dist = crate / "Cargo.toml", tmp_path / "dist"

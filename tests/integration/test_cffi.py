@@ -35,44 +35,28 @@ CFFI_CRATES: dict[str, tuple[str, list[str], str]] = {
     "cffi-pure": (
         f"cffi_pure-0.1.0-py3-none-{PLATFORM_TAG}.whl",
         ["cffi_pure/__init__.py", "cffi_pure/ffi.py", "cffi_pure/libcffi_pure.so"],
-        (
-            "from cffi_pure import ffi, lib\n"
-            "assert lib.add(2, 3) == 5\n"
-            "p = lib.make_point(3.0, 4.0)\n"
-            "assert (p.x, p.y) == (3.0, 4.0) and lib.point_norm_squared(p) == 25.0\n"
-            "assert ffi.sizeof('Point') == 16\n"
-            "print('ok')\n"
-        ),
-    ),
+        ("from cffi_pure import ffi, lib\n"
+         "assert lib.add(2, 3) == 5\n"
+         "p = lib.make_point(3.0, 4.0)\n"
+         "assert (p.x, p.y) == (3.0, 4.0) and lib.point_norm_squared(p) == 25.0\n"
+         "assert ffi.sizeof('Point') == 16\n"
+         "print('ok')\n")),
     "cffi-mixed": (
         f"cffi_mixed-0.2.0-py3-none-{PLATFORM_TAG}.whl",
-        [
-            "cffi_pkg/__init__.py",
-            "cffi_pkg/_lowlevel/__init__.py",
-            "cffi_pkg/_lowlevel/ffi.py",
-            "cffi_pkg/_lowlevel/lib_lowlevel.so",
-        ],
-        (
-            "import cffi_pkg\n"
-            "from cffi_pkg._lowlevel import lib\n"
-            "assert lib.add(2, 3) == 5 and lib.multiply(6, 7) == 42\n"
-            "assert cffi_pkg.add_then_double(2, 3) == 10\n"
-            "print('ok')\n"
-        ),
-    ),
+        ["cffi_pkg/__init__.py", "cffi_pkg/_lowlevel/__init__.py", "cffi_pkg/_lowlevel/ffi.py",
+         "cffi_pkg/_lowlevel/lib_lowlevel.so"],
+        ("import cffi_pkg\n"
+         "from cffi_pkg._lowlevel import lib\n"
+         "assert lib.add(2, 3) == 5 and lib.multiply(6, 7) == 42\n"
+         "assert cffi_pkg.add_then_double(2, 3) == 10\n"
+         "print('ok')\n")),
     "cffi-build-header": (
         f"cffi_build_header-0.1.0-py3-none-{PLATFORM_TAG}.whl",
-        [
-            "cffi_build_header/__init__.py",
-            "cffi_build_header/ffi.py",
-            "cffi_build_header/libcffi_build_header.so",
-        ],
-        (
-            "from cffi_build_header import lib\n"
-            "assert lib.add(2, 3) == 5 and lib.answer() == 42\n"
-            "print('ok')\n"
-        ),
-    ),
+        ["cffi_build_header/__init__.py", "cffi_build_header/ffi.py",
+         "cffi_build_header/libcffi_build_header.so"],
+        ("from cffi_build_header import lib\n"
+         "assert lib.add(2, 3) == 5 and lib.answer() == 42\n"
+         "print('ok')\n")),
 }
 
 
@@ -105,38 +89,20 @@ def path_without(program: str, scratch: Path) -> str:
 def cffi_venv(tmp_path_factory: pytest.TempPathFactory) -> Venv:
     """One fresh virtual env with cffi installed from the package index (or pip's cache)."""
     venv = Venv(tmp_path_factory.mktemp("cffi-venv") / "venv")
-    subprocess.run(
-        [str(venv.python), "-m", "pip", "install", "-q", "--disable-pip-version-check", "cffi"],
-        check=True,
-    )
+    subprocess.run([str(venv.python), "-m", "pip", "install", "-q",
+                    "--disable-pip-version-check", "cffi"], check=True)
     return venv
 
 
-def _build(
-    manifest: Path, out: Path, target: Path, *extra: str, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
-    return run_rustwheel(
-        [
-            "build",
-            "-m",
-            str(manifest),
-            "-o",
-            str(out),
-            "--target-dir",
-            str(target),
-            "-i",
-            sys.executable,
-            *extra,
-        ],
-        env=env,
-        check=False,
-    )
+def _build(manifest: Path, out: Path, target: Path, *extra: str,
+           env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return run_rustwheel(["build", "-m", str(manifest), "-o", str(out), "--target-dir",
+                          str(target), "-i", sys.executable, *extra], env=env, check=False)
 
 
 @pytest.mark.parametrize("crate", list(CFFI_CRATES))
-def test_build_install_and_call(
-    crate: str, tmp_path: Path, target_dir: Path, cffi_venv: Venv
-) -> None:
+def test_build_install_and_call(crate: str, tmp_path: Path, target_dir: Path,
+                                cffi_venv: Venv) -> None:
     name, members, check = CFFI_CRATES[crate]
     src = copy_crate(crate, tmp_path)
     wheel = build_wheel(src / "Cargo.toml", tmp_path / "out", crate_target(crate, target_dir))
@@ -261,25 +227,12 @@ def test_cbindgen_failure_shows_its_message(tmp_path: Path, target_dir: Path) ->
     assert "sideways" in line, line  # cbindgen's own message
 
 
-def test_cffi_not_importable(
-    tmp_path: Path, target_dir: Path, make_venv: Callable[[str], Venv]
-) -> None:
+def test_cffi_not_importable(tmp_path: Path, target_dir: Path,
+                             make_venv: Callable[[str], Venv]) -> None:
     bare = make_venv("bare")
     src = copy_crate("cffi-pure", tmp_path)
     out = tmp_path / "out"
-    proc = run_rustwheel(
-        [
-            "build",
-            "-m",
-            str(src / "Cargo.toml"),
-            "-o",
-            str(out),
-            "--target-dir",
-            str(target_dir),
-            "-i",
-            str(bare.python),
-        ],
-        check=False,
-    )
+    proc = run_rustwheel(["build", "-m", str(src / "Cargo.toml"), "-o", str(out),
+                          "--target-dir", str(target_dir), "-i", str(bare.python)], check=False)
     line = _one_error(proc, out)
     assert str(bare.python) in line and "pip install cffi" in line, line

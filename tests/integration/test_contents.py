@@ -26,36 +26,14 @@ DATA_FILE = "contents_pkg._native.data/data/share/pyo3-contents/words.txt"
 # test_maturin_parity.INTENDED_DIFFERENCES): compiled bytes, WHEEL's Generator line, RECORD
 # (it hashes those) and the SBOM's content (rustwheel's is deterministic; the file is in both).
 INTENDED = {"sbom-content", "binary-bytes", "generator", "record"}
-EXCLUDED = [
-    "contents_pkg/helpers_dev.py",
-    "contents_pkg/notes.bak",
-    "extras/draft.txt",
-    "sdist-only/dev-notes.txt",
-    "contents_pkg/not-shipped.txt",
-    "not-shipped.txt",
-]
+EXCLUDED = ["contents_pkg/helpers_dev.py", "contents_pkg/notes.bak", "extras/draft.txt",
+            "sdist-only/dev-notes.txt", "contents_pkg/not-shipped.txt", "not-shipped.txt"]
 
 
-def _build(
-    src: Path,
-    out: Path,
-    target: Path,
-    env: dict[str, str] | None = None,
-) -> subprocess.CompletedProcess[str]:
-    return run_rustwheel(
-        [
-            "build",
-            "-m",
-            str(src / "Cargo.toml"),
-            "-o",
-            str(out),
-            "--target-dir",
-            str(target),
-            "-i",
-            sys.executable,
-        ],
-        env=env,
-    )
+def _build(src: Path, out: Path, target: Path, env: dict[str, str] | None = None,
+           ) -> subprocess.CompletedProcess[str]:
+    return run_rustwheel(["build", "-m", str(src / "Cargo.toml"), "-o", str(out), "--target-dir",
+                          str(target), "-i", sys.executable], env=env)
 
 
 @pytest.fixture(scope="module")
@@ -67,19 +45,12 @@ def wheel(tmp_path_factory: pytest.TempPathFactory, target_dir: Path) -> Path:
 
 def test_wheel_contents(wheel: Path) -> None:
     names = zipfile.ZipFile(wheel).namelist()
-    for name in [
-        "contents_extra.py",
-        "contents_pkg/__init__.py",
-        "contents_pkg/build_info.py",
-        "contents_pkg/helpers.py",
-        "extras/greeting.txt",
-        f"{DIST}.data/data/share/pyo3-contents/words.txt",
-        f"{DIST}.data/scripts/contents-hello",
-        f"{DIST}.dist-info/licenses/LICENSE",
-        f"{DIST}.dist-info/licenses/NOTICE",
-        SBOM,
-        f"{DIST}.dist-info/sboms/vendor.cdx.json",
-    ]:
+    for name in ["contents_extra.py", "contents_pkg/__init__.py", "contents_pkg/build_info.py",
+                 "contents_pkg/helpers.py", "extras/greeting.txt",
+                 f"{DIST}.data/data/share/pyo3-contents/words.txt",
+                 f"{DIST}.data/scripts/contents-hello", f"{DIST}.dist-info/licenses/LICENSE",
+                 f"{DIST}.dist-info/licenses/NOTICE", SBOM,
+                 f"{DIST}.dist-info/sboms/vendor.cdx.json"]:
         assert name in names, (name, names)
     for name in EXCLUDED:
         assert name not in names, name
@@ -97,8 +68,7 @@ def test_installed_with_pip(wheel: Path, make_venv) -> None:
         "print(build_info.BUILT_BY, build_info.PROFILE, contents_extra.EXTRA)\n"
         "lib = pathlib.Path(sysconfig.get_paths()['platlib'])\n"
         "print((lib / 'extras' / 'greeting.txt').read_text().strip())\n"
-        "print(sorted(p.name for p in (lib / 'contents_pkg').iterdir() if p.suffix != '.so'))\n"
-    )
+        "print(sorted(p.name for p in (lib / 'contents_pkg').iterdir() if p.suffix != '.so'))\n")
     lines = out.splitlines()
     assert lines[0] == "ab ab ab HI!"
     assert lines[1] == "build.rs debug included from python-source"
@@ -119,9 +89,8 @@ def _maturin_wheel(src: Path, out: Path, target: Path) -> Path:
 
 def test_same_files_as_maturin(wheel: Path, tmp_path: Path, target_dir: Path) -> None:
     """Same entries, same order, same modes; non-binary files byte-identical except INTENDED."""
-    theirs = zipfile.ZipFile(
-        _maturin_wheel(copy_crate(CRATE, tmp_path), tmp_path / "m", target_dir)
-    )
+    theirs = zipfile.ZipFile(_maturin_wheel(copy_crate(CRATE, tmp_path), tmp_path / "m",
+                                            target_dir))
     ours = zipfile.ZipFile(wheel)
     assert ours.namelist() == theirs.namelist()
     assert {"sbom-content", "binary-bytes", "generator", "record"} == INTENDED
@@ -147,7 +116,8 @@ def test_sbom_deterministic(tmp_path: Path, target_dir: Path, wheel: Path) -> No
     assert re.fullmatch(r"urn:uuid:[0-9a-f-]{36}", bom["serialNumber"])
     assert "timestamp" not in bom["metadata"]
     assert bom["metadata"]["component"]["name"] == CRATE
-    assert bom["metadata"]["component"]["purl"] == f"pkg:cargo/{CRATE}@0.2.0?download_url=file://."
+    assert bom["metadata"]["component"]["purl"] == \
+        f"pkg:cargo/{CRATE}@0.2.0?download_url=file://."
     names = [(c["name"], c["version"]) for c in bom["components"]]
     assert names == sorted(names)
     pyo3 = next(c for c in bom["components"] if c["name"] == "pyo3")
@@ -155,19 +125,15 @@ def test_sbom_deterministic(tmp_path: Path, target_dir: Path, wheel: Path) -> No
     assert pyo3["licenses"] == [{"expression": "MIT OR Apache-2.0"}]
     assert "file:///" not in first.decode() and "/tmp/" not in first.decode()
 
-    stamped = build_wheel(
-        src / "Cargo.toml", tmp_path / "out3", target_dir, env={"SOURCE_DATE_EPOCH": "1700000000"}
-    )
+    stamped = build_wheel(src / "Cargo.toml", tmp_path / "out3", target_dir,
+                          env={"SOURCE_DATE_EPOCH": "1700000000"})
     bom2 = _sbom(stamped)
     assert bom2["metadata"]["timestamp"] == "2023-11-14T22:13:20Z"
     assert bom2["serialNumber"] != bom["serialNumber"]
 
     pyproject = src / "pyproject.toml"
-    pyproject.write_text(
-        pyproject.read_text().replace(
-            "[tool.maturin.sbom]\n", "[tool.maturin.sbom]\nrust = false\n"
-        )
-    )
+    pyproject.write_text(pyproject.read_text().replace(
+        "[tool.maturin.sbom]\n", "[tool.maturin.sbom]\nrust = false\n"))
     off = build_wheel(src / "Cargo.toml", tmp_path / "out4", target_dir)
     names_off = zipfile.ZipFile(off).namelist()
     assert SBOM not in names_off
@@ -185,18 +151,16 @@ def test_edits_rerun_only_the_wheel(tmp_path: Path) -> None:
         (src / rel).write_text(text)
         proc = _build(src, out, target_dir)
         statuses = stage_statuses(proc.stderr)
-        assert [s for t, s in statuses.items() if t.startswith("compile:")] == ["up to date"], (
+        assert [s for t, s in statuses.items() if t.startswith("compile:")] == ["up to date"], \
             proc.stderr
-        )
         assert [s for t, s in statuses.items() if t.startswith("wheel:")] == ["ran"], proc.stderr
         (wheel,) = out.glob("*.whl")
         archive = rel.replace("contents_pkg._native.data", f"{DIST}.data")
         assert zipfile.ZipFile(wheel).read(archive).decode() == text
     # A build script writing something else: compile and wheel run, the wheel has the new file.
     build_rs = src / "build.rs"
-    build_rs.write_text(
-        build_rs.read_text().replace('BUILT_BY = \\"build.rs\\"', 'BUILT_BY = \\"build.rs v2\\"')
-    )
+    build_rs.write_text(build_rs.read_text().replace('BUILT_BY = \\"build.rs\\"',
+                                                     'BUILT_BY = \\"build.rs v2\\"'))
     proc = _build(src, out, target_dir)
     assert "ran" in stage_statuses(proc.stderr).values()
     (wheel,) = out.glob("*.whl")
@@ -210,17 +174,14 @@ def test_out_dir_files_restored_from_store(tmp_path: Path, wheel: Path) -> None:
     statuses = stage_statuses(proc.stderr)
     assert [s for t, s in statuses.items() if t.startswith("compile:")] == ["restored"], proc.stderr
     (built,) = (tmp_path / "out").glob("*.whl")
-    assert zipfile.ZipFile(built).read("contents_pkg/build_info.py") == zipfile.ZipFile(wheel).read(
-        "contents_pkg/build_info.py"
-    )
+    assert zipfile.ZipFile(built).read("contents_pkg/build_info.py") == \
+        zipfile.ZipFile(wheel).read("contents_pkg/build_info.py")
 
 
 # bad input ----------------------------------------------------------------------------------
 
-
-def _bad(
-    tmp_path: Path, target_dir: Path, old: str, new: str, setup: str | None = None
-) -> subprocess.CompletedProcess[str]:
+def _bad(tmp_path: Path, target_dir: Path, old: str, new: str,
+         setup: str | None = None) -> subprocess.CompletedProcess[str]:
     src = copy_crate(CRATE, tmp_path)
     pyproject = src / "pyproject.toml"
     text = pyproject.read_text()
@@ -230,20 +191,8 @@ def _bad(
         path = src / setup
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text("print('shadow')\n")
-    return run_rustwheel(
-        [
-            "build",
-            "-m",
-            str(src / "Cargo.toml"),
-            "-o",
-            str(tmp_path / "out"),
-            "--target-dir",
-            str(target_dir),
-            "-i",
-            sys.executable,
-        ],
-        check=False,
-    )
+    return run_rustwheel(["build", "-m", str(src / "Cargo.toml"), "-o", str(tmp_path / "out"),
+                          "--target-dir", str(target_dir), "-i", sys.executable], check=False)
 
 
 def _one_line(proc: subprocess.CompletedProcess[str], prefix: str, *needles: str) -> str:
@@ -257,9 +206,8 @@ def _one_line(proc: subprocess.CompletedProcess[str], prefix: str, *needles: str
 
 
 @pytest.mark.parametrize("pattern", ["../outside/*.txt", "/etc/*.conf", "extras/../x.txt"])
-def test_include_outside_project_is_an_error(
-    tmp_path: Path, target_dir: Path, pattern: str
-) -> None:
+def test_include_outside_project_is_an_error(tmp_path: Path, target_dir: Path,
+                                             pattern: str) -> None:
     proc = _bad(tmp_path, target_dir, '"extras/*.txt",', f'"{pattern}",')
     assert proc.returncode != 0
     _one_line(proc, "error: ", "pyproject.toml", "include", pattern, "relative")
@@ -280,31 +228,16 @@ def test_data_not_a_directory(tmp_path: Path, target_dir: Path) -> None:
 
 
 def test_two_sources_for_one_archive_path(tmp_path: Path, target_dir: Path) -> None:
-    proc = _bad(
-        tmp_path,
-        target_dir,
-        '"extras/*.txt",',
-        '"extras/*.txt", "contents_pkg/*.py",',
-        setup="contents_pkg/helpers.py",
-    )
+    proc = _bad(tmp_path, target_dir, '"extras/*.txt",', '"extras/*.txt", "contents_pkg/*.py",',
+                setup="contents_pkg/helpers.py")
     assert proc.returncode != 0
     src = tmp_path / CRATE
-    _one_line(
-        proc,
-        "error: ",
-        "contents_pkg/helpers.py",
-        str(src / "contents_pkg" / "helpers.py"),
-        str(src / "python" / "contents_pkg" / "helpers.py"),
-    )
+    _one_line(proc, "error: ", "contents_pkg/helpers.py", str(src / "contents_pkg" / "helpers.py"),
+              str(src / "python" / "contents_pkg" / "helpers.py"))
 
 
 def test_data_dir_with_unknown_subdir(tmp_path: Path, target_dir: Path) -> None:
-    proc = _bad(
-        tmp_path,
-        target_dir,
-        "[tool.maturin]\n",
-        "[tool.maturin]\n",
-        setup="contents_pkg._native.data/lib/thing.py",
-    )
+    proc = _bad(tmp_path, target_dir, "[tool.maturin]\n", "[tool.maturin]\n",
+                setup="contents_pkg._native.data/lib/thing.py")
     assert proc.returncode != 0
     _one_line(proc, "error: ", "contents_pkg._native.data", "lib", "data, scripts, headers")

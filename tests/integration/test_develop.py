@@ -27,28 +27,22 @@ def _env(venv: Venv) -> dict[str, str]:
 
 def _import(venv: Venv, code: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
-    return subprocess.run(
-        [str(venv.python), "-c", code], capture_output=True, text=True, env=env, check=False
-    )
+    return subprocess.run([str(venv.python), "-c", code], capture_output=True, text=True,
+                          env=env, check=False)
 
 
 def test_develop_auto_rebuild(tmp_path: Path, target_dir: Path, session_venv: Venv) -> None:
     crate = copy_crate("pyo3-mixed", tmp_path)
     os.utime(crate / "src" / "lib.rs")  # copies keep mtimes: make cargo compare content anew
-    proc = run_rustwheel(
-        ["develop", "--auto-rebuild", "--target-dir", str(_edit_target(target_dir))],
-        cwd=crate,
-        env=_env(session_venv),
-    )
+    proc = run_rustwheel(["develop", "--auto-rebuild", "--target-dir",
+                          str(_edit_target(target_dir))],
+                         cwd=crate, env=_env(session_venv))
     assert "(editable)" in proc.stderr, proc.stderr
     placed = list((crate / "python" / "mixed_pkg").glob("_native.*.so"))
     assert len(placed) == 1
-    pip = subprocess.run(
-        [str(session_venv.python), "-m", "pip", "list", "-e", "--disable-pip-version-check"],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
+    pip = subprocess.run([str(session_venv.python), "-m", "pip", "list", "-e",
+                          "--disable-pip-version-check"], capture_output=True, text=True,
+                         check=True)
     assert "pyo3-mixed" in pip.stdout  # direct_url.json says editable
 
     call = "import mixed_pkg; print(mixed_pkg.sum_as_string(1, 2))"
@@ -67,20 +61,15 @@ def test_develop_auto_rebuild(tmp_path: Path, target_dir: Path, session_venv: Ve
     assert "rebuilding" in rebuilt.stderr
     again = _import(session_venv, call)
     assert again.stdout == "3!\n" and "rebuilding" not in again.stderr, again.stderr
-    subprocess.run(
-        [str(session_venv.python), "-m", "pip", "uninstall", "-y", "-q", "pyo3-mixed"], check=True
-    )
+    subprocess.run([str(session_venv.python), "-m", "pip", "uninstall", "-y", "-q",
+                    "pyo3-mixed"], check=True)
 
 
-def test_develop_skip_install_places_extension_only(
-    tmp_path: Path, target_dir: Path, session_venv: Venv
-) -> None:
+def test_develop_skip_install_places_extension_only(tmp_path: Path, target_dir: Path,
+                                                    session_venv: Venv) -> None:
     crate = copy_crate("pyo3-mixed", tmp_path)
-    proc = run_rustwheel(
-        ["develop", "--skip-install", "--target-dir", str(target_dir)],
-        cwd=crate,
-        env=_env(session_venv),
-    )
+    proc = run_rustwheel(["develop", "--skip-install", "--target-dir", str(target_dir)],
+                         cwd=crate, env=_env(session_venv))
     assert proc.stdout.strip().endswith(".whl")
     assert list((crate / "python" / "mixed_pkg").glob("_native.*.so"))
     assert "installed" not in proc.stderr

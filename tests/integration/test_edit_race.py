@@ -60,18 +60,8 @@ class Tree:
 
 
 def _argv(tree: Tree, out: Path, target: Path, *extra: str) -> list[str]:
-    return [
-        "build",
-        "-m",
-        str(tree.root / "Cargo.toml"),
-        "-o",
-        str(out),
-        "--target-dir",
-        str(target),
-        "-i",
-        sys.executable,
-        *extra,
-    ]
+    return ["build", "-m", str(tree.root / "Cargo.toml"), "-o", str(out), "--target-dir",
+            str(target), "-i", sys.executable, *extra]
 
 
 def _racing_build(tree: Tree, argv: list[str], kind: str, trigger: Trigger) -> bool:
@@ -85,13 +75,8 @@ def _racing_build(tree: Tree, argv: list[str], kind: str, trigger: Trigger) -> b
             tree.edit(kind)
             edited.set()
 
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "rustwheel", *argv],
-        env=env,
-        text=True,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
+    proc = subprocess.Popen([sys.executable, "-m", "rustwheel", *argv], env=env, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     timers: list[threading.Timer] = []
 
     def start() -> None:
@@ -128,9 +113,8 @@ def _reference(tree: Tree, tmp_path: Path, target: Path, n: int) -> bytes:
     return data
 
 
-def test_edits_during_a_build_are_built_next_time(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_edits_during_a_build_are_built_next_time(tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
     tree = Tree(copy_crate("pyo3-mixed", tmp_path))
     target, ref_target = tmp_path / "target", tmp_path / "target-ref"
@@ -151,3 +135,4 @@ def test_edits_during_a_build_are_built_next_time(
         data = wheel.read_bytes()
         assert data == _reference(tree, tmp_path, ref_target, n), context
     assert landed >= len(ROUNDS) - 2, "most edits must land while the build runs"
+

@@ -93,19 +93,8 @@ DESC_RE = re.compile(r'^description = "(.*)"$', re.MULTILINE)
 CLASSIFIER_LINE = 'classifiers = ["Programming Language :: Rust"]\n'
 SDE_VALUES = ("1700000000", "1600000000")
 
-KINDS = (
-    "rust",
-    "python",
-    "readme",
-    "pyproject",
-    "feature",
-    "sde",
-    "delete_py",
-    "restore_py",
-    "branch",
-    "roundtrip",
-    "touch",
-)
+KINDS = ("rust", "python", "readme", "pyproject", "feature", "sde", "delete_py", "restore_py",
+         "branch", "roundtrip", "touch")
 
 
 def _tag(text: str) -> str:
@@ -115,23 +104,11 @@ def _tag(text: str) -> str:
 
 
 def _git(repo: Path, *args: str) -> str:
-    env = dict(
-        os.environ,
-        GIT_AUTHOR_NAME="t",
-        GIT_AUTHOR_EMAIL="t@example.com",
-        GIT_COMMITTER_NAME="t",
-        GIT_COMMITTER_EMAIL="t@example.com",
-        GIT_CONFIG_NOSYSTEM="1",
-        GIT_CONFIG_GLOBAL=os.devnull,
-    )
-    proc = subprocess.run(
-        ["git", "-c", "commit.gpgsign=false", *args],
-        cwd=repo,
-        env=env,
-        text=True,
-        capture_output=True,
-        check=False,
-    )
+    env = dict(os.environ, GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@example.com",
+               GIT_COMMITTER_NAME="t", GIT_COMMITTER_EMAIL="t@example.com",
+               GIT_CONFIG_NOSYSTEM="1", GIT_CONFIG_GLOBAL=os.devnull)
+    proc = subprocess.run(["git", "-c", "commit.gpgsign=false", *args], cwd=repo, env=env,
+                          text=True, capture_output=True, check=False)
     assert proc.returncode == 0, f"git {' '.join(args)}: {proc.stdout}{proc.stderr}"
     return proc.stdout
 
@@ -180,22 +157,13 @@ class Tree:
 
     def keys(self) -> dict[str, str]:
         files = self.files()
-        rust = {
-            k: v
-            for k, v in files.items()
-            if k.startswith("src/") or k in ("Cargo.toml", "Cargo.lock")
-        }
+        rust = {k: v for k, v in files.items()
+                if k.startswith("src/") or k in ("Cargo.toml", "Cargo.lock")}
         py = {k: v for k, v in files.items() if k.startswith("python/")}
         compile_key = _h(rust, self.features)
         return {
-            "detect": _h(
-                files["Cargo.toml"],
-                files["pyproject.toml"],
-                files["README.md"],
-                sorted(py),
-                self.features,
-                self.sde,
-            ),
+            "detect": _h(files["Cargo.toml"], files["pyproject.toml"], files["README.md"],
+                         sorted(py), self.features, self.sde),
             "compile": compile_key,
             "repair": compile_key,  # the audit reads only the compiled library
             "wheel": _h(compile_key, py, files["pyproject.toml"], files["README.md"], self.sde),
@@ -220,13 +188,11 @@ def _setup_repo(tmp_path: Path) -> Tree:
     _git(crate, "checkout", "-q", "-b", "other")
     lib = crate / "src" / "lib.rs"
     text = lib.read_text()
-    lib.write_text(text[: text.rindex("}\n")] + OTHER_FN.lstrip("\n"))
+    lib.write_text(text[:text.rindex("}\n")] + OTHER_FN.lstrip("\n"))
     init = crate / "python" / "mixed_pkg" / "__init__.py"
-    init.write_text(
-        init.read_text().replace(
-            "from ._native import sum_as_string", "from ._native import other_branch, sum_as_string"
-        )
-    )
+    init.write_text(init.read_text().replace(
+        "from ._native import sum_as_string",
+        "from ._native import other_branch, sum_as_string"))
     (crate / "python" / "mixed_pkg" / "other_only.py").write_text(OTHER_ONLY_PY)
     _git(crate, "add", "-A")
     _git(crate, "commit", "-q", "-m", "other")
@@ -325,9 +291,8 @@ def _edit_sde(tree: Tree, rng: random.Random, n: int) -> str:
 
 
 def _delete_py(tree: Tree, rng: random.Random, n: int) -> str:
-    p = rng.choice(
-        sorted(p for p in (tree.root / "python").rglob("*.py") if p.name != "__init__.py")
-    )
+    p = rng.choice(sorted(p for p in (tree.root / "python").rglob("*.py")
+                          if p.name != "__init__.py"))
     rel = p.relative_to(tree.root).as_posix()
     tree.deleted[rel] = p.read_bytes()
     p.unlink()
@@ -364,38 +329,18 @@ def _touch(tree: Tree, rng: random.Random, n: int) -> str:
 
 
 _EDITS: dict[str, Callable[[Tree, random.Random, int], str]] = {
-    "rust": _edit_rust,
-    "python": _edit_python,
-    "readme": _edit_readme,
-    "pyproject": _edit_pyproject,
-    "feature": _edit_feature,
-    "sde": _edit_sde,
-    "delete_py": _delete_py,
-    "restore_py": _restore_py,
-    "branch": _switch_branch,
-    "roundtrip": _roundtrip,
-    "touch": _touch,
+    "rust": _edit_rust, "python": _edit_python, "readme": _edit_readme,
+    "pyproject": _edit_pyproject, "feature": _edit_feature, "sde": _edit_sde,
+    "delete_py": _delete_py, "restore_py": _restore_py, "branch": _switch_branch,
+    "roundtrip": _roundtrip, "touch": _touch,
 }
 assert tuple(_EDITS) == KINDS
 
 
 def _build(tree: Tree, out: Path, target: Path, *extra: str) -> tuple[Path, dict[str, str], str]:
-    proc = run_rustwheel(
-        [
-            "build",
-            "-m",
-            str(tree.root / "Cargo.toml"),
-            "-o",
-            str(out),
-            "--target-dir",
-            str(target),
-            "-i",
-            sys.executable,
-            *tree.args(),
-            *extra,
-        ],
-        env=tree.env(),
-    )
+    proc = run_rustwheel(["build", "-m", str(tree.root / "Cargo.toml"), "-o", str(out),
+                          "--target-dir", str(target), "-i", sys.executable, *tree.args(),
+                          *extra], env=tree.env())
     wheels = [Path(line) for line in proc.stdout.splitlines() if line.endswith(".whl")]
     assert len(wheels) == 1 and wheels[0].is_file(), proc.stdout + proc.stderr
     st = stages(proc.stderr)
@@ -410,11 +355,8 @@ def _check_contents(tree: Tree, wheel: Path) -> None:
     zf = check_archive(wheel)
     names = zf.namelist()
     files = tree.files()
-    py_disk = {
-        k.removeprefix("python/"): v
-        for k, v in files.items()
-        if k.startswith("python/") and k.endswith(".py")
-    }
+    py_disk = {k.removeprefix("python/"): v for k, v in files.items()
+               if k.startswith("python/") and k.endswith(".py")}
     py_wheel = {n: zf.read(n) for n in names if n.startswith("mixed_pkg/") and n.endswith(".py")}
     assert py_wheel == py_disk, (sorted(py_wheel), sorted(py_disk))
     so = zf.read(next(n for n in names if n.startswith("mixed_pkg/_native")))
@@ -426,16 +368,14 @@ def _check_contents(tree: Tree, wheel: Path) -> None:
     assert meta.rstrip("\n").endswith(files["README.md"].decode().rstrip("\n"))
     desc = DESC_RE.search(files["pyproject.toml"].decode()).group(1)  # type: ignore[union-attr]
     assert f"\nSummary: {desc}\n" in meta
-    assert ("Classifier: Programming Language :: Rust" in meta) == (
-        CLASSIFIER_LINE in files["pyproject.toml"].decode()
-    )
+    assert ("Classifier: Programming Language :: Rust" in meta) == \
+        (CLASSIFIER_LINE in files["pyproject.toml"].decode())
     want = time.gmtime(int(tree.sde))[:6] if tree.sde else (1980, 1, 1, 0, 0, 0)
     assert {i.date_time for i in zf.infolist()} == {want}
 
 
-def _expected(
-    key: str, prev: Optional[dict[str, str]], now: dict[str, str], seen: dict[str, set[str]]
-) -> str:
+def _expected(key: str, prev: Optional[dict[str, str]], now: dict[str, str],
+              seen: dict[str, set[str]]) -> str:
     if prev is not None and now[key] == prev[key]:
         return "up to date"
     if key != "detect" and now[key] in seen[key]:
@@ -478,22 +418,18 @@ def test_random_edit_sequence(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
             kind = rng.choice(fresh if fresh and rng.random() < 0.6 else options)
             used.add(kind)
             what = apply_edit(tree, kind, rng, n)
-        log.append(
-            f"step {n}: {what} [branch {tree.branch()}, features={tree.features}, "
-            f"SOURCE_DATE_EPOCH={tree.sde}]"
-        )
+        log.append(f"step {n}: {what} [branch {tree.branch()}, features={tree.features}, "
+                   f"SOURCE_DATE_EPOCH={tree.sde}]")
         ctx = f"seed {SEED}, step {n} ({what}); edits so far:\n" + "\n".join(log)
         now = tree.keys()
         files = tree.files()
-        rust_changed = any(
-            files.get(k) != prev_files.get(k) for k in {*files, *prev_files} if k.startswith("src/")
-        )
+        rust_changed = any(files.get(k) != prev_files.get(k)
+                           for k in {*files, *prev_files} if k.startswith("src/"))
 
         # 1. the incremental build
         wheel, st, err = _build(tree, dist, target_inc, "--cache-dir", str(store))
-        want = {
-            key: _expected(key, prev, now, seen) for key in ("detect", "compile", "repair", "wheel")
-        }
+        want = {key: _expected(key, prev, now, seen)
+                for key in ("detect", "compile", "repair", "wheel")}
         assert st == want, f"stages {st}, expected {want}\n{ctx}\n{err}"
         _kind_checks(kind, st, rust_changed)
         incremental = wheel.read_bytes()
@@ -505,9 +441,8 @@ def test_random_edit_sequence(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
         ref, ref_st, err = _build(tree, ref_out, target_ref, "--no-cache")
         assert set(ref_st.values()) == {"ran"}, f"{ref_st}\n{ctx}\n{err}"
         assert ref.name == wheel.name, ctx
-        assert incremental == ref.read_bytes(), (
+        assert incremental == ref.read_bytes(), \
             f"incremental wheel differs from the reference build\n{ctx}"
-        )
         shutil.rmtree(ref_out)
 
         for key, keys_seen in seen.items():

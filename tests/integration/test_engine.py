@@ -22,20 +22,16 @@ from rustwheel.tasks import pipeline
 pytestmark = pytest.mark.slow
 
 
-def test_api_result_and_no_op(
-    tmp_path: Path, target_dir: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_api_result_and_no_op(tmp_path: Path, target_dir: Path,
+                              monkeypatch: pytest.MonkeyPatch) -> None:
     crate = copy_crate("pyo3-mixed", tmp_path)
     monkeypatch.chdir(crate)
-    options = {
-        "target_dir": str(target_dir),
-        "out": str(tmp_path / "dist"),
-        "interpreters": (sys.executable,),
-        "quiet": True,
-    }
+    options = {"target_dir": str(target_dir), "out": str(tmp_path / "dist"),
+               "interpreters": (sys.executable,), "quiet": True}
     first = rustwheel.build(**options)
     assert [w.parent for w in first.wheels] == [tmp_path / "dist"] and first.wheels[0].is_file()
-    assert {s.task.split(":")[0] for s in first.stages} == {"detect", "compile", "repair", "wheel"}
+    assert {s.task.split(":")[0] for s in first.stages} == {"detect", "compile", "repair",
+                                                            "wheel"}
     assert first.shortcut is None and first.stamp is not None
 
     second = rustwheel.build(rustwheel.BuildOptions(**options))
@@ -49,16 +45,11 @@ def test_api_result_and_no_op(
 
 
 def test_stamp_watches_exactly_what_the_graph_declares_and_records(
-    tmp_path: Path, target_dir: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+        tmp_path: Path, target_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     crate = copy_crate("pyo3-mixed", tmp_path)
     monkeypatch.chdir(crate)
-    opts = rustwheel.BuildOptions(
-        target_dir=str(target_dir),
-        out=str(tmp_path / "dist"),
-        interpreters=(sys.executable,),
-        quiet=True,
-    )
+    opts = rustwheel.BuildOptions(target_dir=str(target_dir), out=str(tmp_path / "dist"),
+                                  interpreters=(sys.executable,), quiet=True)
     result = rustwheel.build(opts)
     assert result.stamp is not None
     watched = set(json.loads(result.stamp.read_text())["files"])
@@ -90,25 +81,12 @@ def full_disk(tmp_path: Path) -> Iterator[Path]:
         subprocess.run(["umount", str(mount)], check=True)
 
 
-def test_a_store_on_a_full_disk_costs_one_warning(
-    tmp_path: Path, target_dir: Path, full_disk: Path
-) -> None:
+def test_a_store_on_a_full_disk_costs_one_warning(tmp_path: Path, target_dir: Path,
+                                                  full_disk: Path) -> None:
     crate = copy_crate("pyo3-pure-abi3", tmp_path)
-    proc = run_rustwheel(
-        [
-            "build",
-            "-m",
-            str(crate / "Cargo.toml"),
-            "-o",
-            str(tmp_path / "dist"),
-            "--target-dir",
-            str(target_dir),
-            "-i",
-            sys.executable,
-            "--cache-dir",
-            str(full_disk / "store"),
-        ]
-    )
+    proc = run_rustwheel(["build", "-m", str(crate / "Cargo.toml"), "-o", str(tmp_path / "dist"),
+                          "--target-dir", str(target_dir), "-i", sys.executable,
+                          "--cache-dir", str(full_disk / "store")])
     warnings = [line for line in proc.stderr.splitlines() if "cannot write the build cache" in line]
     assert len(warnings) == 1, proc.stderr
     assert "No space left on device" in warnings[0] and str(full_disk) in warnings[0]

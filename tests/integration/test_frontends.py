@@ -32,9 +32,8 @@ def _uv() -> str:
     return uv
 
 
-def test_python_m_build_sdist_then_wheel(
-    tmp_path: Path, target_dir: Path, rustwheel_wheelhouse: Path, session_venv: Venv
-) -> None:
+def test_python_m_build_sdist_then_wheel(tmp_path: Path, target_dir: Path,
+                                         rustwheel_wheelhouse: Path, session_venv: Venv) -> None:
     """`python -m build`: the sdist, then the wheel built from the unpacked sdist; the wheel's
     METADATA is the sdist's PKG-INFO and the package works."""
     crate = copy_crate("pyo3-mixed", tmp_path)
@@ -51,17 +50,12 @@ def test_python_m_build_sdist_then_wheel(
     with zipfile.ZipFile(wheel) as zf:
         assert zf.read("pyo3_mixed-1.2.0.dist-info/METADATA") == pkg_info
     session_venv.install(wheel, force=True)
-    assert (
-        session_venv.run_python(
-            "import mixed_pkg; print(mixed_pkg.sum_as_string(1, 2), mixed_pkg.double(21))"
-        )
-        == "3 42\n"
-    )
+    assert session_venv.run_python(
+        "import mixed_pkg; print(mixed_pkg.sum_as_string(1, 2), mixed_pkg.double(21))") == "3 42\n"
 
 
-def test_uv_build_workspace_member(
-    tmp_path: Path, target_dir: Path, rustwheel_wheelhouse: Path, session_venv: Venv
-) -> None:
+def test_uv_build_workspace_member(tmp_path: Path, target_dir: Path,
+                                   rustwheel_wheelhouse: Path, session_venv: Venv) -> None:
     """`uv build` of a workspace member with a path dependency (sdist first, wheel from it)."""
     workspace = copy_crate("workspace", tmp_path)
     member = workspace / "member-ext"
@@ -75,9 +69,8 @@ def test_uv_build_workspace_member(
     assert session_venv.run_python("import member_ext; print(member_ext.answer())") == "42\n"
 
 
-def test_pip_install_editable(
-    tmp_path: Path, target_dir: Path, rustwheel_wheelhouse: Path, session_venv: Venv
-) -> None:
+def test_pip_install_editable(tmp_path: Path, target_dir: Path, rustwheel_wheelhouse: Path,
+                              session_venv: Venv) -> None:
     """`pip install -e .` (PEP 660, prepare_metadata_for_build_editable first): the extension
     is placed into the source tree, python edits show without reinstalling."""
     crate = copy_crate("pyo3-mixed", tmp_path)
@@ -94,36 +87,17 @@ def test_pip_install_editable(
     _run([str(session_venv.python), "-m", "pip", "uninstall", "-y", "-q", "pyo3-mixed"], env)
 
 
-def test_uv_pip_install_editable(
-    tmp_path: Path, target_dir: Path, rustwheel_wheelhouse: Path, session_venv: Venv
-) -> None:
+def test_uv_pip_install_editable(tmp_path: Path, target_dir: Path,
+                                 rustwheel_wheelhouse: Path, session_venv: Venv) -> None:
     """`uv pip install -e .` into a venv made by uv."""
     crate = copy_crate("pyo3-mixed", tmp_path)
     as_rustwheel_project(crate)
     env = frontend_env(rustwheel_wheelhouse, target_dir, session_venv.python)
     venv = tmp_path / "uv-venv"
     _run([_uv(), "venv", "-q", "--python", sys.executable, str(venv)], env)
-    _run(
-        [
-            _uv(),
-            "pip",
-            "install",
-            "--python",
-            str(venv / "bin" / "python"),
-            "--no-deps",
-            "-e",
-            str(crate),
-        ],
-        env,
-    )
-    proc = subprocess.run(
-        [
-            str(venv / "bin" / "python"),
-            "-c",
-            "import mixed_pkg; print(mixed_pkg.sum_as_string(3, 4))",
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    _run([_uv(), "pip", "install", "--python", str(venv / "bin" / "python"), "--no-deps", "-e",
+          str(crate)], env)
+    proc = subprocess.run([str(venv / "bin" / "python"), "-c",
+                           "import mixed_pkg; print(mixed_pkg.sum_as_string(3, 4))"],
+                          capture_output=True, text=True, check=False)
     assert proc.stdout == "7\n", proc.stderr

@@ -28,6 +28,7 @@ Run = Callable[..., "subprocess.CompletedProcess[str]"]
 MIXED = CRATES / "pyo3-mixed" / "Cargo.toml"
 
 
+
 def test_list_python_lists_pyenvs_versions_and_pypy(rustwheel: Run) -> None:
     expected = {f"cp3{m}" for m in range(8, 14)}
     text = rustwheel(["list-python"]).stdout
@@ -39,9 +40,8 @@ def test_list_python_lists_pyenvs_versions_and_pypy(rustwheel: Run) -> None:
         assert implementation in ("cpython", "pypy") and Path(path).is_file()
         assert source in ("PATH", "pyenv", "uv")
     listed = json.loads(rustwheel(["list-python", "--json"]).stdout)
-    assert [(e["tag"], e["version"], e["path"], e["source"]) for e in listed] == [
-        (r[0], r[1], r[3], r[4]) for r in rows
-    ]
+    assert [(e["tag"], e["version"], e["path"], e["source"]) for e in listed] == \
+        [(r[0], r[1], r[3], r[4]) for r in rows]
     pypy = shutil.which("pypy3")
     if pypy is None:
         pytest.skip("pypy3 is not installed (scripts/setup.sh installs it)")
@@ -52,63 +52,31 @@ def test_list_python_lists_pyenvs_versions_and_pypy(rustwheel: Run) -> None:
     assert entry["ext_suffix"] == f".pypy{entry['tag'][2:]}-pp73-x86_64-linux-gnu.so"
 
 
-def test_versions_and_names_through_pyenvs_installs(
-    rustwheel: Run, target_dir: Path, tmp_path: Path
-) -> None:
+def test_versions_and_names_through_pyenvs_installs(rustwheel: Run, target_dir: Path,
+                                                    tmp_path: Path) -> None:
     """``-i 3.12 -i python3.10``: pyenv's shims on PATH cannot run them (only the global
     version), its installs can; both wheels install into their interpreter's venv."""
     pythons = {"cp312": pyenv_python(12), "cp310": pyenv_python(10)}
-    proc = rustwheel(
-        [
-            "build",
-            "-m",
-            str(MIXED),
-            "-o",
-            str(tmp_path / "out"),
-            "--target-dir",
-            str(target_dir),
-            "-i",
-            "3.12",
-            "-i",
-            "python3.10",
-        ]
-    )
+    proc = rustwheel(["build", "-m", str(MIXED), "-o", str(tmp_path / "out"), "--target-dir",
+                      str(target_dir), "-i", "3.12", "-i", "python3.10"])
     wheels = [Path(line) for line in proc.stdout.splitlines() if line.endswith(".whl")]
     assert [w.name.split("-")[2:4] for w in wheels] == [["cp312", "cp312"], ["cp310", "cp310"]]
     for wheel in wheels:
         python = pythons[wheel.name.split("-")[2]]
         venv = tmp_path / wheel.name.split("-")[2]
         subprocess.run([str(python), "-m", "venv", str(venv)], check=True)
-        subprocess.run(
-            [
-                str(venv / "bin" / "python"),
-                "-m",
-                "pip",
-                "install",
-                "-q",
-                "--no-deps",
-                "--disable-pip-version-check",
-                str(wheel),
-            ],
-            check=True,
-        )
-        out = subprocess.run(
-            [
-                str(venv / "bin" / "python"),
-                "-c",
-                "import sys, mixed_pkg; print(sys.version_info[1], mixed_pkg.sum_as_string(2, 3))",
-            ],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout
+        subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "-q", "--no-deps",
+                        "--disable-pip-version-check", str(wheel)], check=True)
+        out = subprocess.run([str(venv / "bin" / "python"), "-c",
+                              "import sys, mixed_pkg; "
+                              "print(sys.version_info[1], mixed_pkg.sum_as_string(2, 3))"],
+                             capture_output=True, text=True, check=True).stdout
         assert out.split() == [python.name.removeprefix("python3."), "5"]
 
 
 def test_an_interpreter_found_nowhere_is_one_error(rustwheel: Run, target_dir: Path) -> None:
-    proc = rustwheel(
-        ["build", "-m", str(MIXED), "--target-dir", str(target_dir), "-i", "3.99"], check=False
-    )
+    proc = rustwheel(["build", "-m", str(MIXED), "--target-dir", str(target_dir), "-i", "3.99"],
+                     check=False)
     assert proc.returncode == 1
     (line,) = proc.stderr.strip().splitlines()
     assert line.startswith("error: interpreter '3.99' (from -i/--interpreter) was not found")
@@ -117,9 +85,8 @@ def test_an_interpreter_found_nowhere_is_one_error(rustwheel: Run, target_dir: P
 
 def _plan_cells(manifest: Path, target_dir: Path) -> tuple[list[str], list[str]]:
     """(the cell names of ``-f``'s plan, the warnings given while planning)."""
-    cfg = resolve_config(
-        BuildOptions(manifest_path=str(manifest), find_interpreter=True, target_dir=str(target_dir))
-    )
+    cfg = resolve_config(BuildOptions(manifest_path=str(manifest), find_interpreter=True,
+                                      target_dir=str(target_dir)))
     with ui.collecting() as warnings:
         plan = make_plan(cfg)
     return [c.name.removesuffix("-x86_64-unknown-linux-gnu") for c in plan.cells], warnings
@@ -142,16 +109,12 @@ def test_find_interpreter_with_abi3_plans_one_cell(target_dir: Path) -> None:
     assert warnings == []
 
 
-def test_find_interpreter_finding_nothing_allowed_is_one_error(
-    tmp_path: Path, target_dir: Path
-) -> None:
+def test_find_interpreter_finding_nothing_allowed_is_one_error(tmp_path: Path,
+                                                               target_dir: Path) -> None:
     crate = copy_crate("pyo3-mixed", tmp_path)
     pyproject = crate / "pyproject.toml"
     pyproject.write_text(pyproject.read_text().replace('">=3.9"', '">=3.99"'))
-    with pytest.raises(
-        ConfigError,
-        match=r"^-f/--find-interpreter found no interpreter that "
-        r"requires-python '>=3.99' and pyo3 0.30.1 allow "
-        r"\(found: CPython 3\.\d+.*-i/--interpreter$",
-    ):
+    with pytest.raises(ConfigError, match=r"^-f/--find-interpreter found no interpreter that "
+                                          r"requires-python '>=3.99' and pyo3 0.30.1 allow "
+                                          r"\(found: CPython 3\.\d+.*-i/--interpreter$"):
         _plan_cells(crate / "Cargo.toml", target_dir)

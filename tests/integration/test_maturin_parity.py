@@ -50,35 +50,29 @@ INTENDED_DIFFERENCES: dict[str, str] = {
         "SOURCE_DATE_EPOCH, purls as bom-refs) and lists the dependencies of the target built "
         "for. test_sbom_shape compares the structure instead: same top-level keys, the same "
         "root component, and rustwheel's components a subset of maturin's with the same "
-        "versions, purls, scopes, licenses and checksums."
-    ),
+        "versions, purls, scopes, licenses and checksums."),
     "record": (
         "RECORD content differs: it hashes the compiled binaries (whose bytes differ, see "
         "'binary-bytes') and lists the SBOM. Instead of comparing, each RECORD is checked to list "
-        "exactly its own wheel's files with correct sha256 digests and sizes, itself last."
-    ),
+        "exactly its own wheel's files with correct sha256 digests and sizes, itself last."),
     "binary-bytes": (
         "The compiled extension module (`*.so`) and bin scripts (`*.data/scripts/*`) come from two "
         "separate cargo runs (different target dirs, embedded paths, rustc flags), so their bytes "
-        "differ. They must exist under the same archive path and both be ELF files."
-    ),
+        "differ. They must exist under the same archive path and both be ELF files."),
     "auditwheel-sbom": (
         "After bundling a library both write `<dist-info>/sboms/auditwheel.cdx.json` naming the "
         "OS package it came from; the `metadata.tools` entry names the tool. Everything else "
-        "must be identical (test_bundled_libraries_sbom)."
-    ),
+        "must be identical (test_bundled_libraries_sbom)."),
     "generator": (
         "WHEEL `Generator:` names the tool (`rustwheel (x.y)` vs `maturin (x.y)`). Wheel-Version, "
-        "Root-Is-Purelib and the Tag lines must be identical."
-    ),
+        "Root-Is-Purelib and the Tag lines must be identical."),
     "requires-dist-spelling": (
         "maturin re-serialises dependencies through pep508_rs: it writes `name ; marker` (space "
         "before `;`) and rewrites `python_version < '3.11'` as `python_full_version < '3.11'`. "
         "rustwheel keeps the project's marker spelling. Requires-Dist entries are compared in "
         "order as parsed requirements: same name, extras, specifier and URL, and markers that "
         "evaluate identically over a grid of environments (python versions, platforms, "
-        "implementations, every declared extra)."
-    ),
+        "implementations, every declared extra)."),
 }
 
 CRATES: dict[str, str] = {
@@ -119,7 +113,8 @@ def _maturin_command() -> list[str]:
 def _build_with_maturin(manifest: Path, out: Path, target: Path) -> Path:
     env = dict(os.environ)
     env["CARGO_TARGET_DIR"] = str(target)
-    argv = [*_maturin_command(), "build", "-m", str(manifest), "-o", str(out), "-i", sys.executable]
+    argv = [*_maturin_command(), "build", "-m", str(manifest), "-o", str(out),
+            "-i", sys.executable]
     proc = subprocess.run(argv, check=False, env=env, text=True, capture_output=True)
     assert proc.returncode == 0, f"{' '.join(argv)} failed:\n{proc.stdout}\n{proc.stderr}"
     wheels = sorted(out.glob("*.whl"))
@@ -152,9 +147,8 @@ def built(tmp_path_factory: pytest.TempPathFactory, target_dir: Path):
             manifest = src / CRATES[crate]
             target = target_dir / "own" / top if top in OWN_TARGET_DIR else target_dir
             ours = build_wheel(manifest, root / "rustwheel", target)
-            theirs_target = (
-                root / "maturin-target" if top in FRESH_MATURIN_TARGET_DIR else target / "maturin"
-            )
+            theirs_target = (root / "maturin-target" if top in FRESH_MATURIN_TARGET_DIR
+                             else target / "maturin")
             theirs = _build_with_maturin(manifest, root / "maturin", theirs_target)
             _BUILT[crate] = Pair(crate, ours, theirs)
         return _BUILT[crate]
@@ -180,7 +174,6 @@ def _sbom_path(dist_info: str, crate: str) -> str:
 # wheel name and archive contents
 # ---------------------------------------------------------------------------------------------
 
-
 @pytest.mark.parametrize("crate", list(CRATES))
 def test_wheel_file_name(built, crate: str) -> None:
     pair = built(crate)
@@ -205,11 +198,8 @@ def test_sbom_shape(built, crate: str) -> None:
     path = _sbom_path(_dist_info(theirs.namelist()), crate)
     a, b = json.loads(ours.read(path)), json.loads(theirs.read(path))
     assert list(a) == list(b)
-    assert (a["bomFormat"], a["specVersion"], a["version"]) == (
-        b["bomFormat"],
-        b["specVersion"],
-        b["version"],
-    )
+    assert (a["bomFormat"], a["specVersion"], a["version"]) == \
+        (b["bomFormat"], b["specVersion"], b["version"])
     root_a, root_b = a["metadata"]["component"], b["metadata"]["component"]
     assert (root_a["name"], root_a["version"]) == (root_b["name"], root_b["version"])
     assert root_a["purl"] == root_b["purl"]
@@ -233,10 +223,8 @@ def test_bundled_libraries_sbom(built) -> None:
     assert [t["name"] for t in a["metadata"].pop("tools")] == ["rustwheel"]
     assert [t["name"] for t in b["metadata"].pop("tools")] == ["maturin"]
     assert a == b
-    assert any(
-        c["purl"].startswith("pkg:deb/") and c["name"].startswith("libsqlite3")
-        for c in a["components"]
-    )
+    assert any(c["purl"].startswith("pkg:deb/") and c["name"].startswith("libsqlite3")
+               for c in a["components"])
 
 
 def _record_rows(z: zipfile.ZipFile, dist_info: str) -> list[list[str]]:
@@ -284,10 +272,8 @@ def test_non_binary_files_identical(built, crate: str) -> None:
     unix mode. dist-info METADATA / WHEEL / RECORD / entry_points.txt have their own tests."""
     ours, theirs = built(crate).zips()
     dist_info = _dist_info(theirs.namelist())
-    special = {
-        f"{dist_info}/{f}"
-        for f in ("METADATA", "WHEEL", "RECORD", "entry_points.txt", AUDITWHEEL_SBOM)
-    }
+    special = {f"{dist_info}/{f}" for f in ("METADATA", "WHEEL", "RECORD", "entry_points.txt",
+                                             AUDITWHEEL_SBOM)}
     special.add(_sbom_path(dist_info, crate))
     checked = []
     for name in theirs.namelist():
@@ -306,7 +292,6 @@ def test_non_binary_files_identical(built, crate: str) -> None:
 # ---------------------------------------------------------------------------------------------
 # WHEEL, entry_points.txt
 # ---------------------------------------------------------------------------------------------
-
 
 def _headers(data: bytes) -> list[tuple[str, str]]:
     msg = email.parser.BytesParser(policy=email.policy.compat32).parsebytes(data)
@@ -338,59 +323,29 @@ def test_entry_points_identical(built, crate: str) -> None:
 # METADATA
 # ---------------------------------------------------------------------------------------------
 
-_PY_VERSIONS = [
-    "2.7.18",
-    "3.6.15",
-    "3.7.0",
-    "3.8.10",
-    "3.9.0",
-    "3.9.18",
-    "3.10.0",
-    "3.10.14",
-    "3.11.0",
-    "3.11.9",
-    "3.12.0",
-    "3.12.7",
-    "3.13.0",
-    "3.14.0",
-    "3.15.0",
-]
-_PLATFORMS = [
-    ("linux", "Linux", "posix"),
-    ("win32", "Windows", "nt"),
-    ("darwin", "Darwin", "posix"),
-]
+_PY_VERSIONS = ["2.7.18", "3.6.15", "3.7.0", "3.8.10", "3.9.0", "3.9.18", "3.10.0", "3.10.14",
+                "3.11.0", "3.11.9", "3.12.0", "3.12.7", "3.13.0", "3.14.0", "3.15.0"]
+_PLATFORMS = [("linux", "Linux", "posix"), ("win32", "Windows", "nt"),
+              ("darwin", "Darwin", "posix")]
 _IMPLS = [("CPython", "cpython"), ("PyPy", "pypy")]
 
 
 def _environments(extras: list[str]):
     base = default_environment()
     for full, (plat, system, os_name), (impl, impl_name), extra in itertools.product(
-        _PY_VERSIONS, _PLATFORMS, _IMPLS, ["", *extras]
-    ):
+            _PY_VERSIONS, _PLATFORMS, _IMPLS, ["", *extras]):
         env = dict(base)
-        env.update(
-            python_full_version=full,
-            python_version=".".join(full.split(".")[:2]),
-            implementation_version=full,
-            sys_platform=plat,
-            platform_system=system,
-            os_name=os_name,
-            platform_python_implementation=impl,
-            implementation_name=impl_name,
-            extra=extra,
-        )
+        env.update(python_full_version=full, python_version=".".join(full.split(".")[:2]),
+                   implementation_version=full, sys_platform=plat, platform_system=system,
+                   os_name=os_name, platform_python_implementation=impl,
+                   implementation_name=impl_name, extra=extra)
         yield env
 
 
 def _same_requirement(a: Requirement, b: Requirement, extras: list[str]) -> bool:
     """INTENDED_DIFFERENCES['requires-dist-spelling']: equal up to marker spelling."""
-    if (canonicalize_name(a.name), sorted(a.extras), str(a.specifier), a.url) != (
-        canonicalize_name(b.name),
-        sorted(b.extras),
-        str(b.specifier),
-        b.url,
-    ):
+    if (canonicalize_name(a.name), sorted(a.extras), str(a.specifier), a.url) != \
+            (canonicalize_name(b.name), sorted(b.extras), str(b.specifier), b.url):
         return False
     if (a.marker is None) != (b.marker is None):
         return False

@@ -28,19 +28,16 @@ def test_path_dependency_outside_the_project(tmp_path: Path) -> None:
     outside = tmp_path / "elsewhere" / "helper-lib"
     outside.parent.mkdir()
     (workspace / "helper-lib").rename(outside)
-    (workspace / "Cargo.toml").write_text(
-        '[workspace]\nresolver = "2"\nmembers = ["member-ext"]'
-        '\n\n[workspace.package]\nversion = "0.4.0"\n'
-        'edition = "2021"\n'
-    )
+    (workspace / "Cargo.toml").write_text('[workspace]\nresolver = "2"\nmembers = ["member-ext"]'
+                                          '\n\n[workspace.package]\nversion = "0.4.0"\n'
+                                          'edition = "2021"\n')
     manifest = outside / "Cargo.toml"
-    manifest.write_text(
-        manifest.read_text()
-        .replace("version.workspace = true", 'version = "0.4.0"')
-        .replace("edition.workspace = true", 'edition = "2021"')
-    )
+    manifest.write_text(manifest.read_text().replace("version.workspace = true",
+                                                     'version = "0.4.0"')
+                        .replace("edition.workspace = true", 'edition = "2021"'))
     cargo = member / "Cargo.toml"
-    cargo.write_text(cargo.read_text().replace('path = "../helper-lib"', f'path = "{outside}"'))
+    cargo.write_text(cargo.read_text().replace('path = "../helper-lib"',
+                                               f'path = "{outside}"'))
     out = tmp_path / "out"
     proc = run_rustwheel(["sdist", "-m", str(cargo), "-o", str(out)], check=False)
     _one_error(proc, "helper-lib", "outside the project root", "move it inside")
@@ -57,16 +54,11 @@ def test_missing_readme(tmp_path: Path) -> None:
 
 def test_unknown_config_setting(tmp_path: Path) -> None:
     crate = copy_crate("pyo3-mixed", tmp_path)
-    code = "import rustwheel, sys; rustwheel.build_sdist(sys.argv[1], {'colour': 'blue'})"
+    code = ("import rustwheel, sys; "
+            "rustwheel.build_sdist(sys.argv[1], {'colour': 'blue'})")
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    proc = subprocess.run(
-        [sys.executable, "-c", code, str(tmp_path / "out")],
-        cwd=crate,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    proc = subprocess.run([sys.executable, "-c", code, str(tmp_path / "out")], cwd=crate,
+                          env=env, capture_output=True, text=True, check=False)
     _one_error(proc, "colour", "build-args")
 
 
@@ -74,21 +66,14 @@ def test_develop_without_a_virtual_env(tmp_path: Path) -> None:
     crate = copy_crate("pyo3-mixed", tmp_path)
     env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "CONDA_PREFIX")}
     env["PYTHONPATH"] = str(REPO)
-    proc = subprocess.run(
-        [sys.executable, "-m", "rustwheel", "develop"],
-        cwd=crate,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    proc = subprocess.run([sys.executable, "-m", "rustwheel", "develop"], cwd=crate, env=env,
+                          capture_output=True, text=True, check=False)
     _one_error(proc, "no virtual environment", "python -m venv .venv")
     assert not list((crate / "python" / "mixed_pkg").glob("*.so"))
 
 
 def test_develop_rejects_interpreter_flag(tmp_path: Path) -> None:
     crate = copy_crate("pyo3-mixed", tmp_path)
-    proc = run_rustwheel(
-        ["develop", "-i", sys.executable], cwd=crate, check=False, env={"VIRTUAL_ENV": sys.prefix}
-    )
+    proc = run_rustwheel(["develop", "-i", sys.executable], cwd=crate, check=False,
+                         env={"VIRTUAL_ENV": sys.prefix})
     _one_error(proc, "-i")

@@ -45,12 +45,10 @@ from storetools import (
 pytestmark = pytest.mark.slow
 
 ABI3_SO = "pyo3_pure_abi3/pyo3_pure_abi3.abi3.so"
-ABI3_CHECK = (
-    "import pyo3_pure_abi3 as m\n"
-    "assert m.add(2, 3) == 5, m.add(2, 3)\n"
-    "assert m.greet('world') == 'Hello, world!', m.greet('world')\n"
-    "print('OK')\n"
-)
+ABI3_CHECK = ("import pyo3_pure_abi3 as m\n"
+              "assert m.add(2, 3) == 5, m.add(2, 3)\n"
+              "assert m.greet('world') == 'Hello, world!', m.greet('world')\n"
+              "print('OK')\n")
 BIN_WHEEL = f"bin_only-0.2.0-py3-none-{HOST_PLATFORM}.whl"
 HELLO = "hello from bin-only\n"
 
@@ -65,13 +63,11 @@ def _subcommand(argv: list[str]) -> str | None:
 
 
 def test_fresh_clone_with_warm_store_does_not_compile(
-    tmp_path: Path, target_dir: Path, make_venv: Callable[..., Venv]
-) -> None:
+        tmp_path: Path, target_dir: Path, make_venv: Callable[..., Venv]) -> None:
     store = tmp_path / "store"
     a = copy_crate("pyo3-pure-abi3", tmp_path / "a")
-    first, st, _ = build(
-        a / "Cargo.toml", tmp_path / "dist-a", target_dir, "--cache-dir", str(store)
-    )
+    first, st, _ = build(a / "Cargo.toml", tmp_path / "dist-a", target_dir,
+                         "--cache-dir", str(store))
     assert st["compile"] in ("ran", "restored"), st
     first_bytes = first.read_bytes()
 
@@ -84,17 +80,14 @@ def test_fresh_clone_with_warm_store_does_not_compile(
         "#!/bin/sh\n"
         f"printf '%s\\0' \"$@\" >> {shlex.quote(str(log))}\n"
         f"printf '\\n' >> {shlex.quote(str(log))}\n"
-        f'exec {shlex.quote(real_cargo)} "$@"\n',
-        encoding="utf-8",
-    )
+        f"exec {shlex.quote(real_cargo)} \"$@\"\n", encoding="utf-8")
     (wrap / "cargo").chmod(0o755)
 
     b = copy_crate("pyo3-pure-abi3", tmp_path / "b")
     b_target = tmp_path / "b-target"
     env = {"PATH": str(wrap) + os.pathsep + os.environ["PATH"]}
-    second, st, proc = build(
-        b / "Cargo.toml", tmp_path / "dist-b", b_target, "--cache-dir", str(store), env=env
-    )
+    second, st, proc = build(b / "Cargo.toml", tmp_path / "dist-b", b_target,
+                             "--cache-dir", str(store), env=env)
 
     calls = [line.split("\0")[:-1] for line in log.read_text(encoding="utf-8").splitlines()]
     subcommands = [_subcommand(argv) for argv in calls]
@@ -125,29 +118,23 @@ def fresh_sources(crate: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def warm_abi3_store(
-    tmp_path_factory: pytest.TempPathFactory, target_dir: Path
-) -> tuple[Path, bytes]:
+def warm_abi3_store(tmp_path_factory: pytest.TempPathFactory,
+                    target_dir: Path) -> tuple[Path, bytes]:
     """A store holding one build of pyo3-pure-abi3 (copy it before use), and the built .so."""
     root = tmp_path_factory.mktemp("warm-abi3")
     crate = copy_crate("pyo3-pure-abi3", root / "src")
-    wheel, _, _ = build(
-        crate / "Cargo.toml", root / "dist", target_dir, "--cache-dir", str(root / "store")
-    )
+    wheel, _, _ = build(crate / "Cargo.toml", root / "dist", target_dir,
+                        "--cache-dir", str(root / "store"))
     return root / "store", zipfile.ZipFile(wheel).read(ABI3_SO)
 
 
-DAMAGE_CASES = [
-    (what, how)
-    for what in ("blob", "compile", "compile-manifest")
-    for how in ("corrupt", "truncate", "delete")
-] + [("everything", "corrupt")]
+DAMAGE_CASES = [(what, how) for what in ("blob", "compile", "compile-manifest")
+                for how in ("corrupt", "truncate", "delete")] + [("everything", "corrupt")]
 
 
 @pytest.mark.parametrize(("what", "how"), DAMAGE_CASES, ids=[f"{w}-{h}" for w, h in DAMAGE_CASES])
-def test_damaged_store_entries_are_rebuilt(
-    what: str, how: str, tmp_path: Path, target_dir: Path, warm_abi3_store: tuple[Path, bytes]
-) -> None:
+def test_damaged_store_entries_are_rebuilt(what: str, how: str, tmp_path: Path, target_dir: Path,
+                                           warm_abi3_store: tuple[Path, bytes]) -> None:
     template, so_bytes = warm_abi3_store
     store = tmp_path / "store"
     shutil.copytree(template, store)
@@ -162,9 +149,8 @@ def test_damaged_store_entries_are_rebuilt(
         damage(v, how)
 
     crate = fresh_sources(copy_crate("pyo3-pure-abi3", tmp_path / "c"))
-    wheel, st, proc = build(
-        crate / "Cargo.toml", tmp_path / "dist", target_dir, "--cache-dir", str(store)
-    )
+    wheel, st, proc = build(crate / "Cargo.toml", tmp_path / "dist", target_dir,
+                            "--cache-dir", str(store))
     assert st["compile"] == "ran", proc.stderr
     warnings = [line for line in proc.stderr.splitlines() if line.startswith("warning:")]
     if how != "delete":
@@ -180,11 +166,8 @@ def test_damaged_store_entries_are_rebuilt(
     assert import_from_wheel(wheel, tmp_path / "unpacked", ABI3_CHECK) == "OK\n"
     bad, out = verify_bad_count(store)
     if what == "everything":  # the template's wheel entry was never read: still bad, rightly
-        dropped = {
-            Path(line.split(" ", 3)[3].split(": ")[0])
-            for line in out.splitlines()
-            if line.startswith("dropped: ")
-        }
+        dropped = {Path(line.split(" ", 3)[3].split(": ")[0])
+                   for line in out.splitlines() if line.startswith("dropped: ")}
         assert dropped <= set(victims), out
         bad, out = verify_bad_count(store)
     assert bad == 0, out
@@ -217,14 +200,9 @@ def test_rebuilt_output_replaces_corrupt_blob_of_same_content(tmp_path: Path) ->
 
 def _start_build(args: list[str], log: Path) -> subprocess.Popen[bytes]:
     with open(log, "wb") as f:
-        return subprocess.Popen(
-            [sys.executable, "-m", "rustwheel", *args],
-            env=rustwheel_env(),
-            stdout=f,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,
-        )
+        return subprocess.Popen([sys.executable, "-m", "rustwheel", *args], env=rustwheel_env(),
+                                stdout=f, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                start_new_session=True)
 
 
 def test_concurrent_builds_share_one_store(tmp_path: Path) -> None:
@@ -234,9 +212,8 @@ def test_concurrent_builds_share_one_store(tmp_path: Path) -> None:
         for i in range(4):
             d = tmp_path / f"{round_}{i}"
             crate = copy_crate("bin-only", d)
-            args = build_args(
-                crate / "Cargo.toml", d / "out", d / "target", "--cache-dir", str(store)
-            )
+            args = build_args(crate / "Cargo.toml", d / "out", d / "target",
+                              "--cache-dir", str(store))
             jobs.append((d, _start_build(args, d / "log.txt")))
         for d, job in jobs:
             assert job.wait(timeout=300) == 0, (d / "log.txt").read_text(errors="replace")
@@ -322,13 +299,8 @@ def test_killed_at_wheel_rename_leaves_no_temp_file(warm: bool, tmp_path: Path) 
     crate = copy_crate("bin-only", tmp_path / "a")
     out = tmp_path / "out"
     args = build_args(crate / "Cargo.toml", out, target, "--cache-dir", str(store))
-    job = subprocess.run(
-        [sys.executable, "-c", _KILL_AT_WHEEL_RENAME, *args],
-        env=rustwheel_env(),
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    job = subprocess.run([sys.executable, "-c", _KILL_AT_WHEEL_RENAME, *args], env=rustwheel_env(),
+                         capture_output=True, text=True, check=False)
     assert job.returncode == -signal.SIGKILL, job.stderr
     assert not (out / BIN_WHEEL).exists()
     assert [n for n in leftovers(out) if n.endswith(".whl")] == []
@@ -339,8 +311,7 @@ def test_killed_at_wheel_rename_leaves_no_temp_file(warm: bool, tmp_path: Path) 
     wheel, _, _ = build(crate / "Cargo.toml", out, target, "--cache-dir", str(store))
     assert run_bin_from_wheel(wheel, tmp_path / "bin") == HELLO
     assert leftovers(out, [BIN_WHEEL]) == [], (
-        f"left in {out} by the killed build: {after_kill}; still there after the next build"
-    )
+        f"left in {out} by the killed build: {after_kill}; still there after the next build")
 
 
 # --------------------------------------------------------------------------------------------
@@ -364,9 +335,8 @@ def test_cache_stats_gc_clear(tmp_path: Path) -> None:
     assert after["entries"] < before["entries"], (before, after)
 
     fresh = copy_crate("bin-only", tmp_path / "b")  # would be restored if gc had kept it
-    wheel, st, proc = build(
-        fresh / "Cargo.toml", tmp_path / "out-b", target, "--cache-dir", str(store)
-    )
+    wheel, st, proc = build(fresh / "Cargo.toml", tmp_path / "out-b", target,
+                            "--cache-dir", str(store))
     assert st["compile"] == "ran", proc.stderr
     assert run_bin_from_wheel(wheel, tmp_path / "bin") == HELLO
     assert stats(store)["entries"] > 0
@@ -385,9 +355,8 @@ def test_cache_stats_gc_clear(tmp_path: Path) -> None:
     proc = cache("gc", store, check=False)
     assert proc.returncode != 0
     lines = proc.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error:") and "--max-size" in lines[0], (
+    assert len(lines) == 1 and lines[0].startswith("error:") and "--max-size" in lines[0], \
         proc.stderr
-    )
     assert proc.stdout == ""
 
 
@@ -407,9 +376,8 @@ def test_report_json(tmp_path: Path) -> None:
     out = tmp_path / "out"
     cache_args = ("--cache-dir", str(store))
 
-    wheel, _, _ = build(
-        crate / "Cargo.toml", out, target, *cache_args, "--report", str(tmp_path / "cold.json")
-    )
+    wheel, _, _ = build(crate / "Cargo.toml", out, target, *cache_args,
+                        "--report", str(tmp_path / "cold.json"))
     st, data = _report_statuses(tmp_path / "cold.json")
     assert st == {"detect": "ran", "compile": "ran", "repair": "ran", "wheel": "ran"}, data
     assert data["success"] is True and data["errors"] == [], data
@@ -418,30 +386,16 @@ def test_report_json(tmp_path: Path) -> None:
 
     build(crate / "Cargo.toml", out, target, *cache_args, "--report", str(tmp_path / "noop.json"))
     st, data = _report_statuses(tmp_path / "noop.json")
-    assert st == {
-        "detect": "up to date",
-        "compile": "up to date",
-        "repair": "up to date",
-        "wheel": "up to date",
-    }, data
+    assert st == {"detect": "up to date", "compile": "up to date", "repair": "up to date",
+                  "wheel": "up to date"}, data
     assert data["wheels"] == [str(wheel)], data
 
     fresh = copy_crate("bin-only", tmp_path / "b")
-    wheel_b, _, _ = build(
-        fresh / "Cargo.toml",
-        tmp_path / "out-b",
-        target,
-        *cache_args,
-        "--report",
-        str(tmp_path / "fresh.json"),
-    )
+    wheel_b, _, _ = build(fresh / "Cargo.toml", tmp_path / "out-b", target, *cache_args,
+                          "--report", str(tmp_path / "fresh.json"))
     st, data = _report_statuses(tmp_path / "fresh.json")
-    assert st == {
-        "detect": "ran",
-        "compile": "restored",
-        "repair": "restored",
-        "wheel": "restored",
-    }, data
+    assert st == {"detect": "ran", "compile": "restored", "repair": "restored",
+                  "wheel": "restored"}, data
     assert data["success"] is True and data["wheels"] == [str(wheel_b)], data
     assert run_bin_from_wheel(wheel_b, tmp_path / "bin") == HELLO
 

@@ -13,15 +13,15 @@ from conftest import REPO, copy_crate, pyenv_python
 
 pytestmark = pytest.mark.slow
 
-USER_DODO = """\
+USER_DODO = '''\
 from rustwheel.tasks import DOIT_CONFIG, wheel_tasks
 
 def task_wheel():
     yield from wheel_tasks(release=True, out="dist")
-"""
+'''
 
 # The user's own task: runs after the wheel, and again only when a wheel was rewritten.
-USER_TASK = """
+USER_TASK = '''
 from doit.tools import result_dep
 
 def record(wheels):
@@ -31,7 +31,7 @@ def record(wheels):
 def task_test():
     return {"actions": [record], "getargs": {"wheels": ("wheel", "wheel")},
             "uptodate": [result_dep("wheel")], "verbosity": 2}
-"""
+'''
 
 
 def _doit(crate: Path, target: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -39,14 +39,8 @@ def _doit(crate: Path, target: Path, *args: str) -> subprocess.CompletedProcess[
     env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
     env["CARGO_TARGET_DIR"] = str(target)
     env["VIRTUAL_ENV"] = sys.prefix  # the interpreter the wheel is built for
-    proc = subprocess.run(
-        [sys.executable, "-m", "doit", *args],
-        cwd=crate,
-        env=env,
-        text=True,
-        capture_output=True,
-        check=False,
-    )
+    proc = subprocess.run([sys.executable, "-m", "doit", *args], cwd=crate, env=env, text=True,
+                          capture_output=True, check=False)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     return proc
 

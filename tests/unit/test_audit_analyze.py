@@ -33,11 +33,8 @@ def test_libz_is_manylinux2014_and_names_the_too_new_symbol(libz: ElfInfo) -> No
     assert [v.tag for v in result.stricter()] == ["manylinux_2_5_x86_64", "manylinux_2_12_x86_64"]
     why = result.verdict("manylinux2010_x86_64")
     assert why.status == FAIL and why.reasons[0].kind == "symbol-version"
-    assert (
-        why.reasons[0]
-        .message()
-        .startswith("too-new versioned symbols: libc.so.6: memcpy@GLIBC_2.14")
-    )
+    assert why.reasons[0].message().startswith(
+        "too-new versioned symbols: libc.so.6: memcpy@GLIBC_2.14")
     assert why.reasons[0].files == ("libz.so.1",)
     assert all(v.status == OK for v in result.verdicts[2:])
     assert "GLIBC_2.14" in result.versioned_symbols["libc.so.6"]
@@ -49,10 +46,7 @@ def test_libz_is_manylinux2014_and_names_the_too_new_symbol(libz: ElfInfo) -> No
 
 def test_version_key_orders_numerically() -> None:
     assert sorted(["GLIBC_2.14", "GLIBC_2.2.5", "GLIBC_2.3"], key=version_key) == [
-        "GLIBC_2.2.5",
-        "GLIBC_2.3",
-        "GLIBC_2.14",
-    ]
+        "GLIBC_2.2.5", "GLIBC_2.3", "GLIBC_2.14"]
 
 
 class _FakeInfo(Resolver):
@@ -80,11 +74,8 @@ def test_external_library_needs_repair(tmp_path: Path, libz: ElfInfo) -> None:
 
     # The bundled library's own symbol versions count for the repaired policies.
     path = libdir / "libextern.so.1"
-    newer = dataclasses.replace(
-        read_elf(path),
-        version_requirements={"libc.so.6": frozenset({"GLIBC_2.2.5", "GLIBC_2.28"})},
-        versioned_symbols={},
-    )
+    newer = dataclasses.replace(read_elf(path), version_requirements={
+        "libc.so.6": frozenset({"GLIBC_2.2.5", "GLIBC_2.28"})}, versioned_symbols={})
     result = analyze({"pkg/ext.so": ext}, resolver=_FakeInfo(resolver.paths, path, newer))
     assert result.repair_tag == "manylinux_2_28_x86_64"
     blocked = result.verdict("manylinux_2_27_x86_64")
@@ -109,79 +100,52 @@ def test_library_inside_the_wheel_is_not_external(tmp_path: Path, libz: ElfInfo)
     root = tmp_path / "unpacked"
     (root / "pkg.libs").mkdir(parents=True)
     shutil.copy(system_lib("libz.so.1"), root / "pkg.libs" / "libinside-1234abcd.so.1")
-    ext = dataclasses.replace(
-        libz,
-        path=root / "pkg" / "ext.so",
-        rpath=("$ORIGIN/../pkg.libs",),
-        needed=("libinside-1234abcd.so.1", "libc.so.6"),
-    )
+    ext = dataclasses.replace(libz, path=root / "pkg" / "ext.so", rpath=("$ORIGIN/../pkg.libs",),
+                              needed=("libinside-1234abcd.so.1", "libc.so.6"))
     result = analyze({"pkg/ext.so": ext}, root=root, resolver=NO_SYSTEM)
     assert result.tag == "manylinux_2_17_x86_64" and result.repair_tag is None
     assert all(not v.external_libs for v in result.verdicts)
 
 
 def test_blacklisted_symbol(libz: ElfInfo) -> None:
-    ext = dataclasses.replace(
-        libz, undefined_symbols=libz.undefined_symbols | {"__cxa_thread_atexit_impl"}
-    )
+    ext = dataclasses.replace(libz, undefined_symbols=libz.undefined_symbols | {
+        "__cxa_thread_atexit_impl"})
     result = analyze({"ext.so": ext}, resolver=NO_SYSTEM)
     assert result.tag == "manylinux_2_24_x86_64"  # libc's blacklist ends with manylinux2014
     reasons = result.verdict("manylinux2014_x86_64").reasons
     assert [(r.kind, r.library, r.items) for r in reasons] == [
-        ("blacklist", "libc.so.6", ("__cxa_thread_atexit_impl",))
-    ]
-    assert (
-        reasons[0].message() == "uses black-listed symbols of libc.so.6: __cxa_thread_atexit_impl"
-    )
+        ("blacklist", "libc.so.6", ("__cxa_thread_atexit_impl",))]
+    assert reasons[0].message() == \
+        "uses black-listed symbols of libc.so.6: __cxa_thread_atexit_impl"
 
 
 def test_isa_level_and_unsupported_architecture(libz: ElfInfo) -> None:
     v3 = dataclasses.replace(libz, isa_level="x86_64_v3")
     result = analyze({"ext.so": v3}, resolver=NO_SYSTEM)
     assert result.tag == "linux_x86_64" and result.repair_tag is None
-    assert (
-        result.verdicts[-1].reasons[0].message()
-        == "requires the x86_64_v3 instruction set (ext.so)"
-    )
+    assert result.verdicts[-1].reasons[0].message() == \
+        "requires the x86_64_v3 instruction set (ext.so)"
 
-    riscv = dataclasses.replace(
-        libz,
-        arch="riscv64",
-        machine="EM_RISCV",
-        versioned_symbols={},
-        version_requirements={"libc.so.6": frozenset({"GLIBC_2.27"})},
-    )
+    riscv = dataclasses.replace(libz, arch="riscv64", machine="EM_RISCV", versioned_symbols={},
+                                version_requirements={"libc.so.6": frozenset({"GLIBC_2.27"})})
     result = analyze({"ext.so": riscv}, resolver=NO_SYSTEM)
     assert result.tag == "manylinux_2_31_riscv64"
-    assert (
-        result.verdict("manylinux_2_28_riscv64").reasons[0].message()
-        == "unsupported architecture riscv64"
-    )
-    ppc64 = dataclasses.replace(
-        libz,
-        arch="ppc64",
-        machine="EM_PPC64",
-        little_endian=False,
-        version_requirements={"libc.so.6": frozenset({"GLIBC_2.3"})},
-    )
+    assert result.verdict("manylinux_2_28_riscv64").reasons[0].message() == \
+        "unsupported architecture riscv64"
+    ppc64 = dataclasses.replace(libz, arch="ppc64", machine="EM_PPC64", little_endian=False,
+                                version_requirements={"libc.so.6": frozenset({"GLIBC_2.3"})})
     assert analyze({"x.so": ppc64}, resolver=NO_SYSTEM).tag == "manylinux_2_17_ppc64"
 
 
 def test_unknown_prefixes_are_not_checked(libz: ElfInfo) -> None:
-    ext = dataclasses.replace(
-        libz,
-        version_requirements={
-            **libz.version_requirements,
-            "libssl.so.3": frozenset({"OPENSSL_3.0.0"}),
-        },
-    )
+    ext = dataclasses.replace(libz, version_requirements={
+        **libz.version_requirements, "libssl.so.3": frozenset({"OPENSSL_3.0.0"})})
     assert analyze({"ext.so": ext}, resolver=NO_SYSTEM).tag == "manylinux_2_17_x86_64"
 
 
 def test_musl(libz: ElfInfo) -> None:
-    musl = dataclasses.replace(
-        libz, needed=("libc.musl-x86_64.so.1",), version_requirements={}, versioned_symbols={}
-    )
+    musl = dataclasses.replace(libz, needed=("libc.musl-x86_64.so.1",), version_requirements={},
+                               versioned_symbols={})
     result = analyze({"ext.so": musl}, resolver=NO_SYSTEM)
     assert (result.libc, result.tag) == ("musl", "musllinux_1_2_x86_64")
     assert [v.tag for v in result.verdicts] == ["musllinux_1_2_x86_64"]
@@ -197,11 +161,8 @@ def test_input_errors(libz: ElfInfo) -> None:
     with pytest.raises(AuditError, match="w.whl contains no ELF files"):
         analyze({}, name="w.whl")
     arm = dataclasses.replace(libz, arch="aarch64", machine="EM_AARCH64")
-    with pytest.raises(
-        AuditError,
-        match=r"mixes architectures: b.so is built for aarch64 but "
-        r"a.so for x86_64",
-    ):
+    with pytest.raises(AuditError, match=r"mixes architectures: b.so is built for aarch64 but "
+                                         r"a.so for x86_64"):
         analyze({"a.so": libz, "b.so": arm}, resolver=NO_SYSTEM)
     odd = dataclasses.replace(libz, arch=None, machine="EM_SPARCV9")
     with pytest.raises(AuditError, match=r"odd.so in w.whl is built for EM_SPARCV9"):

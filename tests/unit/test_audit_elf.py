@@ -19,9 +19,8 @@ def system_lib(name: str) -> Path:
     for d in LIB_DIRS:
         if (Path(d) / name).is_file():
             return Path(d) / name
-    raise AssertionError(
-        f"{name} not found in {LIB_DIRS} (the audit tests need an x86-64 glibc host)"
-    )
+    raise AssertionError(f"{name} not found in {LIB_DIRS} (the audit tests need an x86-64 "
+                         "glibc host)")
 
 
 def with_machine(src: Path, dest: Path, machine: int) -> Path:

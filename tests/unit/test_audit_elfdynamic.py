@@ -31,9 +31,8 @@ def both(path: Path) -> tuple[Optional[ElfInfo], ElfInfo]:
 
 def cc(tmp: Path, source: str, out: str, *flags: str) -> Path:
     (tmp / f"{out}.c").write_text(source)
-    subprocess.run(
-        ["cc", "-fPIC", "-o", str(tmp / out), str(tmp / f"{out}.c"), *flags], check=True, cwd=tmp
-    )
+    subprocess.run(["cc", "-fPIC", "-o", str(tmp / out), str(tmp / f"{out}.c"), *flags],
+                   check=True, cwd=tmp)
     return tmp / out
 
 
@@ -56,25 +55,12 @@ def test_same_facts_as_pyelftools_for_system_files() -> None:
 
 
 def test_isa_level_runpath_and_needed_from_cc_built_libraries(tmp_path: Path) -> None:
-    cc(
-        tmp_path,
-        "int inner(void) { return 41; }\n",
-        "libinner.so",
-        "-shared",
-        "-Wl,-soname,libinner.so",
-    )
+    cc(tmp_path, "int inner(void) { return 41; }\n", "libinner.so", "-shared",
+       "-Wl,-soname,libinner.so")
     outer = "int inner(void);\nint PyInit_outer(void) { return inner() + 1; }\n"
     v3 = cc(tmp_path, outer, "v3.so", "-shared", "-L.", "-linner", "-Wl,-z,x86-64-v3")
-    ext = cc(
-        tmp_path,
-        outer,
-        "outer.so",
-        "-shared",
-        "-L.",
-        "-linner",
-        "-Wl,-rpath,$ORIGIN/../pkg.libs",
-        "-Wl,--enable-new-dtags",
-    )
+    ext = cc(tmp_path, outer, "outer.so", "-shared", "-L.", "-linner",
+             "-Wl,-rpath,$ORIGIN/../pkg.libs", "-Wl,--enable-new-dtags")
     for path in (v3, ext):
         fast, full = both(path)
         assert fast is not None and fast == full
@@ -101,17 +87,13 @@ def test_wheel_member_is_inflated_only_up_to_its_dynamic_segment(tmp_path: Path)
         stream = StreamBytes(src, len(data))
         info = read_dynamic(stream, Path("demo/libz.so.1"))
         assert stream.inflated < 1_000_000
-    assert info == dataclasses.replace(
-        read_elf(system_lib("libz.so.1")), path=Path("demo/libz.so.1")
-    )
+    assert info == dataclasses.replace(read_elf(system_lib("libz.so.1")),
+                                       path=Path("demo/libz.so.1"))
     cut = tmp_path / "cut.zip"
     with zipfile.ZipFile(cut, "w") as zf:
         zf.writestr("demo/libz.so.1", data[:3000])
-    with (
-        zipfile.ZipFile(cut) as zf,
-        zf.open("demo/libz.so.1") as src,
-        pytest.raises(AuditError, match="demo/libz.so.1 is a truncated or corrupt ELF"),
-    ):
+    with zipfile.ZipFile(cut) as zf, zf.open("demo/libz.so.1") as src, \
+            pytest.raises(AuditError, match="demo/libz.so.1 is a truncated or corrupt ELF"):
         read_elf_stream(src, 3000, Path("x/libz.so.1"), label="demo/libz.so.1")
 
 

@@ -28,8 +28,7 @@ def test_architectures_per_policy() -> None:
     by_name = {p.name: p for p in load_policies("manylinux")}
     assert by_name["manylinux_2_5"].architectures == {"i686", "x86_64"}
     assert by_name["manylinux_2_17"].supports("ppc64") and not by_name["manylinux_2_24"].supports(
-        "ppc64"
-    )
+        "ppc64")
     assert not by_name["manylinux_2_28"].supports("riscv64")
     assert by_name["manylinux_2_31"].supports("riscv64")
     assert by_name["manylinux_2_36"].supports("loongarch64")
@@ -55,10 +54,8 @@ def test_musllinux_whitelist_names_each_architectures_libc() -> None:
     assert m12.whitelist("x86_64") == {"libc.musl-x86_64.so.1", "libz.so.1"}
     assert "libc.musl-x86.so.1" in m12.whitelist("i686")
     assert "libc.musl-armv7.so.1" in m12.whitelist("armv7l")
-    assert (
-        find_policy("manylinux_2_17").whitelist("x86_64")
-        == find_policy("manylinux_2_17").lib_whitelist
-    )
+    assert find_policy("manylinux_2_17").whitelist("x86_64") == find_policy(
+        "manylinux_2_17").lib_whitelist
 
 
 def test_pep600_superset_rule_holds_and_is_enforced() -> None:

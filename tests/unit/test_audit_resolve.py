@@ -28,18 +28,10 @@ def test_ld_so_conf_with_include_globs_comments_and_cycles(tmp_path: Path) -> No
     (confd / "loop.conf").write_text(f"include {tmp_path / 'ld.so.conf'}\n")
     (confd / "ignored.txt").write_text("/not/included\n")
     conf = tmp_path / "ld.so.conf"
-    conf.write_text(
-        "include ld.so.conf.d/*.conf\n/usr/local/lib:/opt/x/lib,/opt/y/lib\n"
-        "hwcap 1 nosegneg\nrelative/dir\n/usr/local/lib\n"
-    )
-    assert parse_ld_so_conf(conf) == [
-        "/usr/lib/x86_64-linux-gnu",
-        "/lib/x86_64-linux-gnu",
-        "/opt/b/lib",
-        "/usr/local/lib",
-        "/opt/x/lib",
-        "/opt/y/lib",
-    ]
+    conf.write_text("include ld.so.conf.d/*.conf\n/usr/local/lib:/opt/x/lib,/opt/y/lib\n"
+                    "hwcap 1 nosegneg\nrelative/dir\n/usr/local/lib\n")
+    assert parse_ld_so_conf(conf) == ["/usr/lib/x86_64-linux-gnu", "/lib/x86_64-linux-gnu",
+                                      "/opt/b/lib", "/usr/local/lib", "/opt/x/lib", "/opt/y/lib"]
     assert parse_ld_so_conf(tmp_path / "missing.conf") == []
 
 
@@ -68,19 +60,10 @@ def test_search_order_rpath_env_runpath_conf_default(tmp_path: Path) -> None:
     file = dataclasses.replace(libz, path=tmp_path / "pkg" / "ext.so", rpath=("$ORIGIN/r",))
     paths = SearchPaths(env=("/env",), conf=("/conf",))
     assert library_dirs(file, paths, ["/parent"]) == [
-        str(tmp_path / "pkg" / "r"),
-        "/parent",
-        "/env",
-        "/conf",
-        *DEFAULT_DIRS,
-    ]
+        str(tmp_path / "pkg" / "r"), "/parent", "/env", "/conf", *DEFAULT_DIRS]
     with_runpath = dataclasses.replace(file, runpath=("$ORIGIN/u",))  # RUNPATH hides RPATH
     assert library_dirs(with_runpath, paths, ["/parent"]) == [
-        "/env",
-        str(tmp_path / "pkg" / "u"),
-        "/conf",
-        *DEFAULT_DIRS,
-    ]
+        "/env", str(tmp_path / "pkg" / "u"), "/conf", *DEFAULT_DIRS]
 
 
 def test_resolver_finds_system_libraries() -> None:
@@ -100,21 +83,16 @@ def test_rpath_origin_and_foreign_candidates_skipped(tmp_path: Path) -> None:
     requester = dataclasses.replace(read_elf(real), path=pkg / "ext.so", rpath=("$ORIGIN/libs",))
     resolver = Resolver(SearchPaths(default=()))
     assert resolver.find("libdemo.so.1", requester) == pkg / "libs" / "libdemo.so.1"
-    assert (
-        Resolver(SearchPaths(default=())).find(
-            "libdemo.so.1", dataclasses.replace(requester, rpath=())
-        )
-        is None
-    )
+    assert Resolver(SearchPaths(default=())).find("libdemo.so.1", dataclasses.replace(
+        requester, rpath=())) is None
     # An aarch64 library of the same name first on the path is skipped, as ld.so does;
     # a text file (a linker script) too.
     (tmp_path / "arm").mkdir()
     with_machine(real, tmp_path / "arm" / "libdemo.so.1", EM_AARCH64)
     (tmp_path / "script").mkdir()
     (tmp_path / "script" / "libdemo.so.1").write_text("GROUP ( libdemo.so.1 )\n")
-    paths = SearchPaths(
-        env=(str(tmp_path / "script"), str(tmp_path / "arm")), conf=(str(pkg / "libs"),), default=()
-    )
+    paths = SearchPaths(env=(str(tmp_path / "script"), str(tmp_path / "arm")),
+                        conf=(str(pkg / "libs"),), default=())
     bare = dataclasses.replace(requester, rpath=())
     assert Resolver(paths).find("libdemo.so.1", bare) == pkg / "libs" / "libdemo.so.1"
     # A DT_NEEDED with a slash is a path, not searched.

@@ -89,16 +89,12 @@ def test_broken_wheels(wheel: Path, tmp_path: Path) -> None:
     text.write_text("not a zip")
     with pytest.raises(AuditError, match="is not a wheel"):
         audit_wheel(text)
-    pure = _rewrite(
-        wheel, tmp_path / "pure-1.0-py3-none-any.whl", lambda n, d: None if n.endswith(".so") else d
-    )
+    pure = _rewrite(wheel, tmp_path / "pure-1.0-py3-none-any.whl",
+                    lambda n, d: None if n.endswith(".so") else d)
     with pytest.raises(AuditError, match="contains no ELF files"):
         audit_wheel(pure)
-    cut = _rewrite(
-        wheel,
-        tmp_path / wheel.name.replace("pyo3_pure", "cut"),
-        lambda n, d: d[:2000] if n.endswith(".so") else d,
-    )
+    cut = _rewrite(wheel, tmp_path / wheel.name.replace("pyo3_pure", "cut"),
+                   lambda n, d: d[:2000] if n.endswith(".so") else d)
     with pytest.raises(AuditError, match=rf"^{SO} in cut.* is a truncated or corrupt ELF"):
         audit_wheel(cut)
 
@@ -108,11 +104,8 @@ def test_broken_wheels(wheel: Path, tmp_path: Path) -> None:
         return data[:18] + EM_AARCH64.to_bytes(2, "little") + data[20:]
 
     arm = _rewrite(wheel, tmp_path / wheel.name.replace("pyo3_pure", "arm"), to_arm)
-    with pytest.raises(
-        AuditError,
-        match=rf"{SO} in arm.* is built for aarch64 but the wheel is "
-        "tagged manylinux_2_34_x86_64",
-    ):
+    with pytest.raises(AuditError, match=rf"{SO} in arm.* is built for aarch64 but the wheel is "
+                                         "tagged manylinux_2_34_x86_64"):
         audit_wheel(arm)
     # Tagged for aarch64, it is audited as one (nothing to find on this host but libc).
     retagged = arm.rename(tmp_path / arm.name.replace("x86_64", "aarch64"))
@@ -146,36 +139,16 @@ def test_library_bundled_in_the_wheel_found_through_runpath(tmp_path: Path) -> N
     archive equals the audit of the unpacked files."""
     build = tmp_path / "build"
     build.mkdir()
-    for lib, body in (
-        ("libinner.so", "int inner(void) { return 41; }"),
-        ("libgone.so", "int gone(void) { return 1; }"),
-    ):
+    for lib, body in (("libinner.so", "int inner(void) { return 41; }"),
+                      ("libgone.so", "int gone(void) { return 1; }")):
         (build / f"{lib}.c").write_text(body + "\n")
-        subprocess.run(
-            ["cc", "-shared", "-fPIC", "-o", lib, f"{lib}.c", f"-Wl,-soname,{lib}"],
-            cwd=build,
-            check=True,
-        )
-    (build / "ext.c").write_text(
-        "int inner(void); int gone(void);\nint PyInit_ext(void) { return inner() + gone(); }\n"
-    )
-    subprocess.run(
-        [
-            "cc",
-            "-shared",
-            "-fPIC",
-            "-o",
-            "ext.so",
-            "ext.c",
-            "-L.",
-            "-linner",
-            "-lgone",
-            "-Wl,-rpath,$ORIGIN/../pkg.libs",
-            "-Wl,--enable-new-dtags",
-        ],
-        cwd=build,
-        check=True,
-    )
+        subprocess.run(["cc", "-shared", "-fPIC", "-o", lib, f"{lib}.c", f"-Wl,-soname,{lib}"],
+                       cwd=build, check=True)
+    (build / "ext.c").write_text("int inner(void); int gone(void);\n"
+                                 "int PyInit_ext(void) { return inner() + gone(); }\n")
+    subprocess.run(["cc", "-shared", "-fPIC", "-o", "ext.so", "ext.c", "-L.", "-linner",
+                    "-lgone", "-Wl,-rpath,$ORIGIN/../pkg.libs", "-Wl,--enable-new-dtags"],
+                   cwd=build, check=True)
     wheel = tmp_path / "pkg-1.0-cp311-cp311-linux_x86_64.whl"
     with zipfile.ZipFile(wheel, "w", zipfile.ZIP_DEFLATED) as zf:
         zf.write(build / "ext.so", "pkg/ext.so")

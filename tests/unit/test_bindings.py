@@ -14,35 +14,16 @@ from rustwheel.stages.detect.bindings import detect
 ROOT_MANIFEST = Path("/src/demo/Cargo.toml")
 
 
-def _pkg(
-    name: str,
-    version: str = "1.0.0",
-    targets: Optional[list[dict[str, Any]]] = None,
-    manifest: Optional[Path] = None,
-) -> dict[str, Any]:
-    return {
-        "id": f"{name} {version}",
-        "name": name,
-        "version": version,
-        "manifest_path": str(manifest or Path(f"/registry/{name}-{version}/Cargo.toml")),
-        "targets": targets
-        or [
-            {
-                "name": name.replace("-", "_"),
-                "kind": ["lib"],
-                "crate_types": ["lib"],
-                "src_path": "lib.rs",
-            }
-        ],
-    }
+def _pkg(name: str, version: str = "1.0.0", targets: Optional[list[dict[str, Any]]] = None,
+         manifest: Optional[Path] = None) -> dict[str, Any]:
+    return {"id": f"{name} {version}", "name": name, "version": version,
+            "manifest_path": str(manifest or Path(f"/registry/{name}-{version}/Cargo.toml")),
+            "targets": targets or [{"name": name.replace("-", "_"), "kind": ["lib"],
+                                    "crate_types": ["lib"], "src_path": "lib.rs"}]}
 
 
-def _meta(
-    root_targets: list[dict[str, Any]],
-    deps: dict[str, list[str]],
-    features: Optional[dict[str, list[str]]] = None,
-    extra: tuple[str, ...] = (),
-) -> Any:
+def _meta(root_targets: list[dict[str, Any]], deps: dict[str, list[str]],
+          features: Optional[dict[str, list[str]]] = None, extra: tuple[str, ...] = ()) -> Any:
     names = {n for ds in deps.values() for n in ds} | set(extra)
     packages = [_pkg("demo", "0.1.0", root_targets, ROOT_MANIFEST)]
     versions = {}
@@ -55,21 +36,11 @@ def _meta(
         name, _, version = n.partition("@")
         return "demo 0.1.0" if n == "demo" else f"{name} {version or '1.0.0'}"
 
-    nodes = [
-        {
-            "id": pid(k),
-            "deps": [{"pkg": pid(d)} for d in v],
-            "features": (features or {}).get(k, []),
-        }
-        for k, v in deps.items()
-    ]
-    data = {
-        "packages": packages,
-        "resolve": {"nodes": nodes, "root": "demo 0.1.0"},
-        "target_directory": "/src/demo/target",
-        "workspace_root": "/src/demo",
-        "workspace_members": ["demo 0.1.0"],
-    }
+    nodes = [{"id": pid(k), "deps": [{"pkg": pid(d)} for d in v],
+              "features": (features or {}).get(k, [])} for k, v in deps.items()]
+    data = {"packages": packages, "resolve": {"nodes": nodes, "root": "demo 0.1.0"},
+            "target_directory": "/src/demo/target", "workspace_root": "/src/demo",
+            "workspace_members": ["demo 0.1.0"]}
     return parse_metadata(data, ROOT_MANIFEST)
 
 
@@ -95,20 +66,15 @@ def test_pyo3_ffi_only() -> None:
 
 def test_abi3_minimum_from_features() -> None:
     feats = {"pyo3-ffi": ["abi3", "abi3-py39", "abi3-py310", "abi3-py311"]}
-    b = detect(
-        _meta(CDYLIB, {"demo": ["pyo3"], "pyo3": ["pyo3-ffi"], "pyo3-ffi": []}, feats), None, "x"
-    )
+    b = detect(_meta(CDYLIB, {"demo": ["pyo3"], "pyo3": ["pyo3-ffi"], "pyo3-ffi": []}, feats),
+               None, "x")
     assert b.abi3 == (3, 9)
 
 
 def test_plain_abi3_means_interpreter_version() -> None:
-    b = detect(
-        _meta(
-            CDYLIB, {"demo": ["pyo3"], "pyo3": ["pyo3-ffi"], "pyo3-ffi": []}, {"pyo3-ffi": ["abi3"]}
-        ),
-        None,
-        "x",
-    )
+    b = detect(_meta(CDYLIB, {"demo": ["pyo3"], "pyo3": ["pyo3-ffi"], "pyo3-ffi": []},
+                      {"pyo3-ffi": ["abi3"]}),
+               None, "x")
     assert b.abi3 == (0, 0)
 
 

@@ -36,25 +36,21 @@ def test_release_by_default(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     local = BuildOptions(release=True, interpreters=(sys.executable,), compatibility="off")
     assert _hook_options(None, editable=False) == local
     assert _hook_options(None, editable=True) == local._replace(editable=True)
-    assert _hook_options({"build-args": "--profile dev -i py"}, editable=False) == BuildOptions(
-        profile="dev", interpreters=("py",), compatibility="off"
-    )
-    assert _hook_options(
-        {"build-args": "--compatibility=manylinux_2_34"}, editable=False
-    ) == local._replace(compatibility="manylinux_2_34")
+    assert _hook_options({"build-args": "--profile dev -i py"}, editable=False) == \
+        BuildOptions(profile="dev", interpreters=("py",), compatibility="off")
+    assert _hook_options({"build-args": "--compatibility=manylinux_2_34"}, editable=False) == \
+        local._replace(compatibility="manylinux_2_34")
 
 
-def test_bad_build_args_are_one_config_error(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_bad_build_args_are_one_config_error(tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
     _pyproject(tmp_path, monkeypatch, "")
     with pytest.raises(ConfigError, match="--target-d"):
         _hook_options({"build-args": "--target-d x"}, editable=False)
 
 
 def test_editable_profile_applies_to_editable_builds_only(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from rustwheel.config.options import resolve_config
 
     _pyproject(tmp_path, monkeypatch, 'editable-profile = "dev"\n')

@@ -51,20 +51,23 @@ def _outputs(tmp: Path) -> dict[str, Path]:
 
 # -- keys ------------------------------------------------------------------------------------
 
-
 def test_canonical_json_and_action_key_ignore_ordering() -> None:
     assert canonical_json({"b": [1, "é"], "a": None}) == '{"a":null,"b":[1,"é"]}'.encode()
-    assert digest_bytes(b"") == ("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+    assert digest_bytes(b"") == ("e3b0c44298fc1c149afbf4c8996fb924"
+                                 "27ae41e4649b934ca495991b7852b855")
     k1 = action_key("compile", 1, {"a": 1, "b": 2}, {"x": "d1", "y": "d2"}, {"rustc": "1.80"}, "1")
     k2 = action_key("compile", 1, {"b": 2, "a": 1}, {"y": "d2", "x": "d1"}, {"rustc": "1.80"}, "1")
     assert k1 == k2 and len(k1) == 64
-    changed = [
-        action_key("repair", 1, {"a": 1, "b": 2}, {"x": "d1", "y": "d2"}, {"rustc": "1.80"}, "1"),
-        action_key("compile", 2, {"a": 1, "b": 2}, {"x": "d1", "y": "d2"}, {"rustc": "1.80"}, "1"),
-        action_key("compile", 1, {"a": 1, "b": 2}, {"x": "d9", "y": "d2"}, {"rustc": "1.80"}, "1"),
-        action_key("compile", 1, {"a": 1, "b": 2}, {"x": "d1", "y": "d2"}, {"rustc": "1.81"}, "1"),
-        action_key("compile", 1, {"a": 1, "b": 2}, {"x": "d1", "y": "d2"}, {"rustc": "1.80"}, "2"),
-    ]
+    changed = [action_key("repair", 1, {"a": 1, "b": 2}, {"x": "d1", "y": "d2"}, {"rustc": "1.80"},
+                          "1"),
+               action_key("compile", 2, {"a": 1, "b": 2}, {"x": "d1", "y": "d2"},
+                          {"rustc": "1.80"}, "1"),
+               action_key("compile", 1, {"a": 1, "b": 2}, {"x": "d9", "y": "d2"},
+                          {"rustc": "1.80"}, "1"),
+               action_key("compile", 1, {"a": 1, "b": 2}, {"x": "d1", "y": "d2"},
+                          {"rustc": "1.81"}, "1"),
+               action_key("compile", 1, {"a": 1, "b": 2}, {"x": "d1", "y": "d2"},
+                          {"rustc": "1.80"}, "2")]
     assert len({k1, *changed}) == 6
     with pytest.raises(TypeError):
         canonical_json({"path": Path("x")})
@@ -73,7 +76,8 @@ def test_canonical_json_and_action_key_ignore_ordering() -> None:
 def test_default_cache_dir() -> None:
     assert default_cache_dir({"RUSTWHEEL_CACHE_DIR": "/c", "XDG_CACHE_HOME": "/x"}) == Path("/c")
     assert default_cache_dir({"XDG_CACHE_HOME": "/x", "HOME": "/h"}) == Path("/x/rustwheel")
-    assert default_cache_dir({"XDG_CACHE_HOME": "rel", "HOME": "/h"}) == Path("/h/.cache/rustwheel")
+    assert default_cache_dir({"XDG_CACHE_HOME": "rel", "HOME": "/h"}) == Path(
+        "/h/.cache/rustwheel")
     assert default_cache_dir({"HOME": "/h"}) == Path("/h/.cache/rustwheel")
 
 
@@ -88,7 +92,6 @@ def test_parse_size() -> None:
 
 
 # -- round trips -----------------------------------------------------------------------------
-
 
 def test_blob_round_trip_and_stored_once(tmp_path: Path) -> None:
     store, warnings = _store(tmp_path)
@@ -166,15 +169,9 @@ def test_action_round_trip_and_restore(tmp_path: Path) -> None:
     assert sorted(p.name for p in (dest / "pkg").iterdir()) == ["__init__.py", "mod.so"]
     assert warnings == []
     assert stats(tmp_path / "cache") == {
-        "entries": 1,
-        "blobs": 2,
-        "bytes_uncompressed": sum(o.size for o in entry.outputs),
-        "bytes_on_disk": sum(
-            p.stat().st_size
-            for p in (tmp_path / "cache").rglob("*")
-            if p.is_file() and p.name != "lock"
-        ),
-    }
+        "entries": 1, "blobs": 2, "bytes_uncompressed": sum(o.size for o in entry.outputs),
+        "bytes_on_disk": sum(p.stat().st_size for p in (tmp_path / "cache").rglob("*")
+                             if p.is_file() and p.name != "lock")}
 
 
 def test_store_files_rejects_unsafe_names(tmp_path: Path) -> None:
@@ -187,7 +184,6 @@ def test_store_files_rejects_unsafe_names(tmp_path: Path) -> None:
 
 # -- verification on read ----------------------------------------------------------------------
 
-
 def _flip_byte(path: Path, offset: int) -> None:
     raw = bytearray(path.read_bytes())
     raw[offset] ^= 0xFF
@@ -199,7 +195,8 @@ def _truncate(path: Path) -> None:
     path.write_bytes(raw[: len(raw) - 3])
 
 
-@pytest.mark.parametrize("damage", ["flip_header", "flip_frame", "flip_last", "truncate", "empty"])
+@pytest.mark.parametrize("damage", ["flip_header", "flip_frame", "flip_last", "truncate",
+                                    "empty"])
 def test_corrupt_blob_is_reported_removed_and_a_miss(tmp_path: Path, damage: str) -> None:
     store, warnings = _store(tmp_path)
     data = os.urandom(4000) + b"a" * 4000
@@ -221,7 +218,8 @@ def test_corrupt_blob_is_reported_removed_and_a_miss(tmp_path: Path, damage: str
 @pytest.mark.parametrize("damage", ["flip", "truncate", "edit", "empty"])
 def test_corrupt_action_is_reported_removed_and_a_miss(tmp_path: Path, damage: str) -> None:
     store, warnings = _store(tmp_path)
-    entry = ActionEntry("compile", (OutputFile("a.so", store.put_blob(b"a"), 1, True),), {"n": 1})
+    entry = ActionEntry("compile", (OutputFile("a.so", store.put_blob(b"a"), 1, True),),
+                        {"n": 1})
     key = _key(1)
     store.put_action(key, entry)
     path = _action_file(tmp_path, key)
@@ -283,7 +281,6 @@ def test_verify_drops_bad_blobs_and_entries_that_need_them(tmp_path: Path) -> No
 
 # -- eviction ------------------------------------------------------------------------------------
 
-
 def _entry_of_size(store: LocalStore, n: int, size: int = 20_000) -> ActionEntry:
     data = os.urandom(size)  # incompressible: each entry takes about `size` bytes on disk
     return ActionEntry("s", (OutputFile(f"f{n}", store.put_blob(data), size, False),), {})
@@ -313,11 +310,7 @@ def test_gc_evicts_least_recently_used_first(tmp_path: Path) -> None:
     assert stats(tmp_path)["bytes_on_disk"] <= 50_000
     assert [store.contains_action(_key(n)) for n in range(4)] == [True, False, False, True]
     assert [store.contains_blob(entries[n].outputs[0].digest) for n in range(4)] == [
-        True,
-        False,
-        False,
-        True,
-    ]
+        True, False, False, True]
     assert not (tmp_path / "v1" / "tmp" / "stale").exists()
 
 
@@ -354,12 +347,8 @@ def test_clear_leaves_other_files_alone(tmp_path: Path) -> None:
     clear(tmp_path)
     assert (tmp_path / "notes.txt").read_text() == "mine"
     assert (tmp_path / "other" / "f").read_text() == "mine too"
-    assert stats(tmp_path) == {
-        "entries": 0,
-        "blobs": 0,
-        "bytes_on_disk": 0,
-        "bytes_uncompressed": 0,
-    }
+    assert stats(tmp_path) == {"entries": 0, "blobs": 0, "bytes_on_disk": 0,
+                               "bytes_uncompressed": 0}
     assert store.get_action(_key(1)) is None
     store.put_action(_key(2), _entry_of_size(store, 2, 100))  # usable again right away
     assert store.get_action(_key(2)) is not None
@@ -373,7 +362,6 @@ def test_maintenance_on_a_missing_store_creates_nothing(tmp_path: Path) -> None:
 
 
 # -- concurrency -----------------------------------------------------------------------------------
-
 
 def _worker(args: tuple[str, int]) -> int:
     root, worker = Path(args[0]), args[1]
@@ -389,14 +377,9 @@ def _worker(args: tuple[str, int]) -> int:
             if got is None:
                 digest = store.put_blob(payload)
                 extra = store.put_blob(payload[::-1])
-                entry = ActionEntry(
-                    "s",
-                    (
-                        OutputFile("a", digest, len(payload), False),
-                        OutputFile("b/c", extra, len(payload), True),
-                    ),
-                    {"n": n},
-                )
+                entry = ActionEntry("s", (OutputFile("a", digest, len(payload), False),
+                                          OutputFile("b/c", extra, len(payload), True)),
+                                    {"n": n})
                 store.put_action(key, entry)
                 got = store.get_action(key)
             assert got is not None and got.meta == {"n": n}

@@ -9,16 +9,9 @@ from rustwheel.cargo.messages import Artifact, dep_info_path, parse_line, read_d
 
 
 def test_artifact_message() -> None:
-    line = json.dumps(
-        {
-            "reason": "compiler-artifact",
-            "package_id": "p 1.0",
-            "target": {"name": "demo", "kind": ["cdylib"]},
-            "filenames": ["/t/debug/libdemo.so"],
-            "executable": None,
-            "fresh": True,
-        }
-    )
+    line = json.dumps({"reason": "compiler-artifact", "package_id": "p 1.0",
+                       "target": {"name": "demo", "kind": ["cdylib"]},
+                       "filenames": ["/t/debug/libdemo.so"], "executable": None, "fresh": True})
     msg = parse_line(line)
     assert isinstance(msg, Artifact)
     assert msg.filenames == ("/t/debug/libdemo.so",) and msg.fresh
@@ -28,10 +21,8 @@ def test_artifact_message() -> None:
 
 def test_dep_info_parsing(tmp_path: Path) -> None:
     d = tmp_path / "libdemo.d"
-    d.write_text(
-        "/t/debug/libdemo.so: /src/a\\ b.rs /src/lib.rs \\\n /src/lib.rs /src/c.rs\n\n"
-        "/src/lib.rs:\n"
-    )
+    d.write_text("/t/debug/libdemo.so: /src/a\\ b.rs /src/lib.rs \\\n /src/lib.rs /src/c.rs\n\n"
+                 "/src/lib.rs:\n")
     assert read_dep_info(d) == ["/src/a b.rs", "/src/lib.rs", "/src/c.rs"]
     assert dep_info_path("/t/debug/libdemo.so") == Path("/t/debug/libdemo.d")
     assert dep_info_path("/t/debug/demo-cli") == Path("/t/debug/demo-cli.d")

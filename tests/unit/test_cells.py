@@ -50,10 +50,8 @@ def test_abi3_below_the_minimum_gets_a_version_specific_cell() -> None:
     cells = cells_for(bindings, [cpython(12), cpython(8), cpython(10)], [LINUX])
     assert names(cells) == ["cp39-abi3", "cp38"]
     assert cells[0].interpreter == cpython(10)  # the oldest that can load the abi3 module
-    assert (cells[1].tag, cells[1].ext_suffix) == (
-        "cp38-cp38-linux_x86_64",
-        ".cpython-38-x86_64-linux-gnu.so",
-    )
+    assert (cells[1].tag, cells[1].ext_suffix) == \
+        ("cp38-cp38-linux_x86_64", ".cpython-38-x86_64-linux-gnu.so")
     only_old = cells_for(bindings, [cpython(8), cpython(7, abiflags="m")], [LINUX])
     assert names(only_old) == ["cp38", "cp37m"]
 
@@ -80,11 +78,8 @@ def test_same_abi_tag_collapses_to_the_first() -> None:
 
 
 def test_same_name_for_different_cells_is_an_error() -> None:
-    i686 = dataclasses.replace(
-        cpython(12, "/opt/py32/bin/python3.12"),
-        pointer_width=32,
-        ext_suffix=".cpython-312-i386-linux-gnu.so",
-    )
+    i686 = dataclasses.replace(cpython(12, "/opt/py32/bin/python3.12"), pointer_width=32,
+                               ext_suffix=".cpython-312-i386-linux-gnu.so")
     with pytest.raises(ConfigError, match=r"cp312-x86_64-unknown-linux-gnu.*-i/--interpreter"):
         cells_for(Bindings("pyo3", "pyo3"), [cpython(12), i686], [LINUX])
     pinned = dataclasses.replace(LINUX, compatibility=Compatibility(policy="manylinux_2_17"))
@@ -108,11 +103,7 @@ def test_other_bindings_get_one_generic_cell(bindings: Bindings) -> None:
 
 
 def test_the_platform_tag_reaches_the_wheel_tag() -> None:
-    skip = Platform(
-        TRIPLE,
-        "x86_64",
-        "manylinux_2_17_x86_64.manylinux2014_x86_64",
-        Compatibility(policy="manylinux_2_17"),
-    )
+    skip = Platform(TRIPLE, "x86_64", "manylinux_2_17_x86_64.manylinux2014_x86_64",
+                    Compatibility(policy="manylinux_2_17"))
     cells = cells_for(Bindings("pyo3", "pyo3", abi3=(3, 9)), [cpython(12)], [skip])
     assert cells[0].tag == "cp39-abi3-manylinux_2_17_x86_64.manylinux2014_x86_64"

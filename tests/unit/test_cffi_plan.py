@@ -17,47 +17,26 @@ else:
 
 
 def test_derived_config_forces_plain_c_and_keeps_the_rest() -> None:
-    user = {
-        "language": "C++",
-        "include_guard": "X_H",
-        "pragma_once": True,
-        "sys_includes": ["math.h"],
-        "header": '/* "quoted" \\ */\n',
-        "cpp_compat": True,
-        "defines": {"feature = x": "X"},
-        "export": {"rename": {"a b": "c"}, "prefix": "p_"},
-        "fn": {"rename_args": "CamelCase"},
-        "parse": {"parse_deps": False, "include": []},
-        "tab_width": 4,
-        "ratio": 0.5,
-    }
+    user = {"language": "C++", "include_guard": "X_H", "pragma_once": True,
+            "sys_includes": ["math.h"], "header": '/* "quoted" \\ */\n', "cpp_compat": True,
+            "defines": {"feature = x": "X"}, "export": {"rename": {"a b": "c"}, "prefix": "p_"},
+            "fn": {"rename_args": "CamelCase"}, "parse": {"parse_deps": False, "include": []},
+            "tab_width": 4, "ratio": 0.5}
     text = cbindgen.derived_config(user)
     got = tomllib.loads(text)
     assert got.pop("language") == "C"
     assert (got.pop("no_includes"), got.pop("sys_includes"), got.pop("defines")) == (True, [], {})
     assert (got.pop("pragma_once"), got.pop("cpp_compat")) == (False, False)
     assert "include_guard" not in got
-    for key in (
-        "language",
-        "include_guard",
-        "pragma_once",
-        "sys_includes",
-        "cpp_compat",
-        "defines",
-    ):
+    for key in ("language", "include_guard", "pragma_once", "sys_includes", "cpp_compat",
+                "defines"):
         user.pop(key)
     assert got == user
 
 
-@pytest.mark.parametrize(
-    "module, mixed, expected",
-    [
-        ("ext", False, "ext"),
-        ("pkg._native", True, "pkg/_native"),
-        ("pkg", True, "pkg/pkg"),
-        ("a.b.c", True, "a/b/c"),
-    ],
-)
+@pytest.mark.parametrize("module, mixed, expected", [
+    ("ext", False, "ext"), ("pkg._native", True, "pkg/_native"), ("pkg", True, "pkg/pkg"),
+    ("a.b.c", True, "a/b/c")])
 def test_package_dir(module: str, mixed: bool, expected: str) -> None:
     layout = ProjectLayout(Path("/p"), Path("/p"), module, mixed)
     assert cffi.package_dir(layout) == expected

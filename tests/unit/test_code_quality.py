@@ -14,9 +14,8 @@ PACKAGE = REPO / "rustwheel"
 
 
 def _run(*argv: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", *argv], cwd=REPO, text=True, capture_output=True, check=False
-    )
+    return subprocess.run([sys.executable, "-m", *argv], cwd=REPO, text=True,
+                          capture_output=True, check=False)
 
 
 def test_ruff() -> None:
@@ -45,10 +44,8 @@ def _imports(path: Path, modules: set[str]) -> set[str]:
         elif isinstance(node, ast.ImportFrom):
             base = node.module or ""
             if node.level:
-                base = ".".join(
-                    package.split(".")[: len(package.split(".")) - node.level + 1]
-                    + ([base] if base else [])
-                )
+                base = ".".join(package.split(".")[:len(package.split(".")) - node.level + 1]
+                                + ([base] if base else []))
             found.add(base)
             found.update(f"{base}.{a.name}" for a in node.names)
     return {m for m in found if m in modules and m != me}
@@ -64,7 +61,7 @@ def _cycle(graph: dict[str, set[str]]) -> list[str]:
         stack.append(node)
         for nxt in sorted(graph[node]):
             if state.get(nxt) == 1:
-                return stack[stack.index(nxt) :] + [nxt]
+                return stack[stack.index(nxt):] + [nxt]
             if nxt not in state and (found := visit(nxt)):
                 return found
         stack.pop()

@@ -14,20 +14,12 @@ from rustwheel.errors import ConfigError
 from rustwheel.stages.repair.graft import hashed_name
 
 
-@pytest.mark.parametrize(
-    "value, policy",
-    [
-        ("manylinux_2_17", "manylinux_2_17"),
-        ("manylinux2014", "manylinux_2_17"),
-        ("2014", "manylinux_2_17"),
-        ("2_28", "manylinux_2_28"),
-        ("manylinux1", "manylinux_2_5"),
-        ("1", "manylinux_2_5"),
-        ("2010", "manylinux_2_12"),
-        ("musllinux_1_2", "musllinux_1_2"),
-        ("MANYLINUX2014", "manylinux_2_17"),
-    ],
-)
+@pytest.mark.parametrize("value, policy", [
+    ("manylinux_2_17", "manylinux_2_17"), ("manylinux2014", "manylinux_2_17"),
+    ("2014", "manylinux_2_17"), ("2_28", "manylinux_2_28"), ("manylinux1", "manylinux_2_5"),
+    ("1", "manylinux_2_5"), ("2010", "manylinux_2_12"), ("musllinux_1_2", "musllinux_1_2"),
+    ("MANYLINUX2014", "manylinux_2_17"),
+])
 def test_policy_spellings(value: str, policy: str) -> None:
     assert parse_compatibility(value, "--compatibility") == Compatibility(policy=policy)
 
@@ -39,11 +31,8 @@ def test_special_values() -> None:
 
 
 def test_unknown_policy_names_the_source() -> None:
-    with pytest.raises(
-        ConfigError,
-        match=r"^pyproject.toml: \[tool.maturin\] compatibility "
-        r"'manylinux_3_0' is not a known platform policy",
-    ):
+    with pytest.raises(ConfigError, match=r"^pyproject.toml: \[tool.maturin\] compatibility "
+                                          r"'manylinux_3_0' is not a known platform policy"):
         parse_compatibility("manylinux_3_0", "pyproject.toml: [tool.maturin] compatibility")
 
 

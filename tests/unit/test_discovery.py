@@ -71,12 +71,8 @@ def machine(tmp_path: Path) -> Machine:
     shims = pyenv / "shims"
     _script(shims / NAME, SHIM)
     bin_dir.mkdir()
-    env = {
-        "PATH": f"{shims}{os.pathsep}{bin_dir}",
-        "PYENV_ROOT": str(pyenv),
-        "UV_PYTHON_INSTALL_DIR": str(uv),
-        "HOME": str(tmp_path),
-    }
+    env = {"PATH": f"{shims}{os.pathsep}{bin_dir}", "PYENV_ROOT": str(pyenv),
+           "UV_PYTHON_INSTALL_DIR": str(uv), "HOME": str(tmp_path)}
     return Machine(env, shims, bin_dir, pyenv, uv)
 
 
@@ -92,17 +88,14 @@ def test_program_names_of_values() -> None:
     assert discovery.program_name("python3") == "python3"
 
 
-def test_a_failing_shim_falls_back_to_pyenvs_newest_version(
-    machine: Machine, cache: InterpreterCache
-) -> None:
+def test_a_failing_shim_falls_back_to_pyenvs_newest_version(machine: Machine,
+                                                              cache: InterpreterCache) -> None:
     older = machine.pyenv_python(f"{VERSION}.9")
     newest = machine.pyenv_python(f"{VERSION}.10")  # newer by number, not by name
     found = discovery.candidates(VERSION, machine.env)
     assert [(c.path, c.source, c.shim) for c in found] == [
-        (machine.shims / NAME, "PATH", True),
-        (newest, "pyenv", False),
-        (older, "pyenv", False),
-    ]
+        (machine.shims / NAME, "PATH", True), (newest, "pyenv", False),
+        (older, "pyenv", False)]
     for value in (VERSION, NAME):
         interp = locate(value, machine.env, cache)
         assert interp.executable == str(newest)
@@ -118,9 +111,8 @@ def test_what_path_gives_comes_first(machine: Machine, cache: InterpreterCache) 
     assert locate(VERSION, machine.env, cache).executable == str(on_path)
 
 
-def test_a_program_on_path_that_fails_falls_back_too(
-    machine: Machine, cache: InterpreterCache
-) -> None:
+def test_a_program_on_path_that_fails_falls_back_too(machine: Machine,
+                                                     cache: InterpreterCache) -> None:
     _script(machine.bin / NAME, "#!/bin/sh\necho 'broken install' >&2\nexit 1\n")
     machine.env["PATH"] = str(machine.bin)
     uv = machine.uv_python(f"{VERSION}.4")
@@ -134,14 +126,8 @@ def test_a_value_found_nowhere_is_one_error(machine: Machine, cache: Interpreter
     message = str(info.value)
     assert "\n" not in message
     assert message.startswith("interpreter '3.99' (from -i/--interpreter) was not found")
-    for part in (
-        "PATH",
-        str(machine.pyenv / "versions"),
-        str(machine.uv),
-        "python3.99",
-        "pyenv install 3.99",
-        "uv python install 3.99",
-    ):
+    for part in ("PATH", str(machine.pyenv / "versions"), str(machine.uv), "python3.99",
+                 "pyenv install 3.99", "uv python install 3.99"):
         assert part in message
     with pytest.raises(ConfigError, match=r"'/nowhere/python3' .* is not an executable file"):
         locate("/nowhere/python3", machine.env, cache)
@@ -153,9 +139,8 @@ def test_a_path_is_used_as_given(machine: Machine, cache: InterpreterCache) -> N
     assert locate(str(exe), machine.env, cache).executable == str(exe)
 
 
-def test_nothing_that_runs_names_the_shims_first_line(
-    machine: Machine, cache: InterpreterCache
-) -> None:
+def test_nothing_that_runs_names_the_shims_first_line(machine: Machine,
+                                                      cache: InterpreterCache) -> None:
     with pytest.raises(ToolError) as info:
         locate(VERSION, machine.env, cache)
     message = str(info.value)
@@ -165,9 +150,8 @@ def test_nothing_that_runs_names_the_shims_first_line(
 
 
 @pytest.mark.parametrize("version, name", [("3.6.15", "python3.6"), ("2.7.18", "python2.7")])
-def test_interpreters_too_old_are_rejected_by_version(
-    machine: Machine, cache: InterpreterCache, version: str, name: str
-) -> None:
+def test_interpreters_too_old_are_rejected_by_version(machine: Machine, cache: InterpreterCache,
+                                                      version: str, name: str) -> None:
     real = Path.home() / ".pyenv" / "versions" / version / "bin" / name
     if not real.is_file():
         pytest.skip(f"pyenv's {version} is not installed")
@@ -205,9 +189,8 @@ def test_find_all_searches_path_pyenv_and_uv(machine: Machine, cache: Interprete
     on_path = _link(machine.bin / NAME, REAL)
     machine.pyenv_python(f"{VERSION}.10")
     machine.uv_python(f"{VERSION}.4")
-    broken = _script(
-        machine.pyenv / "versions" / "3.99.0" / "bin" / "python3.99", "#!/bin/sh\nexit 3\n"
-    )
+    broken = _script(machine.pyenv / "versions" / "3.99.0" / "bin" / "python3.99",
+                     "#!/bin/sh\nexit 3\n")
     _script(machine.bin / "python3-config", "#!/bin/sh\n")  # not an interpreter's name
     found, problems = find_all(machine.env, cache)
     # One per interpreter identity, the first found (PATH before pyenv before uv).
@@ -221,9 +204,8 @@ def test_find_all_searches_path_pyenv_and_uv(machine: Machine, cache: Interprete
     assert [f.source for f in found] == ["pyenv"]
 
 
-def test_find_all_leaves_out_interpreters_too_old(
-    machine: Machine, cache: InterpreterCache
-) -> None:
+def test_find_all_leaves_out_interpreters_too_old(machine: Machine,
+                                                  cache: InterpreterCache) -> None:
     old = Path.home() / ".pyenv" / "versions" / "3.6.15" / "bin" / "python3.6"
     if not old.is_file():
         pytest.skip("pyenv's 3.6 is not installed")

@@ -70,13 +70,9 @@ def _plan(root: Path, store: Path) -> CopyPlan:
         os.utime(root / "src.txt", ns=(1_000_000_000, 1_000_000_000))
     roots = make_roots([(root, "<ws>")])
     state = root / "target" / "rustwheel" / "crate-0123"  # the layout detect gives
-    return CopyPlan(
-        "cell",
-        str(state / "cell" / "copy-inputs.json"),
-        str(root / "src.txt"),
-        str(root / "target" / "out" / "out.txt"),
-        CacheSpec(str(store), fingerprint(str(root), roots), roots, {}),
-    )
+    return CopyPlan("cell", str(state / "cell" / "copy-inputs.json"),
+                    str(root / "src.txt"), str(root / "target" / "out" / "out.txt"),
+                    CacheSpec(str(store), fingerprint(str(root), roots), roots, {}))
 
 
 def test_run_record_then_restore_elsewhere(tmp_path: Path) -> None:
@@ -93,9 +89,8 @@ def test_run_record_then_restore_elsewhere(tmp_path: Path) -> None:
     assert records.changes(other.inputs_record, _fingerprint("plan text")) == []
 
 
-def test_an_input_edited_while_the_stage_runs(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_an_input_edited_while_the_stage_runs(tmp_path: Path,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
     store = tmp_path / "store"
     plan = _plan(tmp_path / "a", store)
     execute(CopyJob(plan, edit_while_running=True), "plan text")

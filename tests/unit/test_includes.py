@@ -16,37 +16,23 @@ W = "pyproject.toml: [tool.maturin] include"
 
 
 def test_three_forms() -> None:
-    specs = parse_include(
-        [
-            "a/*.txt",
-            {"path": "b/**", "format": "wheel"},
-            {"path": "c", "format": ["sdist"]},
-            {"path": "gen/*.py", "from": "out-dir", "to": "pkg/", "crate-name": "dep"},
-        ],
-        W,
-    )
+    specs = parse_include([
+        "a/*.txt",
+        {"path": "b/**", "format": "wheel"},
+        {"path": "c", "format": ["sdist"]},
+        {"path": "gen/*.py", "from": "out-dir", "to": "pkg/", "crate-name": "dep"},
+    ], W)
     assert specs[0] == GlobSpec("a/*.txt")
     assert specs[1].formats == ("wheel",) and specs[1].for_wheel
     assert not specs[2].for_wheel
     assert specs[3] == GlobSpec("gen/*.py", ("wheel",), out_dir=True, to="pkg", crate_name="dep")
 
 
-@pytest.mark.parametrize(
-    "bad",
-    [
-        "../x",
-        "/abs/*.txt",
-        "a/../b",
-        "./a",
-        "",
-        {"path": "x", "format": "egg"},
-        {"path": "x", "from": "src-dir", "to": "p"},
-        {"path": "x", "to": "p", "extra": 1},
-        {"path": "x", "from": "out-dir", "to": "../up"},
-        {"format": "wheel"},
-        3,
-    ],
-)
+@pytest.mark.parametrize("bad", [
+    "../x", "/abs/*.txt", "a/../b", "./a", "", {"path": "x", "format": "egg"},
+    {"path": "x", "from": "src-dir", "to": "p"}, {"path": "x", "to": "p", "extra": 1},
+    {"path": "x", "from": "out-dir", "to": "../up"}, {"format": "wheel"}, 3,
+])
 def test_bad_include_entries(bad: object) -> None:
     with pytest.raises(ConfigError, match=r"include"):
         parse_include([bad], W)
@@ -59,47 +45,30 @@ def test_exclude_rejects_out_dir() -> None:
 
 def test_sbom_table() -> None:
     assert parse_sbom({}, "sbom") == SbomConfig()
-    assert parse_sbom({"rust": False, "include": ["a.json"]}, "sbom") == SbomConfig(
-        False, ("a.json",)
-    )
+    assert parse_sbom({"rust": False, "include": ["a.json"]}, "sbom") == \
+        SbomConfig(False, ("a.json",))
     for bad in ({"rust": "no"}, {"include": "a.json"}, {"other": 1}, []):
         with pytest.raises(ConfigError):
             parse_sbom(bad, "sbom")
 
 
-@pytest.mark.parametrize(
-    ("pattern", "path", "hit"),
-    [
-        ("*.txt", "a.txt", True),
-        ("*.txt", "d/a.txt", False),
-        ("*.txt", ".hidden.txt", True),
-        ("d/**/*.txt", "d/a.txt", True),
-        ("d/**/*.txt", "d/x/y/a.txt", True),
-        ("d/**", "d/x/y", True),
-        ("**/*.py", "a/b.py", True),
-        ("**/*.py", "b.py", True),
-        ("d/?.txt", "d/ab.txt", False),
-        ("d/[ab].txt", "d/b.txt", True),
-        ("d/[!ab].txt", "d/b.txt", False),
-        ("d/[!ab].txt", "d/c.txt", True),
-    ],
-)
+@pytest.mark.parametrize(("pattern", "path", "hit"), [
+    ("*.txt", "a.txt", True), ("*.txt", "d/a.txt", False), ("*.txt", ".hidden.txt", True),
+    ("d/**/*.txt", "d/a.txt", True), ("d/**/*.txt", "d/x/y/a.txt", True),
+    ("d/**", "d/x/y", True), ("**/*.py", "a/b.py", True), ("**/*.py", "b.py", True),
+    ("d/?.txt", "d/ab.txt", False), ("d/[ab].txt", "d/b.txt", True),
+    ("d/[!ab].txt", "d/b.txt", False), ("d/[!ab].txt", "d/c.txt", True),
+])
 def test_include_glob(pattern: str, path: str, hit: bool) -> None:
     assert bool(compile_glob(pattern).match(path)) is hit
 
 
-@pytest.mark.parametrize(
-    ("pattern", "path", "hit"),
-    [
-        ("*.bak", "python/pkg/notes.bak", True),
-        ("notes.bak", "a/notes.bak", True),
-        ("pkg/*.py", "pkg/a.py", True),
-        ("pkg/*.py", "x/pkg/a.py", False),
-        ("/pkg/*.py", "pkg/a.py", True),
-        ("**/*_test.py", "python/pkg/x_test.py", True),
-        ("pkg/", "pkg/a.py", False),
-    ],
-)
+@pytest.mark.parametrize(("pattern", "path", "hit"), [
+    ("*.bak", "python/pkg/notes.bak", True), ("notes.bak", "a/notes.bak", True),
+    ("pkg/*.py", "pkg/a.py", True), ("pkg/*.py", "x/pkg/a.py", False),
+    ("/pkg/*.py", "pkg/a.py", True), ("**/*_test.py", "python/pkg/x_test.py", True),
+    ("pkg/", "pkg/a.py", False),
+])
 def test_exclude_glob(pattern: str, path: str, hit: bool) -> None:
     assert excluded(pattern, path) is hit
 
@@ -119,14 +88,11 @@ def test_walk_glob(tmp_path: Path) -> None:
     assert walk_glob(tmp_path, "nope/*.txt") == ([], [])
 
 
-@pytest.mark.parametrize(
-    ("pid", "name"),
-    [
-        ("path+file:///tmp/x/my-crate#0.1.0", "my-crate"),
-        ("path+file:///tmp/checkout#my-crate@0.1.0", "my-crate"),
-        ("registry+https://github.com/rust-lang/crates.io-index#pyo3@0.30.1", "pyo3"),
-        ("my-crate 0.1.0 (path+file:///tmp/x)", "my-crate"),
-    ],
-)
+@pytest.mark.parametrize(("pid", "name"), [
+    ("path+file:///tmp/x/my-crate#0.1.0", "my-crate"),
+    ("path+file:///tmp/checkout#my-crate@0.1.0", "my-crate"),
+    ("registry+https://github.com/rust-lang/crates.io-index#pyo3@0.30.1", "pyo3"),
+    ("my-crate 0.1.0 (path+file:///tmp/x)", "my-crate"),
+])
 def test_package_name_of(pid: str, name: str) -> None:
     assert package_name_of(pid) == name

@@ -18,32 +18,17 @@ from rustwheel.plan.matrix import Platform, cells_for
 from rustwheel.spec import tags
 from rustwheel.stages.detect.bindings import Bindings
 
-PYPY310 = Interpreter(
-    "pypy",
-    3,
-    10,
-    "",
-    ".pypy310-pp73-x86_64-linux-gnu.so",
-    "pypy310-pp73",
-    "linux-x86_64",
-    64,
-    "/opt/pypy/bin/pypy3.10",
-    False,
-    micro=14,
-)
+PYPY310 = Interpreter("pypy", 3, 10, "", ".pypy310-pp73-x86_64-linux-gnu.so", "pypy310-pp73",
+                      "linux-x86_64", 64, "/opt/pypy/bin/pypy3.10", False, micro=14)
 FT313 = cpython(13, abiflags="t", free_threaded=True)
-ARM = Platform(
-    "aarch64-unknown-linux-gnu", "aarch64", "linux_aarch64", Compatibility(), explicit=True
-)
+ARM = Platform("aarch64-unknown-linux-gnu", "aarch64", "linux_aarch64", Compatibility(),
+               explicit=True)
 PYO3 = Bindings("pyo3", "pyo3")
 
 
 def test_pypy_tags_and_suffix() -> None:
-    assert (PYPY310.python_tag, PYPY310.abi_tag, PYPY310.short_tag) == (
-        "pp310",
-        "pypy310_pp73",
-        "pp310",
-    )
+    assert (PYPY310.python_tag, PYPY310.abi_tag, PYPY310.short_tag) == \
+        ("pp310", "pypy310_pp73", "pp310")
     cell, arm = cells_for(PYO3, [PYPY310], [LINUX, ARM])
     assert cell.name == f"pypy310_pp73-{TRIPLE}"
     assert cell.tag == "pp310-pypy310_pp73-linux_x86_64"
@@ -54,10 +39,8 @@ def test_pypy_tags_and_suffix() -> None:
 
 def test_pypy_without_soabi_takes_the_abi_from_its_extension_suffix() -> None:
     assert dataclasses.replace(PYPY310, soabi="").abi_tag == "pypy310_pp73"
-    assert (
-        tags.abi_tag("pypy", 3, 11, "", False, "", ".pypy311-pp73-x86_64-linux-gnu.so")
+    assert tags.abi_tag("pypy", 3, 11, "", False, "", ".pypy311-pp73-x86_64-linux-gnu.so") \
         == "pypy311_pp73"
-    )
 
 
 def test_free_threaded_tags_and_suffix() -> None:

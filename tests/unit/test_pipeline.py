@@ -30,26 +30,20 @@ def test_graph_survives_json_and_gives_the_same_task_dicts() -> None:
     loaded = json.loads(json.dumps(graph))
     assert loaded == graph
     fresh, reloaded = list(pipeline.doit_tasks(graph)), list(pipeline.doit_tasks(loaded))
-    assert [(t["basename"], t.get("name"), t.get("file_dep"), t.get("targets")) for t in fresh] == [
-        (t["basename"], t.get("name"), t.get("file_dep"), t.get("targets")) for t in reloaded
-    ]
+    assert [(t["basename"], t.get("name"), t.get("file_dep"), t.get("targets")) for t in fresh] \
+        == [(t["basename"], t.get("name"), t.get("file_dep"), t.get("targets"))
+            for t in reloaded]
     cell = plan.cells[0].name
-    assert pipeline.task_names(graph) == [
-        "detect",
-        f"header:{cell}",
-        f"compile:{cell}",
-        f"repair:{cell}",
-        f"wheel:{cell}",
-    ]
+    assert pipeline.task_names(graph) == ["detect", f"header:{cell}", f"compile:{cell}",
+                                          f"repair:{cell}", f"wheel:{cell}"]
 
 
 def test_each_stage_task_runs_its_plan_and_checks_its_record() -> None:
     plan = _plan(Bindings("cffi"), [*CDYLIB, BUILD_RS])
     cell = plan.cells[0]
     texts = plan.plan_files()
-    tasks = {
-        (t["basename"], t.get("name")): t for t in pipeline.doit_tasks(pipeline.graph(plan, ""))
-    }
+    tasks = {(t["basename"], t.get("name")): t for t in pipeline.doit_tasks(
+        pipeline.graph(plan, ""))}
     for stage, stage_plan in plan.stage_plans(cell).items():
         task = tasks[(stage, cell.name)]
         plan_file = str(plan.plan_file(cell, stage))

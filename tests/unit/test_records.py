@@ -18,17 +18,11 @@ def fresh_digest_cache() -> None:
     DigestCache._shared = None
 
 
-def _record(
-    tmp_path: Path,
-    inputs: list[str],
-    outputs: list[str] = (),
-    *,
-    since: int = 0,
-    probed: list[str] = (),
-    env: list[str] = (),
-) -> tuple[str, records.Observed]:
+def _record(tmp_path: Path, inputs: list[str], outputs: list[str] = (), *, since: int = 0,
+            probed: list[str] = (), env: list[str] = ()) -> tuple[str, records.Observed]:
     path = str(tmp_path / "state" / "cell" / "stage-inputs.json")
-    observed = records.observe(inputs, env, since=since or clock(tmp_path / "clock"), probed=probed)
+    observed = records.observe(inputs, env, since=since or clock(tmp_path / "clock"),
+                               probed=probed)
     records.write(path, "fp", observed, outputs)
     return path, observed
 
@@ -97,10 +91,8 @@ def test_probed_path_appearing_is_a_change(tmp_path: Path) -> None:
     assert records.changes(path, "fp") == [str(config)]
 
 
-def test_declared_environment_variables(
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+def test_declared_environment_variables(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                        ) -> None:
     monkeypatch.setenv("MY_BUILD_VAR", "s3cr3t-token")
     path, observed = _record(tmp_path, [], env=["MY_BUILD_VAR"])
     assert "s3cr3t" not in Path(path).read_text()  # digests only, never values
@@ -134,7 +126,7 @@ def test_unreadable_or_foreign_record_is_not_fresh(tmp_path: Path) -> None:
 def test_facts_taken_before_the_stage_decide_for_known_inputs(tmp_path: Path) -> None:
     src = tmp_path / "pkg.py"
     src.write_text("x = 1")
-    future = clock(tmp_path / "clock") + 10**10  # touched ten seconds into the future
+    future = (clock(tmp_path / "clock") + 10**10)  # touched ten seconds into the future
     os.utime(src, ns=(future, future))
     before = records.snapshot([str(src)])
     since = clock(tmp_path / "clock")

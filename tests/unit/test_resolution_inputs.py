@@ -37,11 +37,7 @@ def test_unknown_inputs_make_the_whole_set_unknown() -> None:
     assert observed.resolution_inputs(["/rustc"], None, ["/a"]) is None
     assert observed.resolution_inputs(None, [], ["/a"]) is None
     assert observed.resolution_inputs(["/rustc"], ["/py"], ["/b", Path("/a")], ("/a",)) == (
-        "/a",
-        "/b",
-        "/py",
-        "/rustc",
-    )
+        "/a", "/b", "/py", "/rustc")
 
 
 def test_python_sources_lists_every_directory_walked(tmp_path: Path) -> None:

@@ -19,10 +19,8 @@ from rustwheel.stages.wheel.plan import FileItem, GeneratedItem
 
 
 def test_workspace_manifest_keeps_formatting_and_packaged_members() -> None:
-    text = (
-        '# the workspace\n[workspace]\nmembers = ["crates/*"]\ndefault-members = ["a"]\n\n'
-        '[package]\nname = "root"\n\n[profile.release]\nlto = true\n'
-    )
+    text = ('# the workspace\n[workspace]\nmembers = ["crates/*"]\ndefault-members = ["a"]\n\n'
+            '[package]\nname = "root"\n\n[profile.release]\nlto = true\n')
     out = workspace_manifest(text, ["crates/b", "crates/a"], keep_package=False)
     assert out.startswith("# the workspace\n[workspace]\n")
     assert 'members = ["crates/a", "crates/b"]' in out
@@ -31,10 +29,8 @@ def test_workspace_manifest_keeps_formatting_and_packaged_members() -> None:
 
 
 def test_moved_pyproject_prefixes_paths() -> None:
-    text = (
-        '[project]\nname = "x"\nreadme = "README.md"\nlicense-files = ["LICENSE"]\n\n'
-        '[tool.maturin]\ninclude = ["a/*.txt", { path = "b", format = "sdist" }]\n'
-    )
+    text = ('[project]\nname = "x"\nreadme = "README.md"\nlicense-files = ["LICENSE"]\n\n'
+            '[tool.maturin]\ninclude = ["a/*.txt", { path = "b", format = "sdist" }]\n')
     out = moved_pyproject(text, "member", "tool.maturin", "member/Cargo.toml", "member")
     assert 'readme = "member/README.md"' in out
     assert 'license-files = ["member/LICENSE"]' in out
@@ -49,9 +45,7 @@ def test_tar_is_deterministic_and_ordered() -> None:
     with tarfile.open(fileobj=io.BytesIO(data)) as tar:
         infos = tar.getmembers()
     assert [(i.name, i.mode, i.mtime, i.uid) for i in infos] == [
-        ("x-1/PKG-INFO", 0o644, 1234, 0),
-        ("x-1/run.sh", 0o755, 1234, 0),
-    ]
+        ("x-1/PKG-INFO", 0o644, 1234, 0), ("x-1/run.sh", 0o755, 1234, 0)]
 
 
 def test_find_environment(tmp_path: Path) -> None:
@@ -76,22 +70,14 @@ def test_editable_contents_mixed_and_pure(tmp_path: Path) -> None:
     source = FileItem("pkg/__init__.py", str(tmp_path / "python" / "pkg" / "__init__.py"))
     data = FileItem("x-1.0.data/scripts/s", str(tmp_path / "s"))
     mixed = ProjectLayout(tmp_path, tmp_path / "python", "pkg._native", mixed=True)
-    out = editable_contents(
-        mixed,
-        [ext, source, data],
-        [],
-        dist="x",
-        version="1.0",
-        compiled_dir=compiled,
-        hook=hook_source("pkg"),
-    )
+    out = editable_contents(mixed, [ext, source, data], [], dist="x", version="1.0",
+                            compiled_dir=compiled, hook=hook_source("pkg"))
     assert out.files == [data] and out.in_tree == [ext]
     names = {g.archive_path: g.content for g in out.generated}
     assert names["x.pth"] == f"{tmp_path / 'python'}\nimport _rustwheel_autorebuild_x\n"
     assert "TOP_PACKAGE = 'pkg'" in names["_rustwheel_autorebuild_x.py"]
     pure = ProjectLayout(tmp_path, tmp_path, "ext", mixed=False)
     init = GeneratedItem("ext/__init__.py", "")
-    out = editable_contents(
-        pure, [ext], [init], dist="x", version="1.0", compiled_dir=compiled, hook=None
-    )
+    out = editable_contents(pure, [ext], [init], dist="x", version="1.0",
+                            compiled_dir=compiled, hook=None)
     assert (out.files, out.generated, out.in_tree) == ([ext], [init], [])

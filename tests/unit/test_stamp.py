@@ -19,10 +19,10 @@ def test_stamp_fresh_until_something_changes(tmp_path: Path) -> None:
     out.write_text("wheel")
     gone = tmp_path / "absent"
     path = stamp.stamp_path(tmp_path / "cache", "ab" * 32)
-    facts = {
-        str(p): [os.stat(p).st_ino, os.stat(p).st_size, os.stat(p).st_mtime_ns] for p in (src, out)
-    }
-    stamp.write(path, {**facts, str(gone): None}, tasks=["detect", "wheel:x"], wheels=[str(out)])
+    facts = {str(p): [os.stat(p).st_ino, os.stat(p).st_size, os.stat(p).st_mtime_ns]
+             for p in (src, out)}
+    stamp.write(path, {**facts, str(gone): None}, tasks=["detect", "wheel:x"],
+                wheels=[str(out)])
     data = stamp.read_fresh(path)
     assert data is not None and data["wheels"] == [str(out)] and data["tasks"][0] == "detect"
     gone.write_text("")  # a path that must stay absent appeared
@@ -62,12 +62,8 @@ def _task(tmp_path: Path, name: str, src: Path, out: Path, since: int) -> dict[s
     record = str(tmp_path / "state" / name / "inputs.json")
     out.write_text(f"built from {src.read_text()}")
     records.write(record, "fp", records.observe([str(src)], since=since), [str(out)])
-    return {
-        "basename": name,
-        "file_dep": [str(tmp_path / "plan.json")],
-        "targets": [record],
-        "uptodate": [Recorded(record, "fp")],
-    }
+    return {"basename": name, "file_dep": [str(tmp_path / "plan.json")],
+            "targets": [record], "uptodate": [Recorded(record, "fp")]}
 
 
 def test_watch_list_is_what_the_graph_declares_and_records(tmp_path: Path) -> None:
@@ -79,10 +75,10 @@ def test_watch_list_is_what_the_graph_declares_and_records(tmp_path: Path) -> No
     tasks = [_task(tmp_path, "compile", src, tmp_path / "lib.so", since)]
     found = watch.watched(tasks)
     assert found is not None
-    assert sorted(found) == sorted(
-        {str(tmp_path / "plan.json"), str(src), str(tmp_path / "lib.so"), *tasks[0]["targets"]}
-    )
-    assert found[str(src)] == [os.stat(src).st_ino, os.stat(src).st_size, os.stat(src).st_mtime_ns]
+    assert sorted(found) == sorted({str(tmp_path / "plan.json"), str(src),
+                                    str(tmp_path / "lib.so"), *tasks[0]["targets"]})
+    assert found[str(src)] == [os.stat(src).st_ino, os.stat(src).st_size,
+                               os.stat(src).st_mtime_ns]
 
 
 def test_no_watch_list_when_an_input_changed_after_its_stage_read_it(tmp_path: Path) -> None:
@@ -96,8 +92,7 @@ def test_no_watch_list_when_an_input_changed_after_its_stage_read_it(tmp_path: P
 
 
 def test_watch_list_accepts_a_recorded_input_rewritten_with_the_same_content(
-    tmp_path: Path,
-) -> None:
+        tmp_path: Path) -> None:
     """An upstream stage rewrote the file the downstream stage read, byte for byte (its facts
     moved, its content did not): the downstream stage is up to date, and so is the stamp."""
     (tmp_path / "plan.json").write_text("{}")

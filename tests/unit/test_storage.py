@@ -69,9 +69,8 @@ def test_a_run_whose_input_changed_while_it_ran_is_not_stored(tmp_path: Path) ->
     assert _storage(store, tmp_path / "a").lookup([]) is None
 
 
-def test_an_unwritable_store_costs_one_warning(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_an_unwritable_store_costs_one_warning(tmp_path: Path,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
     blocked = tmp_path / "not-a-directory"
     blocked.write_text("a file where the store should be")
     src, out = _checkout(tmp_path / "a")

@@ -14,8 +14,7 @@ def test_cdylib_name_and_external_packages(tmp_path: Path) -> None:
     assert read_uniffi_settings(tmp_path).config is None
     (tmp_path / "uniffi.toml").write_text(
         '[bindings.python]\ncdylib_name = "native"\n'
-        '[bindings.python.external_packages]\nother_crate = "other_pkg.other"\n'
-    )
+        '[bindings.python.external_packages]\nother_crate = "other_pkg.other"\n')
     settings = read_uniffi_settings(tmp_path)
     assert settings.library_filename("my_crate") == "libnative.so"
     assert settings.config == str(tmp_path / "uniffi.toml")

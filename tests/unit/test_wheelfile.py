@@ -13,12 +13,8 @@ from rustwheel.spec.wheelfile import Entry, record_hash, write_wheel, zip_timest
 
 
 def _write(path: Path, epoch: str | None = None) -> bytes:
-    entries = [
-        Entry("pkg/b.py", b"b"),
-        Entry("pkg-1.0.dist-info/METADATA", b"m"),
-        Entry("pkg/a.so", b"\x7fELF", executable=True),
-        Entry("a/x.py", b"x"),
-    ]
+    entries = [Entry("pkg/b.py", b"b"), Entry("pkg-1.0.dist-info/METADATA", b"m"),
+               Entry("pkg/a.so", b"\x7fELF", executable=True), Entry("a/x.py", b"x")]
     write_wheel(path, entries, "pkg-1.0.dist-info", epoch)
     return path.read_bytes()
 
@@ -27,13 +23,8 @@ def test_entries_sorted_record_last_and_modes(tmp_path: Path) -> None:
     _write(tmp_path / "w.whl")
     with zipfile.ZipFile(tmp_path / "w.whl") as zf:
         names = zf.namelist()
-        assert names == [
-            "a/x.py",
-            "pkg/a.so",
-            "pkg/b.py",
-            "pkg-1.0.dist-info/METADATA",
-            "pkg-1.0.dist-info/RECORD",
-        ]
+        assert names == ["a/x.py", "pkg/a.so", "pkg/b.py", "pkg-1.0.dist-info/METADATA",
+                         "pkg-1.0.dist-info/RECORD"]
         modes = {i.filename: (i.external_attr >> 16) & 0o777 for i in zf.infolist()}
         assert modes["pkg/a.so"] == 0o755 and modes["pkg/b.py"] == 0o644
         assert {i.date_time for i in zf.infolist()} == {(1980, 1, 1, 0, 0, 0)}
@@ -57,18 +48,13 @@ def test_source_date_epoch() -> None:
 
 def test_conflicting_duplicate_is_an_error_and_nothing_is_written(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="pkg/a.py"):
-        write_wheel(
-            tmp_path / "w.whl",
-            [Entry("pkg/a.py", b"1"), Entry("pkg/a.py", b"2")],
-            "pkg-1.0.dist-info",
-            None,
-        )
+        write_wheel(tmp_path / "w.whl", [Entry("pkg/a.py", b"1"), Entry("pkg/a.py", b"2")],
+                    "pkg-1.0.dist-info", None)
     assert list(tmp_path.iterdir()) == []
 
 
-def test_failed_write_leaves_no_partial_file(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_failed_write_leaves_no_partial_file(tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
     from rustwheel.spec import wheelfile
 
     def failing(fh: object, members: object, date_time: object) -> None:
@@ -78,12 +64,8 @@ def test_failed_write_leaves_no_partial_file(
     monkeypatch.setattr(wheelfile, "write_zip", failing)
     (tmp_path / "w.whl").write_bytes(b"previous wheel")
     with pytest.raises(OSError):
-        write_wheel(
-            tmp_path / "w.whl",
-            [Entry("a.py", b"1"), Entry("b.py", b"2")],
-            "pkg-1.0.dist-info",
-            None,
-        )
+        write_wheel(tmp_path / "w.whl", [Entry("a.py", b"1"), Entry("b.py", b"2")],
+                    "pkg-1.0.dist-info", None)
     assert [p.name for p in tmp_path.iterdir()] == ["w.whl"]  # no temp file left
     assert (tmp_path / "w.whl").read_bytes() == b"previous wheel"  # old one untouched
 
@@ -94,11 +76,8 @@ def test_zip_writer_matches_zipfile_and_reuses_compressed_members(tmp_path: Path
     from rustwheel.spec.wheelfile import MemberCache
 
     big = os.urandom(300_000) + bytes(300_000)
-    entries = [
-        Entry("pkg/ü.py", b"x = 1\n"),
-        Entry("pkg/big.so", big, executable=True),
-        Entry("pkg-1.0.dist-info/METADATA", b"m"),
-    ]
+    entries = [Entry("pkg/ü.py", b"x = 1\n"), Entry("pkg/big.so", big, executable=True),
+               Entry("pkg-1.0.dist-info/METADATA", b"m")]
     write_wheel(tmp_path / "plain.whl", entries, "pkg-1.0.dist-info", None)
     cache = MemberCache(tmp_path / "members")
     write_wheel(tmp_path / "cached.whl", entries, "pkg-1.0.dist-info", None, cache)
@@ -116,17 +95,13 @@ def test_zip_writer_matches_zipfile_and_reuses_compressed_members(tmp_path: Path
 
 
 def test_names_and_tags() -> None:
-    assert (
-        tags.wheel_filename("My.Package", "1.0.0-rc1", "py3-none-any")
-        == "my_package-1.0.0rc1-py3-none-any.whl"
-    )
+    assert tags.wheel_filename("My.Package", "1.0.0-rc1", "py3-none-any") == \
+        "my_package-1.0.0rc1-py3-none-any.whl"
     assert tags.dist_info_dir("pyo3-mixed", "1.2.0") == "pyo3_mixed-1.2.0.dist-info"
     assert tags.linux_platform("x86_64-unknown-linux-gnu") == "linux_x86_64"
     assert tags.linux_platform("aarch64-unknown-linux-musl") == "linux_aarch64"
     assert tags.expand("cp39-abi3-manylinux_2_17_x86_64.manylinux2014_x86_64") == [
-        "cp39-abi3-manylinux_2_17_x86_64",
-        "cp39-abi3-manylinux2014_x86_64",
-    ]
+        "cp39-abi3-manylinux_2_17_x86_64", "cp39-abi3-manylinux2014_x86_64"]
     with pytest.raises(ConfigError):
         tags.linux_platform("x86_64-apple-darwin")
 
@@ -144,9 +119,8 @@ def test_large_members_deflate_in_parallel_reproducibly(monkeypatch: pytest.Monk
     assert zipwriter.deflate(data) == (crc, stream)  # bytes never depend on the core count
 
 
-def test_unchanged_large_files_are_not_read_again(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_unchanged_large_files_are_not_read_again(tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     """A large file's digests come from the index while its (inode, size, mtime) is unchanged,
     and its deflate stream from the member cache: the wheel is the same as one written from
     the bytes, and a changed file is read again."""
@@ -164,10 +138,8 @@ def test_unchanged_large_files_are_not_read_again(
 
     def build(name: str) -> bytes:
         loader = MemberLoader(cache_dir)
-        items = [
-            loader.load("pkg/lib.so", str(lib), True),
-            loader.load("pkg/mod.py", str(small), None),
-        ]
+        items = [loader.load("pkg/lib.so", str(lib), True),
+                 loader.load("pkg/mod.py", str(small), None)]
         loader.save()
         write_wheel(tmp_path / name, items, dist, None, MemberCache(cache_dir))
         plain = [Entry("pkg/lib.so", lib.read_bytes(), True), Entry("pkg/mod.py", b"x = 1\n")]
