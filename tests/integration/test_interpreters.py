@@ -10,6 +10,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 from typing import Callable
 
@@ -51,6 +52,16 @@ def test_list_python_lists_pyenvs_versions_and_pypy(rustwheel: Run) -> None:
     assert entry["abi_tag"] == f"pypy{entry['tag'][2:]}_pp73"
     assert entry["ext_suffix"] == f".pypy{entry['tag'][2:]}-pp73-x86_64-linux-gnu.so"
 
+
+
+def test_a_reader_leaving_early_is_no_traceback() -> None:
+    """``rustwheel list-python | head -1``: the pipe closes before everything was written
+    (here before anything was: ``true`` reads nothing)."""
+    code = "import sys; from rustwheel.cli import main; sys.exit(main(['list-python']))"
+    proc = subprocess.run(f"'{sys.executable}' -c \"{code}\" | true", shell=True,
+                          capture_output=True, text=True, check=False,
+                          executable="/bin/bash")
+    assert proc.stderr == "", proc.stderr
 
 def test_versions_and_names_through_pyenvs_installs(rustwheel: Run, target_dir: Path,
                                                     tmp_path: Path) -> None:
