@@ -17,6 +17,7 @@ from test_plans import config
 from test_pyo3config import linked, pyo3_project
 
 from rustwheel.config.options import _targets
+from rustwheel.config.toolkeys import parse_tool_config
 from rustwheel.errors import ConfigError
 from rustwheel.options import BuildOptions
 from rustwheel.plan.build import plan_cell
@@ -105,3 +106,15 @@ def test_zig_links_another_target_against_the_old_glibc(rustc: dict[str, str],
     assert compile_plan.env.get("CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER") == \
         cell.zig.wrapper
 
+
+
+def test_target_tables_are_read_from_either_tool_table() -> None:
+    """maturin's ``[tool.maturin.target."<triple>"]`` tables parse the same under either name;
+    a key that is not a target setting is one error naming it."""
+    table = {"target": {"x86_64-apple-darwin": {"macos-deployment-target": "11.0"}}}
+    for name in ("tool.rustwheel", "tool.maturin"):
+        assert parse_tool_config(table, name).target == table["target"]
+    with pytest.raises(ConfigError, match=r"^pyproject.toml: \[tool.maturin\] target"
+                                          r"\.\"x86_64-apple-darwin\"\.linker is not a target "
+                                          r"setting; the only one is macos-deployment-target"):
+        parse_tool_config({"target": {"x86_64-apple-darwin": {"linker": "cc"}}}, "tool.maturin")
