@@ -12,19 +12,16 @@ benchmarks/MATRIX_RESULTS.md.
     python benchmarks/matrix.py            # 3 repetitions of each edit, 1 cold build per tool
     python benchmarks/matrix.py --quick    # 1 of each
 
-Only the standard library is used (plus helpers from run.py beside this file).
+Only the standard library is used (plus benchmarks/common.py beside this file).
 """
 
 from __future__ import annotations
 
 import argparse
-import datetime
 import hashlib
 import os
-import platform
 import re
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -36,33 +33,50 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Optional
 
-from run import (
+from common import (
     CARGO_FINISHED,
-    TIME_BIN,
+    HERE,
+    RSS_SOURCE,
+    RUST_SOURCE,
+    SCALE_RE,
+    TOOLS,
     BenchError,
-    capture,
-    cpu_model,
+    add_common_args,
+    append_python_edit,
+    bytecode_text,
+    check_common_args,
+    compile_rustwheel,
+    copy_crate,
+    crate_text,
+    fmt_peak,
+    fmt_seconds,
     git_info,
     load_average,
+    log_since,
+    machine_rows,
+    median,
+    repeat,
     run_measured,
+    rustwheel_help,
+    set_scale,
+    start_work_dir,
+    table,
+    toolchain_rows,
+    with_rustwheel_path,
+    write_report,
 )
 
-HERE = Path(__file__).resolve().parent
-REPO = HERE.parent
 DEFAULT_CRATE = HERE / "crates" / "bench-matrix"
 DEFAULT_OUTPUT = HERE / "MATRIX_RESULTS.md"
 DEFAULT_MINORS = range(8, 14)  # CPython 3.8 ... 3.13
 PACKAGE = "bench_matrix"
 PY_MODULE = Path(PACKAGE) / "helpers.py"
-RUST_SOURCE = Path("src") / "lib.rs"
-SCALE_RE = re.compile(r"^pub const SCALE: i64 = -?\d+;$", re.MULTILINE)
 COMPILING_RE = re.compile(r"^\s*Compiling (\S+) v\S+", re.MULTILINE)
 # rustwheel's stage lines: "  ran         compile:cp38-x86_64-unknown-linux-gnu    6.50s"
 STAGE_RE = re.compile(r"^  (ran|restored|up to date|failed|skipped) +(\S+)(?: +(\d+\.\d+)s)?$",
                       re.MULTILINE)
 # Two cargo processes sharing a target dir: the second waits until the first is done.
 LOCK_WAIT_RE = re.compile(r"Blocking waiting for file lock on (?:artifact|build) directory")
-TOOLS = ("maturin", "rustwheel")
 # Variables that would make either tool build something else than asked for.
 SCRUBBED_ENV = ("PYO3_PYTHON", "PYO3_CONFIG_FILE", "PYO3_NO_PYTHON", "PYO3_CROSS",
                 "PYO3_CROSS_LIB_DIR", "CARGO_BUILD_TARGET", "CARGO_BUILD_TARGET_DIR",
@@ -118,7 +132,7 @@ class Cell:
     samples: list[Sample] = field(default_factory=list)
 
     def median(self) -> Optional[float]:
-        return statistics.median(s.seconds for s in self.samples) if self.samples else None
+        return median(self.samples)
 
 
 @dataclass
@@ -262,7 +276,7 @@ class Matrix:
         self.work = Path(args.work_dir).resolve()
         self.log = self.work / "build.log"
         self.maturin = self._maturin_cmd()
-        self.compiled = not args.no_compile and self._compile_rustwheel()
+        self.compiled = not args.no_compile and compile_rustwheel(self.rw_python, self.rw_path)
         self._check_rustwheel()
         self.cells: dict[tuple[str, str], Cell] = {}
         self.load_start = load_average()
@@ -291,40 +305,22 @@ class Matrix:
         raise BenchError("maturin not found: pass --maturin PATH, install it beside "
                          f"{self.rw_python} or put it on PATH")
 
-    def _compile_rustwheel(self) -> bool:
-        """Byte-compile rustwheel's modules, as `pip install` does (see run.py)."""
-        res = subprocess.run([self.rw_python, "-m", "compileall", "-q",
-                              str(self.rw_path / "rustwheel")], capture_output=True, check=False)
-        return res.returncode == 0
-
     def _env(self, tool: str, target: Path, store: Optional[Path]) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if k not in SCRUBBED_ENV}
         env["CARGO_TARGET_DIR"] = str(target)
         env.setdefault("CARGO_TERM_COLOR", "never")
         if tool == "rustwheel":
-            env["PYTHONPATH"] = os.pathsep.join(
-                p for p in (str(self.rw_path), env.get("PYTHONPATH", "")) if p)
+            with_rustwheel_path(env, self.rw_path)
             if store is not None:
                 env["RUSTWHEEL_CACHE_DIR"] = str(store)
         return env
 
     def _check_rustwheel(self) -> None:
-        res = subprocess.run([self.rw_python, "-m", "rustwheel", "build", "--help"],
-                             env=self._env("rustwheel", self.work, None), capture_output=True,
-                             text=True, check=False)
-        if res.returncode != 0:
-            raise BenchError(f"`{self.rw_python} -m rustwheel build --help` failed with "
-                             f"PYTHONPATH={self.rw_path}:\n{res.stderr.strip()}")
-        missing = [flag for flag in ("--cache-dir", "--jobs") if flag not in res.stdout]
+        usage = rustwheel_help(self.rw_python, self.rw_path)
+        missing = [flag for flag in ("--cache-dir", "--jobs") if flag not in usage]
         if missing:
             raise BenchError(f"rustwheel at {self.rw_path} has no {' / '.join(missing)} option: "
                              "it predates the release matrix")
-
-    def copy_crate(self, dest: Path) -> None:
-        if dest.exists():
-            shutil.rmtree(dest)
-        shutil.copytree(self.crate_src, dest,
-                        ignore=shutil.ignore_patterns("target", "__pycache__", "*.pyc", "*.so"))
 
     def fetch_crates(self, crate: Path) -> None:
         """Download the locked dependencies now, so no cold build times a download."""
@@ -352,9 +348,7 @@ class Matrix:
         code, seconds, rss = run_measured(self.build_cmd(tool, crate, out, store), crate,
                                           self._env(tool.name, target, store), self.log)
         sample = Sample(seconds, rss)
-        with open(self.log, "rb") as f:
-            f.seek(start)
-            parse_output(f.read().decode("utf-8", "replace"), sample)
+        parse_output(log_since(self.log, start), sample)
         if code != 0:
             sample.note = f"FAILED (exit {code})"
         return sample
@@ -391,28 +385,17 @@ class Matrix:
               file=sys.stderr, flush=True)
 
     def each_rep(self, scenario: str, count: int, step: Callable[[Tool, int], Sample]) -> None:
-        print(f"{SCENARIOS[scenario]} ({count}x)", file=sys.stderr, flush=True)
-        for rep in range(count):
-            # Alternate which tool goes first, so slow drift (thermal, page cache) hits both.
-            order = TOOLS if rep % 2 == 0 else tuple(reversed(TOOLS))
-            for name in order:
-                self.record(scenario, self.tools[name], step(self.tools[name], rep))
+        repeat(SCENARIOS[scenario], count, self.tools,
+               lambda tool, rep: self.record(scenario, tool, step(tool, rep)))
 
     def setup(self) -> None:
-        if self.work.exists() and any(self.work.iterdir()):
-            raise BenchError(f"work directory {self.work} is not empty")
-        self.work.mkdir(parents=True, exist_ok=True)
-        print(f"work directory: {self.work} (build output in {self.log})", file=sys.stderr)
+        start_work_dir(self.work, self.log, self.load_start)
         print("interpreters: " + ", ".join(f"{i.version} {i.path}" for i in self.interpreters),
               file=sys.stderr)
-        one_minute = self.load_start.split()[0]
-        if one_minute.replace(".", "", 1).isdigit() and float(one_minute) > 0.5:
-            print(f"warning: load average {self.load_start}: other processes are running and will "
-                  "distort the timings", file=sys.stderr)
         for tool in self.tools.values():
             tool.root.mkdir(parents=True)
             tool.out.mkdir()
-            self.copy_crate(tool.crate)
+            copy_crate(self.crate_src, tool.crate)
         self.fetch_crates(self.tools["maturin"].crate)
 
     def warm_up(self, tool: Tool) -> None:
@@ -431,7 +414,7 @@ class Matrix:
             return self._cold_in(tool, tool)
         fresh = self._tool(tool.name, tool.root / f"cold-{rep}")
         fresh.root.mkdir(parents=True)
-        self.copy_crate(fresh.crate)
+        copy_crate(self.crate_src, fresh.crate)
         try:
             return self._cold_in(tool, fresh)
         finally:
@@ -445,23 +428,16 @@ class Matrix:
         return sample
 
     def python_edit(self, tool: Tool, rep: int) -> Sample:
-        marker = f"bench_edit_{rep}_{time.time_ns()}"
-        with open(tool.crate / PY_MODULE, "a", encoding="utf-8") as f:
-            f.write(f"\n\ndef {marker}() -> int:\n    \"\"\"Added by benchmarks/matrix.py.\"\"\"\n"
-                    f"    return {rep}\n")
+        marker = append_python_edit(tool.crate / PY_MODULE, rep, "matrix.py")
         sample = self.build(tool, tool.crate, tool.target, tool.out, tool.store)
         self.check(sample, tool.out, lambda i, w: marker.encode() not in w.helpers,
                    "the python edit is not in the wheel")
         return sample
 
     def rust_edit(self, tool: Tool, rep: int) -> Sample:
-        path = tool.crate / RUST_SOURCE
-        text = path.read_text(encoding="utf-8")
-        if not SCALE_RE.search(text):
-            raise BenchError(f"{path}: no `pub const SCALE: i64 = N;` line to edit")
         # A value never used before in this run, so every extension must change every time.
         scale = rep + 100
-        path.write_text(SCALE_RE.sub(f"pub const SCALE: i64 = {scale};", text), encoding="utf-8")
+        set_scale(tool.crate, scale)
         before = {k: w.native_digest for k, w in read_wheels(tool.out, self.interpreters).items()}
         sample = self.build(tool, tool.crate, tool.target, tool.out, tool.store)
         self.check(sample, tool.out, lambda i, w: w.native_digest == before.get(i.path),
@@ -500,22 +476,11 @@ def fmt_compiling(sample: Sample) -> str:
 
 
 def fmt_cell(cell: Optional[Cell]) -> str:
-    if cell is None or not cell.samples:
-        return "–"
-    secs = [s.seconds for s in cell.samples]
-    text = f"{statistics.median(secs):.2f} s"
-    if len(secs) > 1:
-        text += f" ({min(secs):.2f}–{max(secs):.2f})"
-    notes = sorted({s.note for s in cell.samples if s.note})
-    if notes:
-        text += " ⚠ " + "; ".join(notes)
-    return text
+    return "–" if cell is None else fmt_seconds(cell.samples)
 
 
 def fmt_rss(cell: Optional[Cell]) -> str:
-    if cell is None or not cell.samples:
-        return "–"
-    return f"{max(s.peak_rss_kib for s in cell.samples) / 1024:.0f}"
+    return "–" if cell is None else fmt_peak(cell.samples)
 
 
 def fmt_ratio(value: Optional[float]) -> str:
@@ -578,27 +543,14 @@ def fmt_profile(sample: Sample) -> str:
 
 
 def environment(bench: Matrix) -> list[tuple[str, str]]:
-    try:
-        usable = len(os.sched_getaffinity(0))
-    except AttributeError:
-        usable = os.cpu_count() or 0
-    src = bench.crate_src
-    crate = src.relative_to(REPO) if REPO in src.parents else src
     return [
-        ("date", datetime.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")),
-        ("machine", f"{platform.system()} {platform.machine()}, {cpu_model()}"),
-        ("CPUs", f"{os.cpu_count()} ({usable} usable by this process)"),
-        ("load average (1/5/15 min)", f"at start {bench.load_start}, at end {load_average()}"),
+        *machine_rows(bench.load_start),
         ("interpreters (built for)",
          "<br>".join(f"{i.version} {i.path}" for i in bench.interpreters)),
-        ("rustc", capture(["rustc", "-V"])),
-        ("cargo", capture(["cargo", "-V"])),
-        ("maturin", f"{capture([*bench.maturin, '--version'])} ({bench.maturin[-1]})"),
+        *toolchain_rows(bench.maturin),
         ("rustwheel", (f"{git_info(bench.rw_path)} ({bench.rw_path}), run by {bench.rw_python} "
-                      f"with `-j {bench.args.jobs}`; bytecode "
-                      f"{'precompiled (compileall)' if bench.compiled else 'not precompiled'}; "
-                      f"PYTHONDONTWRITEBYTECODE={os.environ.get('PYTHONDONTWRITEBYTECODE', '')}")),
-        ("crate", f"{crate} (pyo3 0.25, not abi3; mixed layout)"),
+                      f"with `-j {bench.args.jobs}`; {bytecode_text(bench.compiled)}")),
+        ("crate", f"{crate_text(bench.crate_src)} (pyo3 0.25, not abi3; mixed layout)"),
     ]
 
 
@@ -640,8 +592,7 @@ def report(bench: Matrix, elapsed: float) -> str:
     n = len(bench.interpreters)
     lines = [f"# rustwheel vs maturin, release matrix ({plural(n, 'interpreter')}): "
              f"{'quick run' if a.quick else 'benchmark'}", ""]
-    lines += ["| | |", "|---|---|"]
-    lines += [f"| {k} | {v} |" for k, v in environment(bench)]
+    lines += table(environment(bench))
     lines += [f"| repetitions | {a.repeat} per edit, {a.cold_repeat} cold |",
               f"| total run time | {elapsed:.0f} s |", ""]
     lines += [("Wall-clock time of the whole `build` command for all interpreters: median "
@@ -678,7 +629,7 @@ def report(bench: Matrix, elapsed: float) -> str:
                f"{ISSUE_MATURIN['rust']} s."),
               ("- Peak RSS: the largest single process of a build (usually rustc; with `-j` two "
                "run at once, so the machine's total is higher), max over repetitions"
-               f"{' (GNU time)' if TIME_BIN else ' (wait4 upper bound: no /usr/bin/time)'}."),
+               f"{RSS_SOURCE}."),
               ("- The timings are only as quiet as the machine: see the load average above.")]
     return "\n".join(lines) + "\n"
 
@@ -689,44 +640,17 @@ def report(bench: Matrix, elapsed: float) -> str:
 def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--repeat", type=int, default=None,
-                   help="repetitions of each edit scenario (default 3)")
-    p.add_argument("--cold-repeat", type=int, default=None,
-                   help="repetitions of the cold build (default 1)")
-    p.add_argument("--quick", action="store_true",
-                   help="one repetition of everything (unless --repeat/--cold-repeat say more)")
-    p.add_argument("--scenarios", default=",".join(SCENARIOS),
-                   help=f"comma separated subset of {','.join(SCENARIOS)} (default: all)")
+    add_common_args(p, list(SCENARIOS), DEFAULT_CRATE, DEFAULT_OUTPUT, "default 3; cold 1")
     p.add_argument("--interpreters", default=None,
                    help="comma separated interpreters to build for: paths, names on PATH or "
                         "3.X for pyenv's newest CPython 3.X (default: 3.8 ... 3.13)")
     p.add_argument("-j", "--jobs", type=int, default=2, help="rustwheel's -j (default 2)")
-    p.add_argument("--crate", default=str(DEFAULT_CRATE), help="the crate to build")
-    p.add_argument("--rustwheel-path", default=str(REPO),
-                   help="directory holding the rustwheel package (put on PYTHONPATH; "
-                        "default: this checkout)")
-    p.add_argument("--rustwheel-python", default=sys.executable,
-                   help="python that runs rustwheel (default: this one)")
     p.add_argument("--maturin", default=None,
                    help="maturin executable (default: beside --rustwheel-python, else on PATH)")
-    p.add_argument("--work-dir", default=None,
-                   help="where copies, target dirs and stores go (default: a new temp dir)")
-    p.add_argument("--keep", action="store_true", help="keep the work directory")
-    p.add_argument("--output", default=str(DEFAULT_OUTPUT),
-                   help="Markdown file to write (default benchmarks/MATRIX_RESULTS.md)")
-    p.add_argument("--no-write", action="store_true", help="only print the results")
-    p.add_argument("--no-compile", action="store_true",
-                   help="do not byte-compile rustwheel's modules before timing")
     a = p.parse_args(argv)
-    default_repeat, default_cold = (1, 1) if a.quick else (3, 1)
-    a.repeat = a.repeat if a.repeat is not None else default_repeat
-    a.cold_repeat = a.cold_repeat if a.cold_repeat is not None else default_cold
-    if a.repeat < 1 or a.cold_repeat < 1 or a.jobs < 1:
-        p.error("--repeat, --cold-repeat and --jobs must be at least 1")
-    a.scenarios = [s.strip() for s in a.scenarios.split(",") if s.strip()]
-    unknown = [s for s in a.scenarios if s not in SCENARIOS]
-    if unknown:
-        p.error(f"unknown scenario(s) {unknown}; choose from {list(SCENARIOS)}")
+    check_common_args(p, a, list(SCENARIOS), repeat=3, cold_repeat=1)
+    if a.jobs < 1:
+        p.error("--jobs must be at least 1")
     if a.interpreters is not None:
         a.interpreters = [s.strip() for s in a.interpreters.split(",") if s.strip()]
         if not a.interpreters:
@@ -749,11 +673,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         print(f"(work directory kept for inspection: {args.work_dir}; every command and its "
               "output are in build.log there)", file=sys.stderr)
         return 1 if isinstance(exc, BenchError) else 130
-    text = report(bench, time.perf_counter() - start)
-    print(text)
-    if not args.no_write:
-        Path(args.output).write_text(text, encoding="utf-8")
-        print(f"written to {args.output}", file=sys.stderr)
+    write_report(report(bench, time.perf_counter() - start), args)
     marked = any(s.note for cell in bench.cells.values() for s in cell.samples)
     if own_tmp and not args.keep and not marked:
         shutil.rmtree(args.work_dir, ignore_errors=True)

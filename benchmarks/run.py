@@ -17,11 +17,8 @@ python that runs rustwheel (`--rustwheel-python`, default this interpreter).
 from __future__ import annotations
 
 import argparse
-import datetime
 import hashlib
 import os
-import platform
-import re
 import shutil
 import statistics
 import subprocess
@@ -34,16 +31,41 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Optional
 
-CARGO_FINISHED = re.compile(r"Finished `[^`]+` profile .* in (\d+(?:\.\d+)?)s")
-HERE = Path(__file__).resolve().parent
-REPO = HERE.parent
+from common import (
+    CARGO_FINISHED,
+    HERE,
+    RSS_SOURCE,
+    TOOLS,
+    BenchError,
+    add_common_args,
+    append_python_edit,
+    bytecode_text,
+    capture,
+    check_common_args,
+    compile_rustwheel,
+    copy_crate,
+    crate_text,
+    fmt_peak,
+    fmt_seconds,
+    git_info,
+    load_average,
+    log_since,
+    machine_rows,
+    median,
+    repeat,
+    run_measured,
+    rustwheel_help,
+    set_scale,
+    start_work_dir,
+    table,
+    toolchain_rows,
+    with_rustwheel_path,
+    write_report,
+)
+
 DEFAULT_CRATE = HERE / "crates" / "bench-mixed"
 DEFAULT_OUTPUT = HERE / "RESULTS.md"
 PY_MODULE = Path("bench_mixed") / "helpers.py"
-RUST_SOURCE = Path("src") / "lib.rs"
-SCALE_RE = re.compile(r"^pub const SCALE: i64 = -?\d+;$", re.MULTILINE)
-TOOLS = ("maturin", "rustwheel")
-TIME_BIN = "/usr/bin/time" if os.access("/usr/bin/time", os.X_OK) else ""
 
 SCENARIOS: dict[str, str] = {
     "noop": "1. no-op rebuild",
@@ -52,10 +74,6 @@ SCENARIOS: dict[str, str] = {
     "fresh": "4. fresh clone, warm store",
     "cold": "5. cold build",
 }
-
-
-class BenchError(Exception):
-    """A build failed or the setup is wrong; the message says which."""
 
 
 @dataclass
@@ -72,7 +90,7 @@ class Cell:
     na: str = ""  # a reason when the figure is not available
 
     def median(self) -> Optional[float]:
-        return statistics.median(s.seconds for s in self.samples) if self.samples else None
+        return median(self.samples)
 
     def beyond_cargo(self) -> Optional[float]:
         """Median of (wall time - cargo's own time): the tool's own work around cargo."""
@@ -90,49 +108,6 @@ class Tool:
     store: Optional[Path] = None  # rustwheel's --cache-dir (None: not passed)
 
 
-# --------------------------------------------------------------------------- processes
-
-
-def run_measured(cmd: Sequence[str], cwd: Path, env: dict[str, str],
-                 log: Path) -> tuple[int, float, int]:
-    """Run `cmd`; return (exit code, wall seconds, peak RSS in KiB of the largest process).
-
-    The peak RSS is the child's ru_maxrss from wait4(): on Linux the maximum resident set of the
-    child and of every descendant it waited for (cargo's rustc processes), not a sum. Linux
-    carries a process's high-water mark across fork+exec, so the command runs under GNU
-    `/usr/bin/time` (small) when it exists; without it the figure is only an upper bound that
-    can include this script's own size.
-    """
-    rss_file = log.with_name("rss.txt")
-    argv = [TIME_BIN, "-f", "%M", "-o", str(rss_file), *cmd] if TIME_BIN else list(cmd)
-    with open(log, "ab") as out:
-        out.write(("$ " + " ".join(cmd) + "\n").encode())
-        out.flush()
-        start = time.perf_counter()
-        proc = subprocess.Popen(argv, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT,
-                                stdin=subprocess.DEVNULL)
-        _, status, usage = os.wait4(proc.pid, 0)
-        seconds = time.perf_counter() - start
-    code = os.waitstatus_to_exitcode(status)
-    proc.returncode = code
-    rss = int(usage.ru_maxrss)
-    if TIME_BIN:
-        lines = rss_file.read_text().split()
-        rss = int(lines[-1]) if lines and lines[-1].isdigit() else rss
-    return code, seconds, rss
-
-
-def capture(cmd: Sequence[str], cwd: Optional[Path] = None,
-            env: Optional[dict[str, str]] = None) -> str:
-    try:
-        res = subprocess.run(list(cmd), cwd=cwd, env=env, capture_output=True, text=True,
-                             timeout=120, check=False)
-    except (OSError, subprocess.SubprocessError) as exc:
-        return f"unavailable ({exc.__class__.__name__})"
-    text = (res.stdout or res.stderr).strip()
-    return text.splitlines()[0] if text else f"unavailable (exit {res.returncode})"
-
-
 # --------------------------------------------------------------------------- the benchmark
 
 
@@ -146,8 +121,8 @@ class Bench:
         self.work = Path(args.work_dir).resolve()
         self.log = self.work / "build.log"
         self.maturin = self._maturin_cmd()
-        self.compiled = not args.no_compile and self._compile_rustwheel()
-        self.has_store = self._rustwheel_has_store()
+        self.compiled = not args.no_compile and compile_rustwheel(self.rw_python, self.rw_path)
+        self.has_store = "--cache-dir" in rustwheel_help(self.rw_python, self.rw_path)
         self.tools: dict[str, Tool] = {}
         self.cells: dict[tuple[str, str], Cell] = {}
         self.counter = 0  # makes every fresh directory name unique
@@ -179,35 +154,6 @@ class Bench:
             return [self.python, "-m", "maturin"]
         raise BenchError("maturin not found: install it (pip install maturin) or put it on PATH")
 
-    def _compile_rustwheel(self) -> bool:
-        """Byte-compile rustwheel's modules, as `pip install` does: with PYTHONDONTWRITEBYTECODE
-        set and rustwheel imported from a checkout, every build would otherwise compile its
-        sources again (tens of milliseconds), unlike any installed tool."""
-        res = subprocess.run([self.rw_python, "-m", "compileall", "-q",
-                              str(self.rw_path / "rustwheel")], capture_output=True, check=False)
-        return res.returncode == 0
-
-    def _rustwheel_env(self) -> dict[str, str]:
-        env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join(
-            p for p in (str(self.rw_path), env.get("PYTHONPATH", "")) if p)
-        return env
-
-    def _rustwheel_has_store(self) -> bool:
-        res = subprocess.run([self.rw_python, "-m", "rustwheel", "build", "--help"],
-                             env=self._rustwheel_env(), capture_output=True, text=True,
-                             check=False)
-        if res.returncode != 0:
-            raise BenchError(f"`{self.rw_python} -m rustwheel build --help` failed with "
-                             f"PYTHONPATH={self.rw_path}:\n{res.stderr.strip()}")
-        return "--cache-dir" in res.stdout
-
-    def copy_crate(self, dest: Path) -> None:
-        if dest.exists():
-            shutil.rmtree(dest)
-        shutil.copytree(self.crate_src, dest,
-                        ignore=shutil.ignore_patterns("target", "__pycache__", "*.pyc", "*.so"))
-
     def fresh_dir(self, tool: Tool, kind: str) -> Path:
         self.counter += 1
         path = tool.root / f"{kind}-{self.counter}"
@@ -231,7 +177,8 @@ class Bench:
 
     def build(self, tool: Tool, crate: Path, target: Path,
               store: Optional[Path] = None) -> Sample:
-        env = self._rustwheel_env() if tool.name == "rustwheel" else dict(os.environ)
+        env = (with_rustwheel_path(dict(os.environ), self.rw_path) if tool.name == "rustwheel"
+               else dict(os.environ))
         env["CARGO_TARGET_DIR"] = str(target)
         env.pop("CARGO_BUILD_TARGET_DIR", None)
         env.setdefault("CARGO_TERM_COLOR", "never")
@@ -245,9 +192,7 @@ class Bench:
         if code != 0:
             raise BenchError(f"{tool.name} build of {crate} failed (exit {code}); "
                              f"see the end of {self.log}")
-        with open(self.log, "rb") as f:
-            f.seek(start)
-            finished = CARGO_FINISHED.findall(f.read().decode("utf-8", "replace"))
+        finished = CARGO_FINISHED.findall(log_since(self.log, start))
         return Sample(seconds, rss, cargo_seconds=float(finished[-1]) if finished else None)
 
     def wheel(self, tool: Tool) -> Path:
@@ -284,26 +229,15 @@ class Bench:
 
     def each_rep(self, scenario: str, count: int,
                  step: Callable[[Tool, int], Sample]) -> None:
-        print(f"{SCENARIOS[scenario]} ({count}x)", file=sys.stderr, flush=True)
-        for rep in range(count):
-            # Alternate which tool goes first, so slow drift (thermal, page cache) hits both.
-            order = TOOLS if rep % 2 == 0 else tuple(reversed(TOOLS))
-            for name in order:
-                self.record(scenario, self.tools[name], step(self.tools[name], rep))
+        repeat(SCENARIOS[scenario], count, self.tools,
+               lambda tool, rep: self.record(scenario, tool, step(tool, rep)))
 
     def setup(self) -> None:
-        if self.work.exists() and any(self.work.iterdir()):
-            raise BenchError(f"work directory {self.work} is not empty")
-        self.work.mkdir(parents=True, exist_ok=True)
-        print(f"work directory: {self.work} (build output in {self.log})", file=sys.stderr)
-        one_minute = self.load_start.split()[0]
-        if one_minute.replace(".", "", 1).isdigit() and float(one_minute) > 0.5:
-            print(f"warning: load average {self.load_start}: other processes are running and will "
-                  "distort the timings", file=sys.stderr)
+        start_work_dir(self.work, self.log, self.load_start)
         for tool in self.tools.values():
             tool.root.mkdir(parents=True)
             tool.out.mkdir()
-            self.copy_crate(tool.crate)
+            copy_crate(self.crate_src, tool.crate)
         print("warm-up builds (untimed)", file=sys.stderr, flush=True)
         for tool in self.tools.values():
             sample = self.build(tool, tool.crate, tool.target, tool.store)
@@ -319,23 +253,15 @@ class Bench:
         return sample
 
     def python_edit(self, tool: Tool, rep: int) -> Sample:
-        marker = f"bench_edit_{rep}_{time.time_ns()}"
-        with open(tool.crate / PY_MODULE, "a", encoding="utf-8") as f:
-            f.write(f"\n\ndef {marker}() -> int:\n    \"\"\"Added by benchmarks/run.py.\"\"\"\n"
-                    f"    return {rep}\n")
+        marker = append_python_edit(tool.crate / PY_MODULE, rep, "run.py")
         sample = self.build(tool, tool.crate, tool.target, tool.store)
         if marker.encode() not in self.wheel_member(tool, "bench_mixed/helpers.py"):
             sample.note = "STALE: the python edit is not in the wheel"
         return sample
 
     def rust_edit(self, tool: Tool, rep: int) -> Sample:
-        path = tool.crate / RUST_SOURCE
-        text = path.read_text(encoding="utf-8")
-        if not SCALE_RE.search(text):
-            raise BenchError(f"{path}: no `pub const SCALE: i64 = N;` line to edit")
         # A value never used before in this run, so the extension must change every time.
-        path.write_text(SCALE_RE.sub(f"pub const SCALE: i64 = {rep + 100};", text),
-                        encoding="utf-8")
+        set_scale(tool.crate, rep + 100)
         before = self.native_digest(tool)
         sample = self.build(tool, tool.crate, tool.target, tool.store)
         if self.native_digest(tool) == before:
@@ -347,7 +273,7 @@ class Bench:
             raise AssertionError("fresh_clone without a store is not timed")
         base = self.fresh_dir(tool, "clone")
         crate, target = base / "bench-mixed", base / "target"
-        self.copy_crate(crate)
+        copy_crate(self.crate_src, crate)
         try:
             return self.build(tool, crate, target, tool.store)
         finally:
@@ -356,7 +282,7 @@ class Bench:
     def cold(self, tool: Tool, rep: int) -> Sample:
         base = self.fresh_dir(tool, "cold")
         crate, target = base / "bench-mixed", base / "target"
-        self.copy_crate(crate)
+        copy_crate(self.crate_src, crate)
         store = (base / "store") if tool.store is not None else None
         try:
             return self.build(tool, crate, target, store)
@@ -393,24 +319,11 @@ class Bench:
 
 
 def fmt_cell(cell: Optional[Cell]) -> str:
-    if cell is None:
-        return "–"
-    if cell.na:
-        return cell.na
-    secs = [s.seconds for s in cell.samples]
-    text = f"{statistics.median(secs):.2f} s"
-    if len(secs) > 1:
-        text += f" ({min(secs):.2f}–{max(secs):.2f})"
-    notes = sorted({s.note for s in cell.samples if s.note})
-    if notes:
-        text += " ⚠ " + "; ".join(notes)
-    return text
+    return "–" if cell is None else cell.na or fmt_seconds(cell.samples)
 
 
 def fmt_rss(cell: Optional[Cell]) -> str:
-    if cell is None or not cell.samples:
-        return "–"
-    return f"{max(s.peak_rss_kib for s in cell.samples) / 1024:.0f}"
+    return "–" if cell is None else fmt_peak(cell.samples)
 
 
 def fmt_ratio(m: Optional[Cell], r: Optional[Cell]) -> str:
@@ -421,73 +334,32 @@ def fmt_ratio(m: Optional[Cell], r: Optional[Cell]) -> str:
     return f"{mm / rm:.1f}×" if rm > 0 else "n/a"
 
 
-def git_info(path: Path) -> str:
-    commit = capture(["git", "-C", str(path), "rev-parse", "--short=12", "HEAD"])
-    if not re.fullmatch(r"[0-9a-f]{7,40}", commit):
-        return f"unknown ({path} is not a git checkout)"
-    dirty = capture(["git", "-C", str(path), "status", "--porcelain", "--", "rustwheel"])
-    if dirty and not dirty.startswith("unavailable"):
-        commit += " + uncommitted changes in rustwheel/"
-    return commit
-
-
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
-
-
-def load_average() -> str:
-    try:
-        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
-    except OSError:
-        return "unknown"
-
-
 def environment(bench: Bench) -> list[tuple[str, str]]:
-    try:
-        usable = len(os.sched_getaffinity(0))
-    except AttributeError:
-        usable = os.cpu_count() or 0
-    src = bench.crate_src
-    crate = src.relative_to(REPO) if REPO in src.parents else src
     interp = capture([bench.python, "-c", ("import sys; print(sys.version.split()[0], "
                       "sys.executable)")])
     return [
-        ("date", datetime.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")),
-        ("machine", f"{platform.system()} {platform.machine()}, {cpu_model()}"),
-        ("CPUs", f"{os.cpu_count()} ({usable} usable by this process)"),
-        ("load average (1/5/15 min)", f"at start {bench.load_start}, at end {load_average()}"),
+        *machine_rows(bench.load_start),
         ("python (built for, runs rustwheel)",
          f"{interp}; rustwheel run by {bench.rw_python}"),
-        ("rustc", capture(["rustc", "-V"])),
-        ("cargo", capture(["cargo", "-V"])),
-        ("maturin", f"{capture([*bench.maturin, '--version'])} ({bench.maturin[-1]})"),
+        *toolchain_rows(bench.maturin),
         ("rustwheel", (f"{git_info(bench.rw_path)} ({bench.rw_path}); store: "
-                      f"{'--cache-dir' if bench.has_store else 'not supported yet'}; bytecode "
-                      f"{'precompiled (compileall)' if bench.compiled else 'not precompiled'}; "
-                      f"PYTHONDONTWRITEBYTECODE={os.environ.get('PYTHONDONTWRITEBYTECODE', '')}")),
-        ("crate", (f"{crate} (pyo3 0.30, serde, serde_json, itertools, smallvec, regex; "
-                   "mixed layout)")),
+                      f"{'--cache-dir' if bench.has_store else 'not supported yet'}; "
+                      f"{bytecode_text(bench.compiled)}")),
+        ("crate", (f"{crate_text(bench.crate_src)} (pyo3 0.30, serde, serde_json, itertools, "
+                   "smallvec, regex; mixed layout)")),
     ]
 
 
 def report(bench: Bench, elapsed: float) -> str:
     a = bench.args
     lines = [f"# rustwheel vs maturin: {'quick run' if a.quick else 'benchmark'}", ""]
-    lines += ["| | |", "|---|---|"]
-    lines += [f"| {k} | {v} |" for k, v in environment(bench)]
+    lines += table(environment(bench))
     lines += [f"| repetitions | {a.repeat} per incremental scenario, {a.cold_repeat} cold |",
               f"| total run time | {elapsed:.0f} s |", ""]
     lines += [("Wall-clock time of the whole `build` command: median (min–max). "
               "Ratio = maturin median / rustwheel median (above 1: rustwheel is faster). "
               "Peak RSS = the largest single process of the build (usually rustc), "
-              "max over repetitions"
-              f"{' (GNU time)' if TIME_BIN else ' (wait4 upper bound: no /usr/bin/time)'}."), ""]
+              f"max over repetitions{RSS_SOURCE}."), ""]
     lines += ["| scenario | maturin | rustwheel | ratio | peak RSS MiB maturin / rustwheel |",
               "|---|---|---|---|---|"]
     for key, title in SCENARIOS.items():
@@ -532,42 +404,13 @@ def report(bench: Bench, elapsed: float) -> str:
 def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--repeat", type=int, default=None,
-                   help="repetitions of each incremental / fresh-clone scenario (default 5)")
-    p.add_argument("--cold-repeat", type=int, default=None,
-                   help="repetitions of the cold build (default 3)")
-    p.add_argument("--quick", action="store_true",
-                   help="one repetition of everything (unless --repeat/--cold-repeat say more)")
-    p.add_argument("--scenarios", default=",".join(SCENARIOS),
-                   help=f"comma separated subset of {','.join(SCENARIOS)} (default: all)")
-    p.add_argument("--crate", default=str(DEFAULT_CRATE), help="the crate to build")
+    add_common_args(p, list(SCENARIOS), DEFAULT_CRATE, DEFAULT_OUTPUT, "default 5; cold 3")
     p.add_argument("-i", "--interpreter", default=sys.executable,
                    help="python the wheels are built for (default: this one)")
-    p.add_argument("--rustwheel-path", default=str(REPO),
-                   help="directory holding the rustwheel package (put on PYTHONPATH; "
-                        "default: this checkout)")
-    p.add_argument("--rustwheel-python", default=sys.executable,
-                   help="python that runs rustwheel (default: this one)")
-    p.add_argument("--work-dir", default=None,
-                   help="where copies, target dirs and stores go (default: a new temp dir)")
     p.add_argument("--target-dir-flag", action="store_true",
                    help="pass each tool `--target-dir DIR` instead of setting CARGO_TARGET_DIR")
-    p.add_argument("--keep", action="store_true", help="keep the work directory")
-    p.add_argument("--output", default=str(DEFAULT_OUTPUT),
-                   help="Markdown file to write the results to (default benchmarks/RESULTS.md)")
-    p.add_argument("--no-write", action="store_true", help="only print the results")
-    p.add_argument("--no-compile", action="store_true",
-                   help="do not byte-compile rustwheel's modules before timing")
     a = p.parse_args(argv)
-    default_repeat, default_cold = (1, 1) if a.quick else (5, 3)
-    a.repeat = a.repeat if a.repeat is not None else default_repeat
-    a.cold_repeat = a.cold_repeat if a.cold_repeat is not None else default_cold
-    if a.repeat < 1 or a.cold_repeat < 1:
-        p.error("--repeat and --cold-repeat must be at least 1")
-    a.scenarios = [s.strip() for s in a.scenarios.split(",") if s.strip()]
-    unknown = [s for s in a.scenarios if s not in SCENARIOS]
-    if unknown:
-        p.error(f"unknown scenario(s) {unknown}; choose from {list(SCENARIOS)}")
+    check_common_args(p, a, list(SCENARIOS), repeat=5, cold_repeat=3)
     return a
 
 
@@ -585,11 +428,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         if own_tmp and not args.keep:
             print(f"(work directory kept for inspection: {args.work_dir})", file=sys.stderr)
         return 1
-    text = report(bench, time.perf_counter() - start)
-    print(text)
-    if not args.no_write:
-        Path(args.output).write_text(text, encoding="utf-8")
-        print(f"written to {args.output}", file=sys.stderr)
+    write_report(report(bench, time.perf_counter() - start), args)
     if own_tmp and not args.keep:
         shutil.rmtree(args.work_dir, ignore_errors=True)
     elif args.keep:
