@@ -79,38 +79,28 @@ def _parse(args: Sequence[str], rustc_args: Sequence[str],
 
 def _write_hook_config(python_env: PythonEnv, wheel: Path, args: Sequence[str],
                        stamp_file: Path) -> None:
-    from rustwheel.atomic import write_bytes
+    from rustwheel.develop import record
     from rustwheel.develop.installer import site_packages, wheel_metadata
     from rustwheel.stages.wheel.editable import hook_module_name
 
     dist_info, dist, _ = wheel_metadata(wheel)
-    site = site_packages(python_env)
-    target = site / f"{hook_module_name(dist)}.json"
+    site = site_packages(python_env, dist_info)
     config = {"stamp": str(stamp_file), "args": list(args), "cwd": os.getcwd(),
               "python": sys.executable,
               "rustwheel_path": str(Path(__file__).resolve().parent.parent.parent)}
-    write_bytes(target, (json.dumps(config, indent=1) + "\n").encode("utf-8"))
-    record = site / dist_info / "RECORD"  # so that uninstalling removes it too
-    try:
-        text = record.read_text(encoding="utf-8")
-    except OSError:
-        return
-    line = f"{target.name},,\n"
-    if line not in text:
-        write_bytes(record, (text if text.endswith("\n") else text + "\n").encode("utf-8")
-                    + line.encode("utf-8"))
+    record.add_file(site, dist_info, f"{hook_module_name(dist)}.json",
+                    (json.dumps(config, indent=1) + "\n").encode("utf-8"))
 
 
 def _install(ns: argparse.Namespace, wheel: Path, result: BuildResult,
              args: Sequence[str]) -> None:
-    from rustwheel.develop.installer import install, mark_editable, wheel_metadata
+    from rustwheel.develop.installer import wheel_metadata
 
     python_env: PythonEnv = ns.python_env
     from_hook = os.environ.get(HOOK_ENV) == "1"
     if not (from_hook and _is_mixed_editable(wheel)):
-        extras = [e for group in ns.extras or () for e in group.split(",") if e]
-        install(python_env, wheel, use_uv=ns.uv, extras=extras, with_dependencies=not from_hook)
-        mark_editable(python_env, wheel, Path.cwd())
+        extras = sorted({e for group in ns.extras or () for e in group.split(",") if e})
+        _install_or_update(ns, wheel, extras, with_dependencies=not from_hook)
     if ns.auto_rebuild:
         if result.stamp is None:
             ui.warn("--auto-rebuild: this build left no no-op stamp (its build scripts read "
@@ -122,6 +112,27 @@ def _install(ns: argparse.Namespace, wheel: Path, result: BuildResult,
     dist_info, _, _ = wheel_metadata(wheel)
     ui.note(f"installed {dist_info.removesuffix('.dist-info')} (editable) into "
             f"{python_env.prefix}")
+
+
+def _install_or_update(ns: argparse.Namespace, wheel: Path, extras: Sequence[str],
+                       with_dependencies: bool) -> None:
+    """Replace the changed files of the installed wheel in place when nothing else changed
+    (`rustwheel.develop.inplace`); otherwise install it with pip or uv."""
+    from rustwheel.develop import inplace
+    from rustwheel.develop.installer import install, mark_editable, site_packages, wheel_metadata
+
+    python_env: PythonEnv = ns.python_env
+    context = [str(python_env.python), ",".join(extras), f"dependencies={with_dependencies}"]
+    site = site_packages(python_env, wheel_metadata(wheel)[0])
+    replaced = inplace.update(site, wheel, context)
+    if replaced is not None:
+        ui.note(f"updated in place ({len(replaced)} changed file"
+                f"{'' if len(replaced) == 1 else 's'}; metadata and file list unchanged, so "
+                "no installer run)")
+        return
+    install(python_env, wheel, use_uv=ns.uv, extras=extras, with_dependencies=with_dependencies)
+    mark_editable(python_env, wheel, Path.cwd())
+    inplace.remember(site_packages(python_env, wheel_metadata(wheel)[0]), wheel, context)
 
 
 def cmd_develop(args: Sequence[str], rustc_args: Sequence[str]) -> int:

@@ -8,7 +8,6 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from rustwheel import _run
-from rustwheel.atomic import write_bytes
 from rustwheel.develop.environment import PythonEnv
 from rustwheel.errors import ToolError
 
@@ -52,7 +51,13 @@ def install(env: PythonEnv, wheel: Path, *, use_uv: bool, extras: Sequence[str],
              hint="installing the editable wheel")
 
 
-def site_packages(env: PythonEnv) -> Path:
+def site_packages(env: PythonEnv, dist_info: str = "") -> Path:
+    """The environment's site-packages: where ``dist_info`` is installed when exactly one
+    ``lib/python*/site-packages`` holds it (no subprocess), else as its python says."""
+    if dist_info:
+        found = list(env.prefix.glob(f"lib/python*/site-packages/{dist_info}"))
+        if len(found) == 1:
+            return found[0].parent
     proc = _run.run([str(env.python), "-c",
                      "import sysconfig; print(sysconfig.get_path('platlib'))"])
     return Path(proc.stdout.strip())
@@ -60,8 +65,9 @@ def site_packages(env: PythonEnv) -> Path:
 
 def mark_editable(env: PythonEnv, wheel: Path, project_root: Path) -> None:
     """PEP 610: record the install as editable from ``project_root`` (``pip list -e``)."""
+    from rustwheel.develop import record
+
     dist_info, _, _ = wheel_metadata(wheel)
-    target = site_packages(env) / dist_info / "direct_url.json"
-    if target.parent.is_dir():
-        data = {"dir_info": {"editable": True}, "url": project_root.resolve().as_uri()}
-        write_bytes(target, (json.dumps(data) + "\n").encode("utf-8"))
+    data = {"dir_info": {"editable": True}, "url": project_root.resolve().as_uri()}
+    record.add_file(site_packages(env, dist_info), dist_info, f"{dist_info}/direct_url.json",
+                    (json.dumps(data) + "\n").encode("utf-8"))
