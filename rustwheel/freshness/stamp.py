@@ -33,8 +33,8 @@ if TYPE_CHECKING:  # typing is not imported at run time (the auto-rebuild hook's
 FORMAT = 2
 _ENV_PREFIXES = ("CARGO", "RUST", "PYO3_", "CC", "CXX", "CFLAGS", "CXXFLAGS", "LDFLAGS", "AR",
                  "PKG_CONFIG", "RUSTWHEEL_", "MATURIN_", "SOURCE_DATE_EPOCH", "VIRTUAL_ENV",
-                 "CONDA_PREFIX", "PATH", "HOME", "XDG_CACHE_HOME", "PYENV_VERSION",
-                 "PYTHONPATH")
+                 "CONDA_PREFIX", "PATH", "HOME", "XDG_CACHE_HOME", "PYENV_", "PYTHONPATH",
+                 "UV_")
 
 
 def stamp_key(options: str, cwd: str, env: Mapping[str, str]) -> str:

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Optional
 
-from rustwheel.host.discovery import program_name
+from rustwheel.host.discovery import is_shim, program_name
 from rustwheel.host.interpreter import Interpreter
 
 
@@ -38,20 +38,28 @@ def toolchain_files(env: Mapping[str, str], manifest_path: Path) -> Optional[lis
 
 
 def interpreter_files(requested: Optional[Sequence[str]],
-                      interpreters: Sequence[Interpreter],
-                      env: Mapping[str, str]) -> Optional[list[str]]:
+                      interpreters: Sequence[Interpreter], env: Mapping[str, str],
+                      cwd: Path) -> Optional[list[str]]:
     """The interpreters as found from their ``requested`` values (on PATH unless a path) and
-    as they report themselves; None when a version manager's shim chose one, when one was
-    found elsewhere than on PATH (pyenv's or uv's installs) or when they were searched for
-    (``-f``: any new interpreter could change the choice)."""
+    as they report themselves; for a pyenv shim, the files by which pyenv chooses what it
+    runs (`rustwheel.host.pyenv`). None when another version manager's shim chose one, when
+    one was found elsewhere than on PATH (pyenv's or uv's installs) or when they were
+    searched for (``-f``: any new interpreter could change the choice)."""
+    from rustwheel.host import pyenv
+
     if requested is None:
         return None
     files = []
     for value in requested:
         name = program_name(value)
         found = shutil.which(name, path=env.get("PATH")) if os.sep not in name else name
-        if found is None or "shims" in Path(found).parts:
-            return None  # a version manager decides at run time: never take the shortcut
+        if found is None:
+            return None
+        if is_shim(Path(found)):
+            chosen = pyenv.choice(Path(found), name, env, cwd)
+            if chosen is None:
+                return None  # decided at run time by something no file shows
+            files += chosen[1]
         files.append(found)
     return files + [i.executable for i in interpreters]
 

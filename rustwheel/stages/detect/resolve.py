@@ -144,7 +144,7 @@ def _resolution_inputs(project: Project, requested: Optional[list[str]],
     cfg, metadata, uniffi = project.config, project.metadata, project.uniffi
     return observed.resolution_inputs(
         observed.toolchain_files(cfg.env, cfg.manifest_path),
-        observed.interpreter_files(requested, project.interpreters, cfg.env),
+        observed.interpreter_files(requested, project.interpreters, cfg.env, Path.cwd()),
         project.detect_inputs, project.cargo_inputs, metadata.input_files,
         [Path(f).parent for f in metadata.input_files],
         [cfg.project_root, cfg.manifest_path.parent, *listed],
