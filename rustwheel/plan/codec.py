@@ -7,6 +7,7 @@ always gives the same file and an unchanged plan never invalidates a downstream 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import sys
 import typing
@@ -23,7 +24,7 @@ T = TypeVar("T")
 def to_plain(value: Any) -> Any:
     """The plan as plain JSON types (dicts, lists, strings, numbers)."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: to_plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        return {name: to_plain(getattr(value, name)) for name in _names(type(value))}
     if isinstance(value, (list, tuple)):
         return [to_plain(v) for v in value]
     if isinstance(value, dict):
@@ -57,11 +58,22 @@ def _build(tp: Any, value: Any) -> Any:
     return value
 
 
+@functools.cache
+def _names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(cls))
+
+
+@functools.cache
+def _fields(cls: type) -> tuple[tuple[str, Any], ...]:
+    """(name, resolved type) of each field: resolved once per class, not once per item (a
+    plan holds one `FileItem` per file of the package)."""
+    hints = typing.get_type_hints(cls, vars(sys.modules[cls.__module__]))
+    return tuple((f.name, hints[f.name]) for f in dataclasses.fields(cls))
+
+
 def from_plain(cls: type[T], data: dict[str, Any]) -> T:
-    module = sys.modules[cls.__module__]
-    hints = typing.get_type_hints(cls, vars(module))
-    kwargs = {f.name: _build(hints[f.name], data[f.name])
-              for f in dataclasses.fields(cls) if f.name in data}  # type: ignore[arg-type]
+    fields = _fields(cls)  # type: ignore[arg-type]  # classes are hashable
+    kwargs = {name: _build(tp, data[name]) for name, tp in fields if name in data}
     return cls(**kwargs)
 
 
