@@ -18,19 +18,31 @@ def test_interpreters_as_found_and_as_they_report_themselves(tmp_path: Path) -> 
     exe.write_text("")
     exe.chmod(0o755)
     env = {"PATH": str(exe.parent)}
-    found = observed.interpreter_files(["python3"], [cpython(12)], env)
+    found = observed.interpreter_files(["python3"], [cpython(12)], env, tmp_path)
     assert found == [str(exe), "/usr/bin/python3.12"]
-    assert observed.interpreter_files([], [], env) == []
+    assert observed.interpreter_files([], [], env, tmp_path) == []
     shims = tmp_path / "shims"
     shims.mkdir()
     (shims / "python3").symlink_to(exe)
-    assert observed.interpreter_files(["python3"], [cpython(12)], {"PATH": str(shims)}) is None
+    # another version manager's shim (no pyenv root around it) decides at run time
+    assert observed.interpreter_files(["python3"], [cpython(12)], {"PATH": str(shims)},
+                                      tmp_path) is None
+    # pyenv's shim: the files by which pyenv chooses (see test_pyenv.py), then the shim
+    (tmp_path / "versions" / "3.12.1" / "bin").mkdir(parents=True)
+    (tmp_path / "versions" / "3.12.1" / "bin" / "python3").symlink_to(exe)
+    (tmp_path / "version").write_text("3.12.1\n")
+    chosen = observed.interpreter_files(["python3"], [cpython(12)],
+                                        {"PATH": str(shims), "PYENV_ROOT": str(tmp_path)},
+                                        tmp_path)
+    assert chosen is not None and chosen[-3:] == [str(tmp_path / "versions/3.12.1/bin/python3"),
+                                                  str(shims / "python3"), "/usr/bin/python3.12"]
     # A bare version names its program; one found elsewhere than on PATH, or a search (-f),
     # cannot be known from files.
     (exe.parent / "python3.12").symlink_to(exe)
-    assert observed.interpreter_files(["3.12"], [], env) == [str(exe.parent / "python3.12")]
-    assert observed.interpreter_files(["3.13"], [], env) is None
-    assert observed.interpreter_files(None, [cpython(12)], env) is None
+    assert observed.interpreter_files(["3.12"], [], env, tmp_path) == [
+        str(exe.parent / "python3.12")]
+    assert observed.interpreter_files(["3.13"], [], env, tmp_path) is None
+    assert observed.interpreter_files(None, [cpython(12)], env, tmp_path) is None
 
 
 def test_unknown_inputs_make_the_whole_set_unknown() -> None:
