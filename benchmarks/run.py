@@ -62,6 +62,7 @@ from common import (
     with_rustwheel_path,
     write_report,
 )
+from editloop import EditLoop, write_big_member, write_many_modules
 
 DEFAULT_CRATE = HERE / "crates" / "bench-mixed"
 DEFAULT_OUTPUT = HERE / "RESULTS.md"
@@ -73,6 +74,20 @@ SCENARIOS: dict[str, str] = {
     "rust": "3. Rust edit (`src/lib.rs` constant)",
     "fresh": "4. fresh clone, warm store",
     "cold": "5. cold build",
+    "develop": "6. Rust edit, `develop` + import showing it",
+    "many-noop": "7. no-op, 3,000 python modules",
+    "many-python": "8. python-only edit, 3,000 python modules",
+    "shim-noop": "9. no-op, no venv, python3 a pyenv shim",
+    "big-python": "10. python-only edit, 400 MB data member",
+}
+# Rows shown beside a selected scenario: the untimed first build of its copy.
+FIRST_ROWS: dict[str, tuple[str, str]] = {
+    "big-python": ("big-first", "10a. first build, 400 MB data member"),
+}
+# maturin median / rustwheel median must reach this (the issues' targets).
+TARGETS: dict[str, float] = {
+    "noop": 10.0, "python": 5.0, "rust": 1.5, "fresh": 20.0, "develop": 3.0,
+    "many-noop": 10.0, "many-python": 5.0, "shim-noop": 10.0, "big-python": 5.0,
 }
 
 
@@ -82,6 +97,7 @@ class Sample:
     peak_rss_kib: int
     note: str = ""  # "" when the build output was checked and correct
     cargo_seconds: Optional[float] = None  # cargo's own "Finished ... in Xs", when it compiled
+    store_growth: Optional[int] = None  # bytes the (rustwheel) store grew by in this build
 
 
 @dataclass
@@ -106,6 +122,8 @@ class Tool:
     target: Path  # CARGO_TARGET_DIR of the working copy
     out: Path  # -o for every build
     store: Optional[Path] = None  # rustwheel's --cache-dir (None: not passed)
+    python: Optional[str] = None  # -i (None: the benchmark's interpreter)
+    env: Optional[dict[str, str]] = None  # the environment to start from (None: this one)
 
 
 # --------------------------------------------------------------------------- the benchmark
@@ -164,8 +182,8 @@ class Bench:
 
     def build_cmd(self, tool: Tool, crate: Path, target: Path,
                   store: Optional[Path]) -> list[str]:
-        common = ["-m", str(crate / "Cargo.toml"), "-i", self.python, "--compatibility", "linux",
-                  "-o", str(tool.out)]
+        common = ["-m", str(crate / "Cargo.toml"), "-i", tool.python or self.python,
+                  "--compatibility", "linux", "-o", str(tool.out)]
         if self.args.target_dir_flag:
             common += ["--target-dir", str(target)]
         if tool.name == "maturin":
@@ -175,10 +193,10 @@ class Bench:
             cmd += ["--cache-dir", str(store)]
         return cmd
 
-    def build(self, tool: Tool, crate: Path, target: Path,
-              store: Optional[Path] = None) -> Sample:
-        env = (with_rustwheel_path(dict(os.environ), self.rw_path) if tool.name == "rustwheel"
-               else dict(os.environ))
+    def tool_env(self, tool: Tool, target: Path, store: Optional[Path]) -> dict[str, str]:
+        env = dict(tool.env if tool.env is not None else os.environ)
+        if tool.name == "rustwheel":
+            with_rustwheel_path(env, self.rw_path)
         env["CARGO_TARGET_DIR"] = str(target)
         env.pop("CARGO_BUILD_TARGET_DIR", None)
         env.setdefault("CARGO_TERM_COLOR", "never")
@@ -186,6 +204,11 @@ class Bench:
             env["RUSTWHEEL_CACHE_DIR"] = str(store)
         if self.args.target_dir_flag:
             env.pop("CARGO_TARGET_DIR")
+        return env
+
+    def build(self, tool: Tool, crate: Path, target: Path,
+              store: Optional[Path] = None) -> Sample:
+        env = self.tool_env(tool, target, store)
         start = self.log.stat().st_size if self.log.exists() else 0
         code, seconds, rss = run_measured(self.build_cmd(tool, crate, target, store), crate, env,
                                           self.log)
@@ -224,12 +247,14 @@ class Bench:
     def record(self, scenario: str, tool: Tool, sample: Sample) -> None:
         self.cells.setdefault((scenario, tool.name), Cell()).samples.append(sample)
         note = f"  [{sample.note}]" if sample.note else ""
+        if sample.store_growth is not None:
+            note += f"  store +{sample.store_growth / 1024:.0f} KiB"
         print(f"  {scenario:<7} {tool.name:<10} {sample.seconds:8.2f} s "
               f"{sample.peak_rss_kib / 1024:8.0f} MiB{note}", file=sys.stderr, flush=True)
 
-    def each_rep(self, scenario: str, count: int,
-                 step: Callable[[Tool, int], Sample]) -> None:
-        repeat(SCENARIOS[scenario], count, self.tools,
+    def each_rep(self, scenario: str, count: int, step: Callable[[Tool, int], Sample],
+                 tools: Optional[dict[str, Tool]] = None) -> None:
+        repeat(SCENARIOS[scenario], count, tools or self.tools,
                lambda tool, rep: self.record(scenario, tool, step(tool, rep)))
 
     def setup(self) -> None:
@@ -313,6 +338,23 @@ class Bench:
                 self.cells.setdefault(("fresh", "rustwheel"), Cell()).na = "n/a (no store)"
         if "cold" in selected:
             self.each_rep("cold", a.cold_repeat, self.cold)
+        self.run_edit_loop(selected)
+
+    def run_edit_loop(self, selected: set[str]) -> None:
+        loop, count = EditLoop(self), self.args.repeat
+        if "develop" in selected:
+            self.each_rep("develop", count, loop.develop_edit, loop.develop_tools())
+        if selected & {"many-noop", "many-python"}:
+            many = loop.variant("many", write_many_modules)
+            if "many-noop" in selected:
+                self.each_rep("many-noop", count, self.noop, many)
+            if "many-python" in selected:
+                self.each_rep("many-python", count, self.python_edit, many)
+        if "shim-noop" in selected:
+            self.each_rep("shim-noop", count, self.noop, loop.shim_tools())
+        if "big-python" in selected:
+            big = loop.variant("big", write_big_member)
+            self.each_rep("big-python", count, loop.big_python_edit, big)
 
 
 # --------------------------------------------------------------------------- report
@@ -324,6 +366,21 @@ def fmt_cell(cell: Optional[Cell]) -> str:
 
 def fmt_rss(cell: Optional[Cell]) -> str:
     return "–" if cell is None else fmt_peak(cell.samples)
+
+
+def fmt_growth(cell: Optional[Cell]) -> str:
+    grown = [s.store_growth for s in cell.samples if s.store_growth is not None] if cell else []
+    return f"{statistics.median(grown) / 1024:,.0f} KiB" if grown else "–"
+
+
+def report_rows(selected: Sequence[str]) -> list[tuple[str, str]]:
+    """(cell key, title) of each row: the selected scenarios, each after its first build's."""
+    rows = []
+    for key, title in SCENARIOS.items():
+        if key in selected:
+            rows += [FIRST_ROWS[key]] if key in FIRST_ROWS else []
+            rows.append((key, title))
+    return rows
 
 
 def fmt_ratio(m: Optional[Cell], r: Optional[Cell]) -> str:
@@ -360,15 +417,14 @@ def report(bench: Bench, elapsed: float) -> str:
               "Ratio = maturin median / rustwheel median (above 1: rustwheel is faster). "
               "Peak RSS = the largest single process of the build (usually rustc), "
               f"max over repetitions{RSS_SOURCE}."), ""]
-    lines += ["| scenario | maturin | rustwheel | ratio | peak RSS MiB maturin / rustwheel |",
-              "|---|---|---|---|---|"]
-    for key, title in SCENARIOS.items():
-        if key not in a.scenarios:
-            continue
+    lines += ["| scenario | maturin | rustwheel | ratio | target | peak RSS MiB maturin / "
+              "rustwheel | store growth per build (rustwheel) |", "|---|---|---|---|---|---|---|"]
+    for key, title in report_rows(a.scenarios):
         m = bench.cells.get((key, "maturin"))
         r = bench.cells.get((key, "rustwheel"))
+        target = f"≥ {TARGETS[key]:g}×" if key in TARGETS else "–"
         lines.append(f"| {title} | {fmt_cell(m)} | {fmt_cell(r)} | {fmt_ratio(m, r)} | "
-                     f"{fmt_rss(m)} / {fmt_rss(r)} |")
+                     f"{target} | {fmt_rss(m)} / {fmt_rss(r)} | {fmt_growth(r)} |")
     cold_m, cold_r = bench.cells.get(("cold", "maturin")), bench.cells.get(("cold", "rustwheel"))
     beyond = (cold_m.beyond_cargo(), cold_r.beyond_cargo()) if cold_m and cold_r else (None, None)
     base = cold_m.median() if cold_m else None
@@ -394,6 +450,14 @@ def report(bench: Bench, elapsed: float) -> str:
               ("- Scenario 5: new copy, empty target dir and (rustwheel) an empty store. Crate "
               "sources are already in cargo's registry cache for both tools (no download is "
               "timed)."),
+              ("- Scenarios 6–10 each build a copy of their own (own target and output dirs; "
+               "rustwheel's store is the one of scenarios 1–4), after an untimed first build. "
+               "6: `maturin develop` / `rustwheel develop` into a venv of their own after a "
+               "Rust edit, plus a `python -c` that must print the new constant. 7–8: 3,000 "
+               "small modules in `bench_mixed/many/`. 9: no VIRTUAL_ENV, PATH = pyenv's shims, "
+               "cargo, /usr/bin, /bin; both tools get `-i python3` (the shim). 10: "
+               "`bench_mixed/weights.bin`, 400 MB of random bytes; store growth is the "
+               "rustwheel store's size after the build minus before."),
               ("- The timings are only as quiet as the machine: see the load average above.")]
     return "\n".join(lines) + "\n"
 
