@@ -3,11 +3,12 @@
 cargo, rustc, cbindgen, uniffi-bindgen, patchelf (and zig, through rustc's linker error) each
 print their own shape of failure. `extract` finds the tool's first error line and keeps what
 explains it, in order: cargo's ``Caused by:`` chain and ``note:`` / ``help:`` lines, rustc's
-location (``--> src/lib.rs:10:26``), anyhow's numbered causes, a panic's message. It drops what
-does not: warnings and status lines before it, rustc's source snippets, backtraces, build
-scripts' ``cargo:`` directives. `failure` turns that into one `ToolError` naming the command,
-its exit code and the tool's first error line, with the rest of the lines indented below.
-`redact` keeps secrets (a token in a registry or git URL, a token variable's value) out of it.
+location (``--> src/lib.rs:10:26``), the linker's (cc's, zig's) own errors, anyhow's causes, a
+panic's message. It drops what does not: warnings and status lines before it, rustc's source
+snippets, the linker's command line, backtraces, build scripts' ``cargo:`` directives.
+`failure` turns that into one `ToolError` naming the command, its exit code and the tool's
+first error line, with the rest of the lines indented below. `redact` keeps secrets (a token
+in a registry or git URL, a token variable's value) out of it.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ _NOISE = re.compile(
     r"^\s*\d*\s*\|"  # rustc's source snippet
     r"|^\s*\.\.\.\s*$"
     r"|^\s*cargo::?[\w-]+="  # a build script's directives
+    r"|^\s*= note:\s+\"|^\s*= note: some arguments are omitted"  # the linker's command line
     r"|^\s*note: (?:run with `RUST_BACKTRACE|Some details are omitted|To improve backtraces)")
 _END = re.compile(r"^(?:warning:|stack backtrace:|For more information about|Some errors have "
                   r"detailed|Traceback )", re.IGNORECASE)

@@ -1,5 +1,5 @@
 """`rustwheel.toolerror` over what the tools really printed (captured from cargo 1.95, rustc
-1.95, cbindgen 0.24.3, patchelf 0.17, uniffi-bindgen 0.29 on this project's test crates)."""
+1.95, cbindgen 0.24.3, patchelf and uniffi-bindgen on this project's test crates)."""
 
 from __future__ import annotations
 
@@ -79,6 +79,19 @@ For more information about this error, try `rustc --explain E0308`.
 error: could not compile `broken-compile` (lib) due to 1 previous error
 """
 
+LINKER = """\
+   Compiling bin-only v0.2.0 (/tmp/cerr/lk)
+error: linking with `cc` failed: exit status: 1
+  |
+  = note:  "cc" "-m64" "/t/debug/deps/rustcrzTnug/symbols.o" "<7 object files omitted>" \
+"-Wl,--as-needed" "-nodefaultlibs"
+  = note: some arguments are omitted. use `--verbose` to show all linker arguments
+  = note: rust-lld: error: unable to find library -lnotalib
+          collect2: error: ld returned 1 exit status
+          \n
+error: could not compile `bin-only` (bin "bin-only-hello") due to 1 previous error
+"""
+
 CBINDGEN_PANIC = """\
 thread 'main' panicked at 'called `Result::unwrap()` on an `Err` value: "Couldn't parse config \
 file: Unrecognized Style: 'sideways'. for key `style` at line 6 column 9."', \
@@ -149,6 +162,13 @@ def test_build_script_failure_keeps_its_stderr_not_its_directives() -> None:
 
 def test_rustc_error_and_location() -> None:
     assert extract(RUSTC) == ["error[E0308]: mismatched types", "  --> src/lib.rs:10:26"]
+
+
+def test_linker_error_without_its_command_line() -> None:
+    """rustc's linker failure (cc, or zig through rustwheel's wrapper): the linker's errors."""
+    assert extract(LINKER) == ["linking with `cc` failed: exit status: 1",
+                               "  = note: rust-lld: error: unable to find library -lnotalib",
+                               "          collect2: error: ld returned 1 exit status"]
 
 
 def test_further_errors_are_counted() -> None:
