@@ -103,7 +103,8 @@ def popen_lines(
 
 class Streamed:
     """A running command whose stdout the caller reads line by line (`lines`) while its stderr
-    goes on to ours, whole lines at a time, and is kept to explain a failure."""
+    goes on to ours, whole lines at a time with secrets redacted (cargo prints a git URL's
+    token), and is kept to explain a failure."""
 
     def __init__(self, argv: list[str], proc: subprocess.Popen[str],
                  env: Optional[Mapping[str, str]]) -> None:
@@ -116,7 +117,7 @@ class Streamed:
         assert self.proc.stderr is not None
         for line in self.proc.stderr:
             self.stderr.append(line)
-            sys.stderr.write(line)
+            sys.stderr.write(redact(line, self.env))
             sys.stderr.flush()
 
     @property

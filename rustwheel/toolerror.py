@@ -45,7 +45,7 @@ _SECRET_NAMES = re.compile(r"(?:^|_)(?:TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIALS?
                            re.I)
 _URL_PASSWORD = re.compile(r"(\b[a-z][\w+.-]*://[^\s/:@]*):[^\s/@]+@", re.I)
 _URL_TOKEN_USER = re.compile(r"(\b[a-z][\w+.-]*://)[\w.~-]{20,}@", re.I)
-_QUERY_SECRET = re.compile(r"([?&;](?:[\w-]*token|auth|key|password|secret|sig|signature)=)"
+_QUERY_SECRET = re.compile(r"([?&;.](?:[\w-]*token|auth|key|password|secret|sig|signature)=)"
                            r"[^\s&;#'\"`]+", re.I)
 _HEADER_SECRET = re.compile(r"(\bAuthorization:\s*(?:(?:Bearer|Basic|token)\s+)?|\bBearer\s+)\S+",
                             re.I)

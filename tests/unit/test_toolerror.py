@@ -3,6 +3,12 @@
 
 from __future__ import annotations
 
+import os
+import shlex
+
+import pytest
+
+from rustwheel import _run
 from rustwheel.toolerror import MAX_LINES, extract, failure, redact
 
 CARGO_UNKNOWN_VERSION = """\
@@ -229,12 +235,29 @@ def test_secrets_are_redacted() -> None:
             "https://ghp_abcdefghijklmnopqrstuvwxyz0123@github.com/o/r.git and "
             "https://git@github.com/o/r.git, "
             "GET https://index.example/api?name=x&token=abc123def&x=1, "
-            "Authorization: Bearer abcdefgh12345678, CARGO_REGISTRY_TOKEN=cio_Zy9Xw8 here")
+            "Authorization: Bearer abcdefgh12345678, CARGO_REGISTRY_TOKEN=cio_Zy9Xw8 here, "
+            "--config registries.corp.token=corp-tok-77")
     clean = redact(text, {"CARGO_REGISTRY_TOKEN": "cio_Zy9Xw8", "HOME": "/root"})
     for secret in ("s3cr3t-t0ken", "ghp_abcdefghijklmnopqrstuvwxyz0123", "abc123def",
-                   "abcdefgh12345678", "cio_Zy9Xw8"):
+                   "abcdefgh12345678", "cio_Zy9Xw8", "corp-tok-77"):
         assert secret not in clean, clean
     assert "https://user:***@example.com/r.git" in clean
     assert "https://git@github.com/o/r.git" in clean and "&x=1" in clean
     assert redact("home is /root", {"HOME": "/root"}) == "home is /root"
     assert extract("error: https://u:pw123456@h/x failed", {})[0] == "https://u:***@h/x failed"
+
+
+def test_streamed_stderr_is_copied_redacted_and_explains_the_failure(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    script = ("echo '    Updating git repository `https://u:s3cr3t@h/r.git`' >&2; echo out; "
+              "printf 'error: no luck\\n\\nCaused by:\\n  really none\\n' >&2; exit 3")
+    proc = _run.popen_lines(["sh", "-c", script], env={"PATH": os.environ["PATH"]})
+    assert [line.strip() for line in proc.lines] == ["out"]
+    assert proc.wait() == 3
+    exc = proc.error(hint="try again")
+    assert str(exc).splitlines() == [
+        "`sh -c " + shlex.quote(script.replace("s3cr3t", "***"))
+        + "` failed with exit code 3: no luck; try again",
+        "  Caused by:", "    really none"]
+    copied = capsys.readouterr().err
+    assert "https://u:***@h/r.git" in copied and "s3cr3t" not in copied
