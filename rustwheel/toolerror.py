@@ -79,17 +79,18 @@ def _panic(lines: Sequence[str], i: int) -> str:
 
 def _start(lines: Sequence[str]) -> tuple[int, str]:
     """Where the tool's first error is, and its headline (-1 and "" if it said nothing)."""
+    if any(ln.startswith("Traceback ") for ln in lines):  # a Python program: its last line
+        last = [(i, ln) for i, ln in enumerate(lines) if ln.strip()][-1]
+        return len(lines), last[1]
     for i, line in enumerate(lines):
         if _HEAD.match(line):
             return i, line if _CODED.match(line) else _HEAD.sub("", line, count=1)
     for i, line in enumerate(lines):
         if _PANIC.match(line):
             return (i + (0 if _PANIC_OLD.search(line) else 1)), _panic(lines, i)
-    said = [(i, ln) for i, ln in enumerate(lines)
-            if ln.strip() and not _STATUS.match(ln) and not _END.match(ln.lstrip())]
-    if any(ln.startswith("Traceback ") for ln in lines):  # a Python program: its last line
-        said = said[-1:]
-    return said[0] if said else (-1, "")
+    return next(((i, ln) for i, ln in enumerate(lines)
+                 if ln.strip() and not _STATUS.match(ln) and not _END.match(ln.lstrip())),
+                (-1, ""))
 
 
 def _block(lines: Sequence[str], start: int) -> tuple[list[str], int]:
