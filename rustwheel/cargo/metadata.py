@@ -146,9 +146,8 @@ def load_metadata(argv: Sequence[str], manifest_path: Path,
     proc = _run.run(argv, env=env, check=False,
                     hint="install Rust with rustup (https://rustup.rs)")
     if proc.returncode != 0:
-        lines = [ln for ln in proc.stderr.strip().splitlines() if ln.strip()]
-        detail = " ".join(ln.strip() for ln in lines[-3:]) if lines else "no output"
-        raise ToolError(f"`{_run.describe(argv)}` failed for {manifest_path}: {detail}")
+        raise _run.failed(argv, proc, env=env, what=f" for {manifest_path}",
+                          hint=f"check the dependencies in {manifest_path} and its Cargo.lock")
     try:
         data = json.loads(proc.stdout)
     except json.JSONDecodeError:

@@ -30,10 +30,8 @@ def _generate(p: UniffiPlan, scratch: Path) -> list[Path]:
     hint = "install it with `pip install uniffi-bindgen` (the version matching the uniffi crate)"
     proc = _run.run(argv, cwd=p.bindgen_cwd, env=env, check=False, hint=hint)
     if proc.returncode != 0:
-        lines = [ln.strip() for ln in proc.stderr.splitlines() if ln.strip()]
-        detail = " ".join(lines[-3:]) if lines else "no output"
-        raise ToolError(f"`{_run.describe(argv)}` failed: {detail}; check that uniffi-bindgen's "
-                        "version matches the crate's uniffi dependency")
+        raise _run.failed(argv, proc, env=env, hint="check that uniffi-bindgen's version matches "
+                          "the crate's uniffi dependency")
     return shipped_modules(out, p.external)
 
 

@@ -53,13 +53,14 @@ def _cargo(plan: CompilePlan, unit: CompileUnit, env: dict[str, str],
     """One cargo run: (the artifact, whether cargo reused it, build scripts' input files and
     environment variables)."""
     argv = plan.argv(unit)
+    if "CARGO_TERM_COLOR" not in env and sys.stderr.isatty():  # its stderr comes through a pipe
+        env = {**env, "CARGO_TERM_COLOR": "always"}
     proc = _run.popen_lines(argv, cwd=Path(plan.manifest_path).parent, env=env)
     found: Optional[str] = None
     fresh = False
     script_files: list[str] = []
     script_env: list[str] = []
-    assert proc.stdout is not None
-    for line in proc.stdout:
+    for line in proc.lines:
         msg = parse_line(line)
         if isinstance(msg, Artifact) and _matches(unit, plan, msg):
             found = _pick_file(unit, msg) or found
@@ -72,10 +73,9 @@ def _cargo(plan: CompilePlan, unit: CompileUnit, env: dict[str, str],
                 out_dirs.append((msg.package_id, msg.out_dir))
         elif isinstance(msg, str):
             sys.stderr.write(msg)
-    code = proc.wait()
-    if code != 0:
-        raise ToolError(f"`{_run.describe(argv)}` failed with exit code {code}; cargo's messages "
-                        "are above: fix the reported problem and build again")
+    if proc.wait() != 0:
+        raise proc.error(hint="cargo's messages are above: fix the reported problem and build "
+                              "again")
     if found is None:
         raise ToolError(f"`{_run.describe(argv)}` produced no artifact for target "
                         f"'{unit.target_name}' of {plan.package_name}; check the crate's "

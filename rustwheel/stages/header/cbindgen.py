@@ -19,6 +19,7 @@ from typing import Any, Optional
 from rustwheel import _run
 from rustwheel.errors import ToolError
 from rustwheel.stages.header.plan import CONFIG_NAME
+from rustwheel.toolerror import extract, failure
 
 INSTALL_HINT = ("install it with `apt-get install cbindgen` (Debian/Ubuntu) or "
                 "`cargo install cbindgen --locked`")
@@ -27,7 +28,6 @@ INSTALL_HINT = ("install it with `apt-get install cbindgen` (Debian/Ubuntu) or "
 _FORCED: dict[str, Any] = {"language": "C", "no_includes": True, "sys_includes": [],
                            "defines": {}, "pragma_once": False, "cpp_compat": False}
 _REMOVED = ("include_guard",)
-_PANIC = re.compile(r"panicked at .*?value: \"(.*)\"")
 _POSITION = re.compile(r" at line \d+ column \d+")
 
 
@@ -83,17 +83,9 @@ def version() -> str:
     return proc.stdout.strip()
 
 
-def _message(stderr: str) -> str:
-    """cbindgen's error output as one line: a panic's message unwrapped, backtrace notes and
-    positions in the derived config file (not the user's) dropped."""
-    lines = []
-    for line in (raw.strip() for raw in stderr.splitlines()):
-        if not line or line.startswith(("note:", "stack backtrace")):
-            continue
-        panic = _PANIC.search(line)
-        lines.append(panic.group(1) if panic else line)
-    text = _POSITION.sub("", " ".join(lines)) or "no error message"
-    return text if len(text) <= 600 else text[:597] + "..."
+def _said(stderr: str) -> list[str]:
+    """cbindgen's error lines, without positions in the derived config file (not the user's)."""
+    return [_POSITION.sub("", line) for line in extract(stderr)]
 
 
 def generate(crate_dir: Path, output: Path, work_dir: Path, lockfile: Optional[str]) -> None:
@@ -109,7 +101,7 @@ def generate(crate_dir: Path, output: Path, work_dir: Path, lockfile: Optional[s
                     hint=INSTALL_HINT)
     if proc.returncode != 0 or not output.is_file():
         where = crate_dir / CONFIG_NAME
-        raise ToolError(f"cbindgen could not write the header of {crate_dir} (exit code "
-                        f"{proc.returncode}): {_message(proc.stderr)}; fix the crate's sources"
-                        + (f" or {where}" if where.is_file() else "")
-                        + ", or write the header from build.rs to <target dir>/header.h")
+        raise failure(_run.describe(argv), proc.returncode, _said(proc.stderr),
+                      what=f" to write the header of {crate_dir}",
+                      hint="fix the crate's sources" + (f" or {where}" if where.is_file() else "")
+                      + ", or write the header from build.rs to <target dir>/header.h")

@@ -14,6 +14,7 @@ from rustwheel.plan import codec
 from rustwheel.stages.header import cbindgen
 from rustwheel.stages.header.plan import HeaderPlan, rust_sources
 from rustwheel.stages.stage import StageRun
+from rustwheel.toolerror import extract
 
 _CFFI_VERSION = """\
 import sys
@@ -48,7 +49,7 @@ recompiler.make_py_source(ffi, "ffi", sys.argv[2])
 def cffi_version(interpreter: str) -> str:
     proc = _run.run([interpreter, "-c", _CFFI_VERSION], check=False)
     if proc.returncode != 0:
-        detail = (proc.stderr.strip().splitlines() or ["no output"])[-1]
+        detail = (extract(proc.stderr) or ["no output"])[0]
         raise ToolError(f"the target interpreter {interpreter} cannot import cffi ({detail}), "
                         "which cffi bindings need to generate ffi.py; install it there with "
                         f"`{interpreter} -m pip install cffi`")
@@ -59,7 +60,7 @@ def make_ffi(interpreter: str, header: Path, output: Path, source: str) -> None:
     """Run cffi in the target interpreter over ``header`` (``source`` names it for errors)."""
     proc = _run.run([interpreter, "-c", _MAKE_FFI, str(header), str(output)], check=False)
     if proc.returncode != 0 or not output.is_file():
-        detail = (proc.stderr.strip().splitlines() or ["no output"])[-1]
+        detail = (extract(proc.stderr) or ["no output"])[0]
         raise ToolError(f"cffi could not read {source} with {interpreter} "
                         f"({detail}); make the header plain C declarations that cffi's cdef "
                         "accepts (no #include or #define)")
