@@ -53,8 +53,10 @@ def default_mode() -> int:
 
 
 @contextmanager
-def replacing(dest: Path, mode: int) -> Iterator[BinaryIO]:
-    """Yield a file to write ``dest``'s new content into; it replaces ``dest`` on success."""
+def replacing(dest: Path, mode: int, always_there: bool = False) -> Iterator[BinaryIO]:
+    """Yield a file to write ``dest``'s new content into; it replaces ``dest`` on success.
+    ``always_there``: ``dest`` is never missing, not even for a moment (a module a running
+    python may import), at the cost of ext4's flush on rename (see `_rename`)."""
     import tempfile
 
     dest.parent.mkdir(parents=True, exist_ok=True)
@@ -66,7 +68,7 @@ def replacing(dest: Path, mode: int) -> Iterator[BinaryIO]:
             yield fh
             size = fh.tell()
         os.chmod(tmp, mode)
-        _rename(tmp, dest, size)
+        _rename(tmp, dest, 0 if always_there else size)
     except BaseException:
         with suppress(OSError):
             os.unlink(tmp)
@@ -88,6 +90,31 @@ def _rename(tmp: str, dest: Path, size: int) -> None:
         os.unlink(aside)
         return
     os.replace(tmp, dest)
+
+
+def link_or_copy(source: Path, dest: Path, mode: int) -> None:
+    """Make ``dest`` a hard link to ``source`` (a copy when linking is refused, e.g. across
+    file systems), replacing it by one rename so that it is never missing or half written.
+    ``source`` must only ever be replaced, never written in place."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    clean_stale(dest)
+    tmp = dest.parent / f".{dest.name}.rw{os.getpid()}.link.tmp"
+    try:
+        with suppress(FileNotFoundError):
+            os.unlink(tmp)
+        os.link(source, tmp)
+    except OSError:
+        import shutil
+
+        with open(source, "rb") as src, replacing(dest, mode, always_there=True) as fh:
+            shutil.copyfileobj(src, fh, 1 << 20)
+        return
+    try:
+        os.replace(tmp, dest)
+    except BaseException:
+        with suppress(OSError):
+            os.unlink(tmp)
+        raise
 
 
 def write_bytes(dest: Path, data: bytes, mode: int = -1) -> None:

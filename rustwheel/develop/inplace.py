@@ -75,7 +75,8 @@ def update(site: Path, wheel: Path, context: Sequence[str]) -> Optional[list[str
                               installed.get(info.filename))]
         for info in changed:
             mode = (info.external_attr >> 16) & 0o777 or 0o644
-            with zf.open(info) as src, replacing(site / info.filename, mode) as dst:
+            with zf.open(info) as src, replacing(site / info.filename, mode,
+                                                 always_there=True) as dst:
                 shutil.copyfileobj(src, dst, 1 << 20)
     if changed:
         record.write(site, dist_info,
