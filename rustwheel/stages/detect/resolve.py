@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Optional
 
+from rustwheel import ui
 from rustwheel.cargo.metadata import CargoMetadata, Target, cargo_metadata_argv, load_metadata
 from rustwheel.config.layout import ProjectLayout, determine_layout
 from rustwheel.config.options import BuildConfig
@@ -68,7 +69,8 @@ def _metadata(cfg: BuildConfig, meta: CargoMetadata, bindings: Bindings) -> Proj
     project = cfg.pyproject.project if cfg.pyproject is not None else None
     metadata = resolve_metadata(project, meta.root.raw,
                                 cfg.pyproject.directory if cfg.pyproject else None,
-                                _pyproject_file(cfg), workspace_root=meta.workspace_root)
+                                _pyproject_file(cfg), workspace_root=meta.workspace_root,
+                                warn=ui.warn)
     if bindings.kind == "bin" and project and project.get("scripts"):
         raise ConfigError(f"{_pyproject_file(cfg)}: [project.scripts] cannot be combined with "
                           "bin bindings (the binaries are the scripts); remove [project.scripts]")

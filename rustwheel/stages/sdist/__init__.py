@@ -155,8 +155,10 @@ def _layout_and_metadata(cfg: BuildConfig, pyproject: PyProject,
         module_name=module_name(cfg, meta), python_source=cfg.tool.python_source,
         python_packages=cfg.tool.python_packages, project_name=(project or {}).get("name"),
         pyproject_file=str(pyproject.path), table=pyproject.tool_table)
+    from rustwheel import ui
+
     metadata = resolve_metadata(project, meta.root.raw, pyproject.directory, str(pyproject.path),
-                                workspace_root=meta.workspace_root)
+                                workspace_root=meta.workspace_root, warn=ui.warn)
     return layout, metadata
 
 
