@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import Optional
 
 from rustwheel import __version__
-from rustwheel.errors import RustwheelError
+from rustwheel.errors import RustwheelError, os_error_message
 
 
 def _build_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -121,12 +121,15 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except RustwheelError as exc:
         print_error(exc)
         return exc.exit_code
-    except KeyboardInterrupt:
-        print("error: interrupted", file=sys.stderr)
-        return 130
     except BrokenPipeError:  # stdout's reader left (`rustwheel list-python | head -1`)
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141
+    except OSError as exc:  # no space, no permission, a read-only file system: not a bug
+        print(f"error: {os_error_message(exc, doing='accessing')}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("error: interrupted", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -14,7 +14,7 @@ from rustwheel.cargo.metadata import CargoMetadata, Target, cargo_metadata_argv,
 from rustwheel.config.layout import ProjectLayout, determine_layout
 from rustwheel.config.options import BuildConfig
 from rustwheel.config.toolkeys import CargoTargetSpec
-from rustwheel.errors import ConfigError
+from rustwheel.errors import ConfigError, check_writable_dir
 from rustwheel.host.toolchain import Rustc, rustc_info
 from rustwheel.plan.project import Project
 from rustwheel.plan.statedir import state_dir
@@ -193,6 +193,8 @@ def resolve_project(cfg: BuildConfig) -> Project:
     target_dir, state_dir, out_dir = _locations(cfg, meta)
     zip_timestamp(cfg.env.get("SOURCE_DATE_EPOCH"))  # reject a bad value before compiling
     lib, bins = _targets(cfg, meta, bindings)
+    check_writable_dir(out_dir, "-o/--out")  # before anything compiles
+    check_writable_dir(target_dir, "--target-dir")
     sources, listed = wheel_sources(cfg, SourceContext(meta, layout, bindings, metadata,
                                                        state_dir, target_dir, where(cfg)))
     _warn_missing_cffi(cfg, bindings)
