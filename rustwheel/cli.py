@@ -8,13 +8,24 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
-from typing import Optional
+from typing import NoReturn, Optional
 
 from rustwheel import __version__
-from rustwheel.errors import RustwheelError, os_error_message
+from rustwheel.errors import RustwheelError, UsageError, os_error_message
 
 
-def _build_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+class CliParser(argparse.ArgumentParser):
+    """argparse, but a bad command line is one ``error:`` line (`UsageError`), not usage text
+    plus ``prog: error: ...``."""
+
+    def error(self, message: str) -> NoReturn:
+        if message.startswith("unrecognized arguments"):
+            message += " (long options are never abbreviated)"
+        prog = self.prog if self.prog != "rustwheel" else "rustwheel COMMAND"
+        raise UsageError(f"{self.prog}: {message}; see {prog} --help")
+
+
+def _build_parser(sub: argparse._SubParsersAction[CliParser]) -> None:
     from rustwheel.commands.options import add_build_arguments
 
     build = sub.add_parser("build", aliases=["b"], help="build wheels", allow_abbrev=False,
@@ -24,7 +35,7 @@ def _build_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
                        help="write what ran and what was reused as JSON")
 
 
-def _other_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def _other_parsers(sub: argparse._SubParsersAction[CliParser]) -> None:
     sdist = sub.add_parser("sdist", help="build a source distribution", allow_abbrev=False,
                            description="Build the project's sdist (.tar.gz).")
     sdist.add_argument("-m", "--manifest-path", metavar="PATH", help="path to Cargo.toml")
@@ -56,11 +67,11 @@ def _other_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = CliParser(
         prog="rustwheel", allow_abbrev=False,
         description="Build Python wheels from Rust crates as an incremental task graph.")
     p.add_argument("--version", action="version", version=f"rustwheel {__version__}")
-    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=CliParser)
     _build_parser(sub)
     _other_parsers(sub)
     return p
@@ -72,7 +83,11 @@ def _dispatch(args: list[str], rustc_args: list[str]) -> int:
 
         return cmd_develop(args[1:], rustc_args)
     p = parser()
-    ns = p.parse_args(args)
+    ns, extra = p.parse_known_args(args)
+    if extra:
+        command = f"rustwheel {ns.command}" if ns.command else "rustwheel"
+        raise UsageError(f"{command}: unrecognized arguments: {' '.join(extra)} (long options "
+                         f"are never abbreviated); see {command} --help")
     if ns.command in ("build", "b"):
         from rustwheel.commands.build import cmd_build
         from rustwheel.commands.options import build_options

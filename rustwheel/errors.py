@@ -22,6 +22,12 @@ class ConfigError(RustwheelError):
     """Invalid pyproject.toml / Cargo.toml / command-line configuration."""
 
 
+class UsageError(RustwheelError):
+    """A bad command line (unknown flag, bad value): exit code 2, as argparse's."""
+
+    exit_code = 2
+
+
 class ToolError(RustwheelError):
     """An external tool (cargo, the interpreter, ...) failed or is missing."""
 
