@@ -65,7 +65,10 @@ class BuildConfig:
 def _find_project(manifest_arg: Optional[str], cwd: Path) -> tuple[Path, Optional[PyProject]]:
     """Locate Cargo.toml and the pyproject.toml that belongs to it."""
     if manifest_arg is not None:
-        return _project_of_manifest((cwd / manifest_arg).resolve())
+        given = Path(os.path.abspath(cwd / manifest_arg))
+        if given.is_symlink() and not given.exists():
+            check_regular_file(given)  # a dangling symlink: named as such
+        return _project_of_manifest(given.resolve())
     return _project_in(cwd)
 
 
