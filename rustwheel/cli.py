@@ -8,21 +8,11 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
-from typing import NoReturn, Optional
+from typing import Optional
 
 from rustwheel import __version__
+from rustwheel.commands.options import CliParser
 from rustwheel.errors import RustwheelError, UsageError, os_error_message
-
-
-class CliParser(argparse.ArgumentParser):
-    """argparse, but a bad command line is one ``error:`` line (`UsageError`), not usage text
-    plus ``prog: error: ...``."""
-
-    def error(self, message: str) -> NoReturn:
-        if message.startswith("unrecognized arguments"):
-            message += " (long options are never abbreviated)"
-        prog = self.prog if self.prog != "rustwheel" else "rustwheel COMMAND"
-        raise UsageError(f"{self.prog}: {message}; see {prog} --help")
 
 
 def _build_parser(sub: argparse._SubParsersAction[CliParser]) -> None:

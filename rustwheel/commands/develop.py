@@ -31,8 +31,7 @@ _NOT_FOR_DEVELOP = ("-i", "--interpreter", "-f", "--find-interpreter", "-o", "--
 
 
 def parser() -> argparse.ArgumentParser:
-    from rustwheel.cli import CliParser
-    from rustwheel.commands.options import add_build_arguments
+    from rustwheel.commands.options import CliParser, add_build_arguments
 
     p = CliParser(
         prog="rustwheel develop", allow_abbrev=False,

@@ -168,7 +168,7 @@ def resolve_metadata(
     cargo = CargoFields(cargo_package, manifest_dir)
     table = None
     if project is not None:
-        table = ProjectTable(project, pyproject_path_for_errors, _cargo_values(cargo),
+        table = ProjectTable(project, pyproject_path_for_errors, cargo.dynamic_values(),
                              warn or (lambda _: None))
 
     fields = _Fields()
@@ -201,18 +201,6 @@ def resolve_metadata(
         table.check_schema()
     _validate(metadata, fields.origins)
     return metadata
-
-
-def _cargo_values(cargo: CargoFields) -> dict[str, str | None]:
-    """What Cargo.toml gives for the keys ``[project] dynamic`` may take from it."""
-    urls = cargo.project_urls()
-    return {
-        "version": cargo_version_to_pep440(str(cargo.package["version"])),
-        "description": cargo.summary(), "authors": cargo.authors(),
-        "keywords": cargo.keywords(), "license": cargo.optional_string("license"),
-        "urls": ", ".join(f"{label}: {url}" for label, url in urls) or None,
-        "readme": cargo.optional_string("readme"),
-    }
 
 
 def _add_name_and_version(
