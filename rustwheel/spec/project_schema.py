@@ -55,11 +55,16 @@ def _validator() -> Callable[[Any], Any]:
 
 def lenient_copy(table: Mapping[str, Any], warn: Callable[[str], None],
                  pyproject: str) -> dict[str, Any]:
-    """The table as validated. Keys both set and in ``dynamic`` are `ProjectTable`'s to judge;
-    a table ``readme`` without ``content-type`` gets it from the file's extension, and a missing
-    ``version`` (neither set nor dynamic) comes from Cargo.toml, as maturin does, each with a
-    warning."""
+    """The table as validated. Keys both set and in ``dynamic`` are `ProjectTable`'s to judge.
+    As maturin does, each with a warning: a table ``readme`` without ``content-type`` gets it
+    from the file's extension, a missing ``version`` (neither set nor dynamic) comes from
+    Cargo.toml, and a ``license`` table beside ``license-files`` adds its file to theirs."""
     data = dict(table)
+    if isinstance(data.get("license"), Mapping) and "license-files" in data:
+        warn(f"{pyproject}: [project] 'license' is a table and 'license-files' is set, which "
+             "PEP 639 forbids; built as maturin does, with the files of both; write an SPDX "
+             "expression like license = \"MIT\" and list the files in license-files")
+        del data["license-files"]  # its globs are checked by `check_license_glob`
     dynamic = data.get("dynamic")
     if isinstance(dynamic, list):
         data["dynamic"] = [key for key in dynamic if key not in data]
@@ -88,11 +93,6 @@ def check_project_schema(table: Mapping[str, Any], pyproject: str,
     """Raise `ConfigError` (one line) for the first problem validate-pyproject finds."""
     from validate_pyproject.errors import ValidationError
 
-    if isinstance(table.get("license"), Mapping) and "license-files" in table:
-        raise ConfigError(
-            f"{pyproject}: [project] 'license' is a table but 'license-files' is set, which PEP "
-            "639 forbids; write an SPDX expression like license = \"MIT\" and list the files "
-            "in license-files")
     try:
         _validator()({"project": lenient_copy(table, warn, pyproject)})
     except ValidationError as exc:

@@ -282,6 +282,17 @@ def test_other_license_and_dynamic_license_is_ambiguous(crate: Path, license: ob
         resolve_metadata(project, cargo_package(crate, license="MIT"), crate)
 
 
+def test_license_table_with_license_files_warns(crate: Path) -> None:
+    (crate / "LICENSE").write_text("MIT License\n")
+    (crate / "NOTICE").write_text("notice\n")
+    project = {"name": "p", "version": "1.0", "license": {"file": "NOTICE"},
+               "license-files": ["LICENSE"]}
+    warnings: list[str] = []
+    metadata = resolve_metadata(project, cargo_package(crate), crate, warn=warnings.append)
+    assert headers(metadata, "License-File") == ["LICENSE", "NOTICE"]
+    assert len(warnings) == 1 and "PEP 639 forbids" in warnings[0], warnings
+
+
 def test_static_and_dynamic_without_cargo_value_warns(crate: Path) -> None:
     project = {"name": "p", "version": "1.0", "classifiers": ["Typing :: Typed"],
                "dynamic": ["classifiers"]}
@@ -306,13 +317,10 @@ def test_static_and_dynamic_without_cargo_value_warns(crate: Path) -> None:
     ("version", "1.0-foo-bar", ["'version'", "PEP 440"]),
     ("readme", {"file": "R.md", "text": "x"}, ["'readme'", "keep only one"]),
     ("optional-dependencies", {"t": "pytest"}, ["'t'", "list of strings"]),
-    ("license-files", ["LICENSE"], ["'license' is a table", "PEP 639"]),
 ])
 def test_project_schema_errors(crate: Path, key: str, value: object,
                                needles: list[str]) -> None:
     project = {"name": "p", "version": "1.0", key: value}
-    if key == "license-files":
-        project["license"] = {"text": "x"}
     with pytest.raises(ConfigError) as info:
         resolve_metadata(project, cargo_package(crate), crate)
     message = str(info.value)
