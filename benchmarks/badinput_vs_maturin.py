@@ -44,6 +44,13 @@ class Outcome:
     clear: bool
 
 
+def _words(text: str) -> str:
+    """Lower case, quotes dropped, ``-``, ``_`` and ``/`` as spaces: ``--manifest-path`` is
+    found in "manifest path"."""
+    text = re.sub(r"['\"`]", "", text.lower())
+    return " ".join(re.sub(r"[-_/]+", " ", text).split())
+
+
 def _first_error(tool: str, stderr: str) -> str:
     lines = [_ANSI.sub("", line).strip() for line in stderr.splitlines()]
     if tool == "rustwheel":
@@ -65,10 +72,9 @@ def run(case: Case, tool: str, tmp: Path, target_dir: Path) -> Outcome:
     text = proc.stderr + proc.stdout
     crashed = "Traceback (most recent call last)" in text or "panicked at" in text
     line = _first_error(tool, proc.stderr).replace(str(tmp), "<tmp>")
-    said = _ANSI.sub("", proc.stderr + proc.stdout).replace(str(tmp), "<tmp>")
-    specific = [n.strip("'") for n in needles if n not in _GENERIC] or needles
-    clear = proc.returncode != 0 and not crashed and \
-        any(n.replace(str(tmp), "<tmp>") in said for n in specific)
+    said = _words(_ANSI.sub("", proc.stderr + proc.stdout))
+    specific = [n for n in needles if n not in _GENERIC] or needles
+    clear = proc.returncode != 0 and not crashed and any(_words(n) in said for n in specific)
     return Outcome(proc.returncode, wrote, crashed, line, clear)
 
 
@@ -78,8 +84,10 @@ def _cell(text: str, width: int = 150) -> str:
 
 
 def _verdict(m: Outcome) -> str:
-    if m.code == 0 or m.wheel:
+    if m.code == 0:
         return "maturin builds"
+    if m.wheel:
+        return "maturin fails, leaves a wheel"
     if m.crashed:
         return "maturin crashes"
     return "both refuse" if m.clear else "maturin unclear"
@@ -89,7 +97,8 @@ def report(results: list[tuple[Case, Outcome, Outcome]], maturin_version: str) -
     verdicts = [_verdict(m) for _, _, m in results]
     rw_ok = sum(1 for _, r, _ in results if r.code != 0 and not r.wheel and not r.crashed)
     counts = {v: verdicts.count(v) for v in
-              ("both refuse", "maturin builds", "maturin unclear", "maturin crashes")}
+              ("both refuse", "maturin builds", "maturin fails, leaves a wheel",
+               "maturin unclear", "maturin crashes")}
     out = [
         "# Bad input: rustwheel against maturin",
         "",
@@ -102,7 +111,9 @@ def report(results: list[tuple[Case, Outcome, Outcome]], maturin_version: str) -
         f"| rustwheel refuses with one clear line, nothing written | {rw_ok} |",
         f"| both refuse (maturin's message names the file, key or flag) | "
         f"{counts['both refuse']} |",
-        f"| maturin builds anyway (exit 0 or a wheel written) | {counts['maturin builds']} |",
+        f"| maturin builds anyway (exit 0, a wheel written) | {counts['maturin builds']} |",
+        f"| maturin fails but leaves a (partial) wheel in the output directory | "
+        f"{counts['maturin fails, leaves a wheel']} |",
         f"| maturin refuses, message unclear (names none of them) | "
         f"{counts['maturin unclear']} |",
         f"| maturin crashes (traceback or panic) | {counts['maturin crashes']} |",

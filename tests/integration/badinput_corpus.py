@@ -55,6 +55,8 @@ class Case:
     """Do not pass ``-i``."""
     maturin: Optional[str] = ""
     """None: maturin has no equivalent; "": run it the same way."""
+    maturin_args: Optional[tuple[str, ...]] = None
+    """maturin's extra arguments when they differ from `args`."""
 
 
 def replace(name: str, old: str, new: str) -> Edit:
@@ -254,7 +256,7 @@ CASES: tuple[Case, ...] = (
          (cargo('crate-type = ["cdylib"]', "proc-macro = true"),)),
     Case("cargo-bin-bindings-without-bin", "cargo", ("Cargo.toml", "[[bin]]"),
          (project('bindings = "pyo3"', 'bindings = "bin"'),)),
-    Case("cargo-pyo3-bindings-without-pyo3", "cargo", ("pyo3",), crate="bin-only",
+    Case("cargo-pyo3-bindings-without-pyo3", "cargo", ("-b/--bindings", "pyo3"), crate="bin-only",
          args=("-b", "pyo3")),
     # --- the command line ----------------------------------------------------------------------
     Case("cli-unknown-flag", "cli", ("--colour", "--help"), args=("--colour",)),
@@ -291,7 +293,7 @@ CASES: tuple[Case, ...] = (
     Case("fs-out-full-restore", "fs", ("no space left", "{out}", "-o/--out"), fs="full",
          prebuild=True),
     Case("fs-out-full-fresh", "fs", ("no space left", "{out}", "-o/--out"), fs="full",
-         prebuild=True, args=("--no-cache",)),
+         prebuild=True, args=("--no-cache",), maturin_args=()),
     Case("fs-target-dir-read-only", "fs", ("read-only", "--target-dir"), fs="target-ro"),
     Case("fs-python-source-unreadable", "fs", ("permission denied", "extra.py"),
          (write("python/mixed_pkg/extra.py", b"X = 1\n"), unreadable("python/mixed_pkg/extra.py")),
@@ -384,8 +386,9 @@ def prepared(case: Case, tmp: Path, tool: str, target_dir: Path,
         out, target = _break_fs(case, tmp, tmp / "out", undo)
         for edit in case.edits:
             edit(crate)
-        argv = [*_base(case, tool, target or target_dir, python, crate), "-o", str(out),
-                *case.args]
+        args = case.maturin_args if tool == "maturin" and case.maturin_args is not None \
+            else case.args
+        argv = [*_base(case, tool, target or target_dir, python, crate), "-o", str(out), *args]
         if case.unprivileged:
             argv = [*SETPRIV, *argv]
         env.update(case.env)

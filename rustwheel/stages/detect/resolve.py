@@ -186,7 +186,8 @@ def resolve_project(cfg: BuildConfig) -> Project:
     """Probe the toolchain, cargo and the interpreters, and find the project's files."""
     rustc = rustc_info(cfg.env)
     meta = _cargo_metadata(cfg, rustc)
-    bindings = detect(meta, cfg.bindings, where(cfg))
+    by_cli = cfg.bindings is not None and cfg.bindings != cfg.tool.bindings
+    bindings = detect(meta, cfg.bindings, where(cfg), "-b/--bindings" if by_cli else "")
     names, interpreters = resolve_interpreters(cfg, meta, bindings)
     layout = _layout(cfg, meta)
     metadata = _metadata(cfg, meta, bindings)
