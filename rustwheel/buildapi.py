@@ -95,7 +95,7 @@ T = TypeVar("T")
 def _hook(action: Callable[[], T]) -> T:
     """Run a hook: a user error is printed as ``error: ...`` and ends the hook with a non-zero
     `SystemExit`, without a traceback."""
-    from rustwheel.errors import RustwheelError
+    from rustwheel.errors import RustwheelError, os_error_message
 
     try:
         return action()
@@ -104,6 +104,9 @@ def _hook(action: Callable[[], T]) -> T:
 
         print_error(exc)
         raise SystemExit(exc.exit_code) from None
+    except OSError as exc:  # no space, no permission, a read-only file system: not a bug
+        print(f"error: {os_error_message(exc, doing='accessing')}", file=sys.stderr)
+        raise SystemExit(1) from None
 
 
 def _build(wheel_directory: str, config_settings: Optional[Mapping[str, Any]],
