@@ -64,16 +64,21 @@ class ProjectTable:
                 f"{self.where(key)} = {value!r} is set and also listed in 'dynamic', and "
                 f"Cargo.toml gives {cargo!r}: which one applies is ambiguous; {fix}")
         used = "the [project] value"
-        if key == "license" and cargo is not None:
-            used = f"the [project] license file and Cargo.toml's license {cargo!r}"
+        if self.from_cargo(key) and cargo is not None:
+            used = f"the [project] value and Cargo.toml's license {cargo!r}"
         warn(f"{self.where(key)} is set and also listed in 'dynamic', which the pyproject "
              f"metadata spec forbids (a key is static or dynamic, not both); built as maturin "
              f"does, with {used}; {fix}")
 
     def from_cargo(self, key: str) -> bool:
-        """Whether Cargo.toml supplies *key*: listed in ``dynamic`` and not set here (except
-        ``license``, where maturin uses both, see `_static_and_dynamic`)."""
-        return key in self.dynamic and (key == "license" or key not in self.table)
+        """Whether Cargo.toml supplies *key*: listed in ``dynamic`` and not set here, except
+        that maturin writes Cargo's ``license`` (as ``License``) beside a ``[project] license``
+        file or expression (a ``{text = ...}`` replaces it)."""
+        if key not in self.dynamic:
+            return False
+        value = self.table.get(key)
+        return value is None or (key == "license" and not (isinstance(value, Mapping)
+                                                           and "text" in value))
 
     def has(self, key: str) -> bool:
         return key in self.table

@@ -26,7 +26,7 @@ def test_pyo3_pure_shape_builds_installs_and_imports(
     warnings = [line for line in proc.stderr.splitlines() if "listed in 'dynamic'" in line]
     assert len(warnings) == 1, proc.stderr
     assert warnings[0].startswith("warning: ") and "spec forbids" in warnings[0]
-    assert "Cargo.toml's license 'MIT'" in warnings[0]
+    assert "the [project] value and Cargo.toml's license 'MIT'" in warnings[0]
     assert "remove 'license' from 'dynamic'" in warnings[0]
     wheel = Path(proc.stdout.splitlines()[-1])
     assert wheel.name == f"pyo3_license_dynamic-0.1.0+abc123de-cp39-abi3-{HOST_PLATFORM}.whl"

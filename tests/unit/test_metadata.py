@@ -293,6 +293,14 @@ def test_license_table_with_license_files_warns(crate: Path) -> None:
     assert len(warnings) == 1 and "PEP 639 forbids" in warnings[0], warnings
 
 
+def test_license_text_same_as_cargo_and_dynamic_is_one_license(crate: Path) -> None:
+    project = {"name": "p", "version": "1.0", "license": {"text": "MIT"}, "dynamic": ["license"]}
+    warnings: list[str] = []
+    metadata = resolve_metadata(project, cargo_package(crate, license="MIT"), crate,
+                                warn=warnings.append)
+    assert headers(metadata, "License") == ["MIT"] and len(warnings) == 1
+
+
 def test_static_and_dynamic_without_cargo_value_warns(crate: Path) -> None:
     project = {"name": "p", "version": "1.0", "classifiers": ["Typing :: Typed"],
                "dynamic": ["classifiers"]}
