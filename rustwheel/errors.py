@@ -79,7 +79,9 @@ def check_writable_dir(path: os.PathLike[str], option: str) -> None:
             raise PermissionError(errno.EACCES, os.strerror(errno.EACCES))
     except OSError as exc:
         exc.filename = None
-        raise FileSystemError(exc, existing, "writing into", option) from None
+        if existing == target:
+            raise FileSystemError(exc, existing, "writing into", option) from None
+        raise FileSystemError(exc, target, "creating", option) from None
 
 
 def os_error_message(exc: OSError, path: object = None, doing: str = "writing",

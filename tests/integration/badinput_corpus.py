@@ -43,7 +43,8 @@ class Case:
     crate: str = "pyo3-pure-abi3"
     fs: Optional[str] = None
     """The output directory: ``full`` (a 64k tmpfs), ``ro`` (a read-only tmpfs), ``file`` (a
-    file), ``under-file`` (below a file), ``noaccess`` (mode 555, the tool without
+    file), ``under-file`` (below a file), ``ro-missing`` (a directory to create on a read-only
+    tmpfs), ``noaccess`` (mode 555, the tool without
     CAP_DAC_OVERRIDE), ``target-ro`` (the target dir on a read-only tmpfs)."""
     unprivileged: bool = False
     """Run the tool without CAP_DAC_OVERRIDE/CAP_DAC_READ_SEARCH (so ``chmod 000`` holds)."""
@@ -286,6 +287,8 @@ CASES: tuple[Case, ...] = (
     Case("env-no-cargo-on-path", "env", ("PATH",), env={"PATH": "/usr/bin:/bin"}),
     # --- the file system -----------------------------------------------------------------------
     Case("fs-out-read-only", "fs", ("read-only", "{out}", "-o/--out"), fs="ro"),
+    Case("fs-out-missing-on-read-only", "fs", ("read-only", "{out}", "-o/--out"),
+         fs="ro-missing"),
     Case("fs-out-is-file", "fs", ("{out}", "not a directory", "-o/--out"), fs="file"),
     Case("fs-out-under-file", "fs", ("not a directory", "-o/--out"), fs="under-file"),
     Case("fs-out-no-permission", "fs", ("permission denied", "{out}", "-o/--out"),
@@ -352,6 +355,8 @@ def _break_fs(case: Case, tmp: Path, out: Path, undo: _Undo) -> tuple[Path, Opti
         undo.mount(out, "size=64k")
     elif case.fs == "ro":
         undo.mount(out, "ro")
+    elif case.fs == "ro-missing":
+        out = undo.mount(out, "ro") / "missing"
     elif case.fs == "file":
         out.write_text("a file\n")
     elif case.fs == "under-file":
