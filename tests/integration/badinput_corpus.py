@@ -289,6 +289,8 @@ CASES: tuple[Case, ...] = (
     Case("fs-out-read-only", "fs", ("read-only", "{out}", "-o/--out"), fs="ro"),
     Case("fs-out-missing-on-read-only", "fs", ("read-only", "{out}", "-o/--out"),
          fs="ro-missing"),
+    Case("fs-sdist-out-read-only", "fs", ("read-only", "{out}", "-o/--out"), fs="ro",
+         args=("--sdist",)),
     Case("fs-out-is-file", "fs", ("{out}", "not a directory", "-o/--out"), fs="file"),
     Case("fs-out-under-file", "fs", ("not a directory", "-o/--out"), fs="under-file"),
     Case("fs-out-no-permission", "fs", ("permission denied", "{out}", "-o/--out"),
