@@ -66,7 +66,7 @@ def _hook_options(config_settings: Optional[Mapping[str, Any]], editable: bool,
             and not any(isinstance(tool.get(k), str) for k in profile_keys):
         args = ["--release", *args]
     if "-i" not in args and "--interpreter" not in args:
-        args += ["-i", sys.executable]
+        args += ["-i", _hook_python(tool)]
     if not any(a.split("=", 1)[0] in ("--compatibility", "--manylinux", "--auditwheel")
                for a in args):
         # As maturin's backend: a wheel built for this machine needs no repair (pass
@@ -77,13 +77,25 @@ def _hook_options(config_settings: Optional[Mapping[str, Any]], editable: bool,
     return parse_build_args(args)
 
 
+def _hook_python(tool: Mapping[str, Any]) -> str:
+    """The interpreter the hook builds for: the one running it, or with ``use-base-python``
+    (or ``MATURIN_PEP517_USE_BASE_PYTHON`` / ``RUSTWHEEL_PEP517_USE_BASE_PYTHON`` = 1/true)
+    the base interpreter of its virtual env, as maturin does, so that pip's throwaway build
+    envs keep one interpreter path and pyo3 is not rebuilt."""
+    env = (os.environ.get(name, "").strip().lower() for name in
+           ("RUSTWHEEL_PEP517_USE_BASE_PYTHON", "MATURIN_PEP517_USE_BASE_PYTHON"))
+    if tool.get("use-base-python") is True or any(v in ("1", "true") for v in env):
+        return os.path.realpath(getattr(sys, "_base_executable", sys.executable))
+    return sys.executable
+
+
 T = TypeVar("T")
 
 
 def _hook(action: Callable[[], T]) -> T:
     """Run a hook: a user error is printed as ``error: ...`` and ends the hook with a non-zero
     `SystemExit`, without a traceback."""
-    from rustwheel.errors import RustwheelError
+    from rustwheel.errors import RustwheelError, os_error_message
 
     try:
         return action()
@@ -92,6 +104,9 @@ def _hook(action: Callable[[], T]) -> T:
 
         print_error(exc)
         raise SystemExit(exc.exit_code) from None
+    except OSError as exc:  # no space, no permission, a read-only file system: not a bug
+        print(f"error: {os_error_message(exc, doing='accessing')}", file=sys.stderr)
+        raise SystemExit(1) from None
 
 
 def _build(wheel_directory: str, config_settings: Optional[Mapping[str, Any]],

@@ -11,10 +11,11 @@ from collections.abc import Sequence
 from typing import Optional
 
 from rustwheel import __version__
-from rustwheel.errors import RustwheelError
+from rustwheel.commands.options import CliParser
+from rustwheel.errors import RustwheelError, UsageError, os_error_message
 
 
-def _build_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def _build_parser(sub: argparse._SubParsersAction[CliParser]) -> None:
     from rustwheel.commands.options import add_build_arguments
 
     build = sub.add_parser("build", aliases=["b"], help="build wheels", allow_abbrev=False,
@@ -24,7 +25,7 @@ def _build_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
                        help="write what ran and what was reused as JSON")
 
 
-def _other_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def _other_parsers(sub: argparse._SubParsersAction[CliParser]) -> None:
     sdist = sub.add_parser("sdist", help="build a source distribution", allow_abbrev=False,
                            description="Build the project's sdist (.tar.gz).")
     sdist.add_argument("-m", "--manifest-path", metavar="PATH", help="path to Cargo.toml")
@@ -56,11 +57,11 @@ def _other_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = CliParser(
         prog="rustwheel", allow_abbrev=False,
         description="Build Python wheels from Rust crates as an incremental task graph.")
     p.add_argument("--version", action="version", version=f"rustwheel {__version__}")
-    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=CliParser)
     _build_parser(sub)
     _other_parsers(sub)
     return p
@@ -72,7 +73,11 @@ def _dispatch(args: list[str], rustc_args: list[str]) -> int:
 
         return cmd_develop(args[1:], rustc_args)
     p = parser()
-    ns = p.parse_args(args)
+    ns, extra = p.parse_known_args(args)
+    if extra:
+        command = f"rustwheel {ns.command}" if ns.command else "rustwheel"
+        raise UsageError(f"{command}: unrecognized arguments: {' '.join(extra)} (long options "
+                         f"are never abbreviated); see {command} --help")
     if ns.command in ("build", "b"):
         from rustwheel.commands.build import cmd_build
         from rustwheel.commands.options import build_options
@@ -121,12 +126,15 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except RustwheelError as exc:
         print_error(exc)
         return exc.exit_code
-    except KeyboardInterrupt:
-        print("error: interrupted", file=sys.stderr)
-        return 130
     except BrokenPipeError:  # stdout's reader left (`rustwheel list-python | head -1`)
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141
+    except OSError as exc:  # no space, no permission, a read-only file system: not a bug
+        print(f"error: {os_error_message(exc, doing='accessing')}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("error: interrupted", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -36,7 +36,7 @@ from rustwheel.cache.layout import (
     write_atomic,
 )
 from rustwheel.cache.location import default_cache_dir
-from rustwheel.errors import CacheError
+from rustwheel.errors import FileSystemError
 
 __all__ = [
     "ActionEntry",
@@ -243,5 +243,5 @@ def _write_output(dest: Path, data: bytes, executable: bool) -> None:
     try:
         write_bytes(dest, data, 0o755 if executable else 0o644)
     except OSError as exc:
-        raise CacheError(f"cannot restore {dest} from the build cache "
-                         f"({exc.strerror or exc}); check that its directory is writable") from exc
+        # the destination is at fault (the output directory), not the store it came from
+        raise FileSystemError(exc, dest) from exc

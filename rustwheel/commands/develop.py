@@ -31,9 +31,9 @@ _NOT_FOR_DEVELOP = ("-i", "--interpreter", "-f", "--find-interpreter", "-o", "--
 
 
 def parser() -> argparse.ArgumentParser:
-    from rustwheel.commands.options import add_build_arguments
+    from rustwheel.commands.options import CliParser, add_build_arguments
 
-    p = argparse.ArgumentParser(
+    p = CliParser(
         prog="rustwheel develop", allow_abbrev=False,
         description="Build the crate as an editable wheel and install it into the active "
                     "virtual env (VIRTUAL_ENV, CONDA_PREFIX or ./.venv). Every `rustwheel build` "

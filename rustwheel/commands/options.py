@@ -7,7 +7,7 @@ import argparse
 from collections.abc import Sequence
 from typing import Any, NoReturn, Optional
 
-from rustwheel.errors import ConfigError
+from rustwheel.errors import ConfigError, UsageError
 from rustwheel.options import BuildOptions
 
 
@@ -148,3 +148,14 @@ def parse_build_args(args: Sequence[str]) -> BuildOptions:
 class _RaisingParser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         raise ConfigError(f"build arguments: {message}; see rustwheel build --help")
+
+
+class CliParser(argparse.ArgumentParser):
+    """argparse, but a bad command line is one ``error:`` line (`UsageError`), not usage text
+    plus ``prog: error: ...``."""
+
+    def error(self, message: str) -> NoReturn:
+        if message.startswith("unrecognized arguments"):
+            message += " (long options are never abbreviated)"
+        prog = self.prog if self.prog != "rustwheel" else "rustwheel COMMAND"
+        raise UsageError(f"{self.prog}: {message}; see {prog} --help")

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Optional
 
 from rustwheel.config.compat import Compatibility, parse_audit_mode, parse_compatibility
-from rustwheel.config.pyproject import PyProject, load_pyproject
+from rustwheel.config.pyproject import PyProject, check_regular_file, load_pyproject
 from rustwheel.config.toolkeys import BINDINGS, ToolConfig, parse_tool_config
 from rustwheel.errors import ConfigError
 from rustwheel.options import BuildOptions
@@ -65,22 +65,26 @@ class BuildConfig:
 def _find_project(manifest_arg: Optional[str], cwd: Path) -> tuple[Path, Optional[PyProject]]:
     """Locate Cargo.toml and the pyproject.toml that belongs to it."""
     if manifest_arg is not None:
-        return _project_of_manifest((cwd / manifest_arg).resolve())
+        given = Path(os.path.abspath(cwd / manifest_arg))
+        if given.is_symlink() and not given.exists():
+            check_regular_file(given)  # a dangling symlink: named as such
+        return _project_of_manifest(given.resolve())
     return _project_in(cwd)
 
 
 def _project_of_manifest(manifest: Path) -> tuple[Path, Optional[PyProject]]:
     """-m/--manifest-path given: the pyproject.toml beside that Cargo.toml, else the one a
     directory up (``rust/Cargo.toml`` layouts) unless it declares another manifest-path."""
-    if manifest.is_dir():
+    if manifest.is_dir() and manifest.name != "Cargo.toml":
         manifest = manifest / "Cargo.toml"
-    if not manifest.is_file():
+    if not _present(manifest):
         raise ConfigError(
             f"{manifest}: Cargo.toml not found; pass -m/--manifest-path pointing to the "
             "crate's Cargo.toml")
+    check_regular_file(manifest)
     for candidate in (manifest.parent / "pyproject.toml",
                       manifest.parent.parent / "pyproject.toml"):
-        if candidate.is_file():
+        if _present(candidate):
             found = load_pyproject(candidate)
             declared = _manifest_from(found)
             if candidate.parent == manifest.parent or declared in (None, manifest):
@@ -92,19 +96,27 @@ def _project_in(cwd: Path) -> tuple[Path, Optional[PyProject]]:
     """No -m/--manifest-path: the manifest-path of ``cwd``'s pyproject.toml, else
     ``Cargo.toml`` or ``rust/Cargo.toml`` in ``cwd``."""
     pyproject_path = cwd / "pyproject.toml"
-    pyproject = load_pyproject(pyproject_path) if pyproject_path.is_file() else None
+    pyproject = load_pyproject(pyproject_path) if _present(pyproject_path) else None
     if pyproject is not None and (declared := _manifest_from(pyproject)) is not None:
-        if not declared.is_file():
+        if not _present(declared):
             raise ConfigError(
                 f"{pyproject_path}: [{pyproject.tool_table}] manifest-path points to "
                 f"{declared}, which does not exist; fix the path")
+        check_regular_file(declared)
         return declared, pyproject
     for candidate in (cwd / "Cargo.toml", cwd / "rust" / "Cargo.toml"):
-        if candidate.is_file():
+        if _present(candidate):
+            check_regular_file(candidate)
             return candidate.resolve(), pyproject
     raise ConfigError(
         f"{cwd}: no Cargo.toml found; run rustwheel in the crate directory or pass "
         "-m/--manifest-path path/to/Cargo.toml")
+
+
+def _present(path: Path) -> bool:
+    """Whether anything (a file, a directory, a FIFO, a dangling symlink) is at *path*: what
+    is there but is no readable regular file is an error, never skipped."""
+    return os.path.lexists(path)
 
 
 def _manifest_from(pyproject: PyProject) -> Optional[Path]:

@@ -6,6 +6,7 @@ keys and meanings so that existing maturin projects build unchanged.
 
 from __future__ import annotations
 
+import stat
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,12 +35,37 @@ class PyProject:
         return self.path.parent
 
 
+def check_regular_file(path: Path) -> None:
+    """`ConfigError` unless *path* is a readable regular file (a symlink to one is fine)."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        what = "a dangling symlink" if path.is_symlink() else "missing"
+        raise ConfigError(f"{path}: is {what}; point it at a regular file") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot be read ({exc.strerror}); check its permissions "
+                          "and those of its directories") from None
+    if not stat.S_ISREG(mode):
+        kind = "a directory" if stat.S_ISDIR(mode) else "not a regular file (a FIFO, socket or " \
+            "device)"
+        raise ConfigError(f"{path}: is {kind}; it must be a regular file, replace it with one")
+    try:
+        with open(path, "rb"):
+            pass
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot be read ({exc.strerror}); check its permissions") \
+            from None
+
+
 def load_toml(path: Path) -> dict[str, Any]:
-    """Parse a TOML file; syntax errors name the file, line and column."""
+    """Parse a TOML file (a readable regular file); syntax errors name the file, line and
+    column."""
+    check_regular_file(path)
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise ConfigError(f"{path}: cannot be read ({exc.strerror})") from None
+        raise ConfigError(f"{path}: cannot be read ({exc.strerror}); check its permissions") \
+            from None
     try:
         return tomllib.loads(data.decode("utf-8"))
     except UnicodeDecodeError:

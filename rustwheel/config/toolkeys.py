@@ -73,6 +73,24 @@ class ToolConfig:
     """Cargo profile of editable builds (`pip install -e`, `rustwheel develop`) when no
     -r/--release or --profile is given; default: `profile`, else release for the build backend
     and dev for `rustwheel develop`."""
+    targets: tuple[CargoTargetSpec, ...] = ()
+    """``[{ name = "...", kind = "..." }]``: only these Cargo targets are built (``kind`` one of
+    bin, cdylib, dylib, lib, rlib, staticlib); a list that matches none is an error, as in
+    maturin."""
+    use_base_python: bool = False
+    """The build backend builds for the base interpreter of the virtual env running it
+    (``realpath(sys._base_executable)``) instead of the env's python, so pip's throwaway build
+    envs do not rebuild pyo3; also ``MATURIN_PEP517_USE_BASE_PYTHON`` /
+    ``RUSTWHEEL_PEP517_USE_BASE_PYTHON`` = 1/true. As in maturin, only the backend reads it."""
+    include_import_lib: bool = False
+    """maturin puts the Windows import library (``.dll.lib``) next to the module; Linux has
+    none, so it has no effect here, as it has none in maturin's Linux builds."""
+    pgo_command: Optional[str] = None
+    """The training command of maturin's ``--pgo`` builds. rustwheel has no ``--pgo`` (the flag
+    is refused), and maturin ignores the key without it: validated, no effect."""
+    generate_ci: dict[str, Any] = field(default_factory=dict)
+    """``[generate-ci.github]``: settings of ``maturin generate-ci github``, which writes a CI
+    workflow; maturin's builds ignore it and so do rustwheel's (validated: a ``github`` table)."""
     target: dict[str, dict[str, str]] = field(default_factory=dict)
     """``[target."<triple>"]`` tables: per-target settings. maturin's only key is
     ``macos-deployment-target`` (alias ``macosx-deployment-target``), which applies to macOS
@@ -80,21 +98,77 @@ class ToolConfig:
     other builds."""
 
 
+@dataclass(frozen=True)
+class CargoTargetSpec:
+    """One entry of ``targets``: a Cargo target name and, optionally, its kind."""
+
+    name: str
+    kind: Optional[str] = None
+
+
+_TARGET_KINDS = ("bin", "cdylib", "dylib", "lib", "rlib", "staticlib")
+
+
 def _string(value: Any, where: str) -> str:
     if not isinstance(value, str):
-        raise ConfigError(f"{where} must be a string")
+        raise ConfigError(f"{where} must be a string; got {value!r}")
     return value
+
+
+def _name(value: Any, where: str) -> str:
+    """A non-empty string without surrounding space (a profile, a path, a module name)."""
+    if not isinstance(value, str) or not value.strip() or value != value.strip():
+        raise ConfigError(f"{where} must be a non-empty string without surrounding spaces; "
+                          f"got {value!r}")
+    return value
+
+
+def _cargo_targets(value: Any, where: str) -> tuple[CargoTargetSpec, ...]:
+    fix = 'write it like [{ name = "mylib" }, { name = "mytool", kind = "bin" }]'
+    if not isinstance(value, list):
+        raise ConfigError(f"{where} must be a list of tables; {fix}")
+    specs = []
+    for entry in value:
+        if not isinstance(entry, dict) or not isinstance(entry.get("name"), str) \
+                or not entry["name"] or set(entry) - {"name", "kind"}:
+            raise ConfigError(f"{where} entry {entry!r} is not {{ name, kind }}; {fix}")
+        kind = entry.get("kind")
+        if kind is not None and kind not in _TARGET_KINDS:
+            raise ConfigError(f"{where} entry {entry['name']!r} has kind {kind!r}; use one of "
+                              f"{', '.join(_TARGET_KINDS)}")
+        specs.append(CargoTargetSpec(entry["name"], kind))
+    return tuple(specs)
+
+
+def _generate_ci(value: Any, where: str) -> dict[str, Any]:
+    if not isinstance(value, dict) or not all(isinstance(v, dict) for v in value.values()) \
+            or set(value) - {"github"}:
+        raise ConfigError(f"{where} must be a table with only a [github] table (maturin's "
+                          "generate-ci supports github only); fix or remove it")
+    return dict(value)
 
 
 def _flag(value: Any, where: str) -> bool:
     if not isinstance(value, bool):
-        raise ConfigError(f"{where} must be true or false")
+        raise ConfigError(f"{where} must be true or false; got {value!r}")
     return value
 
 
 def _strings(value: Any, where: str) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise ConfigError(f"{where} must be a list of strings")
+        raise ConfigError(f"{where} must be a list of strings; got {value!r}")
+    return tuple(value)
+
+
+def _names(value: Any, where: str) -> tuple[str, ...]:
+    return tuple(_name(v, where) for v in _strings(value, where))
+
+
+def _cargo_config(value: Any, where: str) -> tuple[str, ...]:
+    """cargo ``--config`` values: ``KEY=VALUE`` or a path to a TOML file."""
+    for item in _strings(value, where):
+        if not item.strip():
+            raise ConfigError(f"{where} has an empty entry; write 'KEY=VALUE' or a file path")
     return tuple(value)
 
 
@@ -107,11 +181,31 @@ def _features(value: Any, where: str) -> tuple[str, ...]:
 
 
 def _feature(entry: Any, where: str) -> str:
-    if isinstance(entry, str):
+    if isinstance(entry, str) and entry.strip():
         return entry
-    if isinstance(entry, dict) and isinstance(entry.get("feature"), str):
+    if isinstance(entry, dict) and isinstance(entry.get("feature"), str) and entry["feature"] \
+            and not set(entry) - {"feature", "python-version", "python-implementation"}:
+        _check_condition(entry, where)
         return str(entry["feature"])
-    raise ConfigError(f"{where} entries must be strings or {{feature = ...}} tables")
+    raise ConfigError(f"{where} entry {entry!r} must be a feature name or a table "
+                      '{ feature = "...", python-version = ">=3.12", python-implementation = '
+                      '"cpython" }')
+
+
+def _check_condition(entry: dict[str, Any], where: str) -> None:
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
+    version = entry.get("python-version")
+    if version is not None:
+        try:
+            SpecifierSet(version)
+        except (InvalidSpecifier, TypeError):
+            raise ConfigError(f"{where} entry {entry['feature']!r}: python-version {version!r} "
+                              "is not a version specifier; write it like '>=3.12'") from None
+    impl = entry.get("python-implementation")
+    if impl is not None and impl not in ("cpython", "pypy", "graalpy"):
+        raise ConfigError(f"{where} entry {entry['feature']!r}: python-implementation "
+                          f"{impl!r} is unknown; use cpython, pypy or graalpy")
 
 
 _TARGET_KEYS = ("macos-deployment-target", "macosx-deployment-target")
@@ -136,20 +230,16 @@ def _target_tables(value: Any, where: str) -> dict[str, dict[str, str]]:
 # Each key's parser: (value, where) -> the ToolConfig field's value; `where` names the key in
 # errors.
 _PARSERS: dict[str, Callable[[Any, str], Any]] = {
-    "module-name": _string, "bindings": _string, "python-source": _string,
-    "python-packages": _strings, "profile": _string, "features": _features,
+    "module-name": _name, "bindings": _string, "python-source": _name,
+    "python-packages": _names, "profile": _name, "features": _features,
     "all-features": _flag, "no-default-features": _flag, "locked": _flag, "frozen": _flag,
-    "config": _strings, "unstable-flags": _strings, "rustc-args": _strings, "strip": _flag,
-    "manifest-path": _string, "compatibility": _string, "auditwheel": _string,
+    "config": _cargo_config, "unstable-flags": _names, "rustc-args": _strings, "strip": _flag,
+    "manifest-path": _name, "compatibility": _string, "auditwheel": _string,
     "skip-auditwheel": _flag, "manylinux": _string, "include": parse_include,
-    "exclude": parse_exclude, "data": _string, "sbom": parse_sbom,
-    "sdist-generator": _string, "editable-profile": _string, "target": _target_tables,
-}
-# Keys maturin knows that later stages (sdist, audit, include/exclude, ...) will read; accepted
-# now so that existing projects keep building.
-_KNOWN_LATER = {
-    "targets", "include-import-lib", "pgo-command", "generate-ci",
-    "use-base-python",
+    "exclude": parse_exclude, "data": _name, "sbom": parse_sbom,
+    "sdist-generator": _string, "editable-profile": _name, "target": _target_tables,
+    "targets": _cargo_targets, "use-base-python": _flag, "include-import-lib": _flag,
+    "pgo-command": _name, "generate-ci": _generate_ci,
 }
 
 
@@ -160,9 +250,7 @@ def parse_tool_config(values: dict[str, Any], table: str = "tool.rustwheel",
     for key, value in values.items():
         parser = _PARSERS.get(key)
         if parser is None:
-            if key in _KNOWN_LATER:
-                continue
-            known = ", ".join(sorted(set(_PARSERS) | _KNOWN_LATER))
+            known = ", ".join(sorted(_PARSERS))
             raise ConfigError(f"{path}: [{table}] has unknown key '{key}'; known keys: {known}")
         attr = "compatibility" if key == "manylinux" else key.replace("-", "_")
         kwargs[attr] = parser(value, f"{path}: [{table}] {key}")

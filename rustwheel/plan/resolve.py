@@ -10,6 +10,7 @@ race rule as every stage: a file edited while resolving leaves no plan stamp.
 from __future__ import annotations
 
 import tempfile
+from contextlib import suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Optional, Union
 
@@ -92,5 +93,13 @@ def plan_build(opts: BuildOptions, plan_stamp: Optional[Path] = None) -> Resolve
     reused = _reuse(plan_stamp)
     if reused is not None:
         return reused
-    since = clock(plan_stamp.parent if plan_stamp is not None else Path(tempfile.gettempdir()))
-    return _resolve(opts, plan_stamp, since)
+    where = plan_stamp.parent if plan_stamp is not None else Path(tempfile.gettempdir())
+    new = [p for p in (where / ".clock", where) if not p.exists()]
+    since = clock(where)
+    try:
+        return _resolve(opts, plan_stamp, since)
+    except BaseException:  # a build that fails before it runs leaves nothing in the store
+        for path in new:
+            with suppress(OSError):
+                path.rmdir() if path.is_dir() else path.unlink()
+        raise

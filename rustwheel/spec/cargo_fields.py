@@ -49,6 +49,18 @@ class CargoFields:
             (label, url) for label, key in labels if (url := self.optional_string(key)) is not None
         ]
 
+    def dynamic_values(self) -> dict[str, str | None]:
+        """What Cargo.toml gives for the keys ``[project] dynamic`` may take from it."""
+        from rustwheel.spec.version import cargo_version_to_pep440
+
+        urls = ", ".join(f"{label}: {url}" for label, url in self.project_urls())
+        return {
+            "version": cargo_version_to_pep440(str(self.package["version"])),
+            "description": self.summary(), "authors": self.authors(),
+            "keywords": self.keywords(), "license": self.optional_string("license"),
+            "urls": urls or None, "readme": self.optional_string("readme"),
+        }
+
     def license_file(self, base_dir: Path, allowed_root: Path) -> LicenseFile | None:
         value = self.optional_string("license_file")
         if value is None:

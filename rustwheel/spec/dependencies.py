@@ -45,7 +45,8 @@ def format_requirement(text: str, where: str, extra: str | None = None) -> str:
         requirement = Requirement(text)
     except InvalidRequirement as exc:
         raise ConfigError(
-            f"{where} entry {text!r} is not a valid PEP 508 requirement ({exc}); "
+            f"{where} entry {text!r} is not a valid PEP 508 requirement "
+            f"({str(exc).splitlines()[0].strip()}); "
             "write it like 'name>=1.0; python_version < \"3.12\"'"
         ) from None
     marker = _single_quoted(str(requirement.marker)) if requirement.marker else ""

@@ -12,7 +12,7 @@ import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from packaging.licenses import InvalidLicenseExpression, canonicalize_license_expression
 from packaging.metadata import ExceptionGroup, InvalidMetadata, Metadata
@@ -152,19 +152,24 @@ def resolve_metadata(
     pyproject_path_for_errors: str = "pyproject.toml",
     *,
     workspace_root: Path | None = None,
+    warn: Callable[[str], None] | None = None,
 ) -> ProjectMetadata:
     """Resolve the metadata of the crate *cargo_package* merged with the ``[project]`` table.
 
     *cargo_package* is the root package object of ``cargo metadata --format-version 1``.
     Paths in ``[project]`` are relative to *pyproject_dir*; ``..`` may leave it but not
     *workspace_root* (default: the deepest directory holding both pyproject and Cargo.toml).
-    Reads the readme and license files; raises `ConfigError` on any invalid input.
+    Reads the readme and license files; raises `ConfigError` on any invalid input; *warn*
+    is told what is accepted against the spec the way maturin accepts it.
     """
     manifest_dir = Path(normalised_abspath(Path(str(cargo_package["manifest_path"])).parent))
     base_dir = Path(normalised_abspath(pyproject_dir)) if pyproject_dir else manifest_dir
     allowed_root = _allowed_root(base_dir, manifest_dir, workspace_root)
-    table = ProjectTable(project, pyproject_path_for_errors) if project is not None else None
     cargo = CargoFields(cargo_package, manifest_dir)
+    table = None
+    if project is not None:
+        table = ProjectTable(project, pyproject_path_for_errors, cargo.dynamic_values(),
+                             warn or (lambda _: None))
 
     fields = _Fields()
     name, version = _add_name_and_version(table, cargo_package, fields)
@@ -192,6 +197,8 @@ def resolve_metadata(
         input_files=_input_files(readme, licenses),
         requires_python=table.optional_string("requires-python") if table else None,
     )
+    if table is not None:
+        table.check_schema()
     _validate(metadata, fields.origins)
     return metadata
 

@@ -14,7 +14,9 @@ values they return are plain JSON, as doit's database requires.
 from __future__ import annotations
 
 import dataclasses
+import errno
 import hashlib
+import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Optional, Union
@@ -22,7 +24,7 @@ from typing import TYPE_CHECKING, Any, Optional, Union
 from doit.exceptions import TaskFailed
 
 from rustwheel import ui
-from rustwheel.errors import RustwheelError
+from rustwheel.errors import FileSystemError, RustwheelError, os_error_message
 from rustwheel.freshness import records
 from rustwheel.freshness.facts import DigestCache, clock
 from rustwheel.plan.statedir import written_while_building
@@ -105,13 +107,54 @@ def execute(job: Job, text: str) -> Mapping[str, JsonValue]:
 
 
 def run_task(stage: str, plan_path: str) -> Union[dict[str, Any], TaskFailed]:
-    """doit action of the task ``<stage>:<cell>``: a user error becomes a one-line failure."""
+    """doit action of the task ``<stage>:<cell>``: a user error, or an OS error (no space, no
+    permission, a read-only file system), becomes a one-line failure; every stage's OS errors
+    are turned into messages here, in one place."""
+    job: Optional[Job] = None
     with ui.collecting() as warnings:
         try:
             text = Path(plan_path).read_text(encoding="utf-8")
-            values = execute(stage_module(stage).job(text), text)
+            job = stage_module(stage).job(text)
+            values = execute(job, text)
+        except FileSystemError as exc:
+            return TaskFailed(USER_ERROR_PREFIX + _os_error(exc.os_error, job, plan_path,
+                                                            exc.path))
         except RustwheelError as exc:
             return TaskFailed(USER_ERROR_PREFIX + str(exc))
+        except OSError as exc:
+            return TaskFailed(USER_ERROR_PREFIX + _os_error(exc, job, plan_path))
         finally:
             DigestCache.shared().save()
     return {**values, "warnings": warnings} if warnings else values
+
+
+def _os_error(exc: OSError, job: Optional[Job], plan_path: str, path: object = None) -> str:
+    """The message of an OS error in a stage. A failed write names no file: the stage's output
+    directory is named, or its state directory when that one is the full one."""
+    outputs = job.output_dir if job is not None else None
+    state = Path(plan_path).parent
+    place = path or exc.filename or outputs
+    if place == outputs and exc.errno == errno.ENOSPC and outputs is not None \
+            and _free(state) < _free(outputs):
+        place = state
+    output_file = getattr(job.plan, "output", None) if job is not None else None
+    if place == outputs and isinstance(output_file, str):
+        place = output_file  # the wheel being written
+    in_outputs = outputs is not None and str(place).startswith(str(outputs))
+    wheel = job is not None and job.store_name.startswith("wheel")
+    hint = "-o/--out" if wheel and in_outputs else "--target-dir"
+    ours = (str(d) for d in (outputs, state) if d is not None)
+    reading = exc.filename is not None and path is None \
+        and not any(str(exc.filename).startswith(d) for d in ours)
+    if reading:  # an input of the stage (a source file, a library): no directory to choose
+        return os_error_message(exc, None, "reading")
+    return os_error_message(exc, place if path or exc.filename is None else None, "writing",
+                            hint)
+
+
+def _free(path: Path) -> int:
+    try:
+        st = os.statvfs(path)
+    except OSError:
+        return 1 << 62
+    return st.f_bavail * st.f_frsize

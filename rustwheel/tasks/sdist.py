@@ -24,18 +24,31 @@ def write_and_unpack(plan: dict[str, Any], unpack_dir: str) -> Union[dict[str, s
     """sdist action: write the archive, unpack it; a user error is a one-line failure."""
     from doit.exceptions import TaskFailed
 
-    from rustwheel.errors import RustwheelError
+    from rustwheel.errors import RustwheelError, os_error_message
     from rustwheel.stages import sdist
     from rustwheel.stages.sdist.unpack import unpack
     from rustwheel.tasks.execute import USER_ERROR_PREFIX
 
     sdist_plan = codec.from_plain(SdistPlan, plan)
+    failed = _failed_marker(Path(unpack_dir))
     try:
+        failed.parent.mkdir(parents=True, exist_ok=True)
+        failed.touch()
         archive = sdist.run(sdist_plan)
         top = unpack(archive, Path(unpack_dir))
+        failed.unlink()
     except RustwheelError as exc:
         return TaskFailed(USER_ERROR_PREFIX + str(exc))
+    except OSError as exc:  # unpacking into the state dir: no space, no permission
+        return TaskFailed(USER_ERROR_PREFIX + os_error_message(exc, unpack_dir, "writing",
+                                                               "--target-dir"))
     return {"sdist": str(archive), "top": str(top)}
+
+
+def _failed_marker(unpack_dir: Path) -> Path:
+    """Present while the sdist task has not succeeded: the wheel graph then adds nothing (the
+    sdist's own error is the build's one error)."""
+    return unpack_dir / ".sdist-failed"
 
 
 def unpack_dir(plan: SdistPlan) -> Path:
@@ -60,6 +73,9 @@ def wheel_graph(plan: SdistPlan, options: BuildOptions, graphs: list[dict[str, A
     from rustwheel.tasks.pipeline import doit_tasks, task_names
 
     top = unpack_dir(plan) / plan.top
+    if _failed_marker(unpack_dir(plan)).exists():
+        yield {"basename": PLACEHOLDER, "actions": None}
+        return
     try:
         resolved = plan_build(options._replace(manifest_path=str(manifest_in(top))))
     except RustwheelError as exc:

@@ -249,13 +249,92 @@ def test_static_values_win(crate: Path) -> None:
     assert metadata.requires_python == ">=3.9"
 
 
-def test_static_and_dynamic_is_an_error(crate: Path) -> None:
+def test_static_and_dynamic_with_another_cargo_value_is_an_error(crate: Path) -> None:
     project = {"name": "p", "version": "1.0", "dynamic": ["version"]}
     with pytest.raises(ConfigError) as info:
         resolve_metadata(project, cargo_package(crate), crate)
     assert str(info.value) == (
-        "pyproject.toml: [project] 'version' is both set and listed in 'dynamic'; remove one"
+        "pyproject.toml: [project] 'version' = '1.0' is set and also listed in 'dynamic', and "
+        "Cargo.toml gives '0.1.0': which one applies is ambiguous; remove 'version' from "
+        "'dynamic' to use the [project] value, or remove the [project] key to use Cargo.toml's"
     )
+
+
+def test_license_file_and_dynamic_license_as_maturin(crate: Path) -> None:
+    """maturin's pyo3-pure: license = { file } and dynamic = ["license"]: Cargo's license text
+    and the file, with a warning naming the rule and the fix."""
+    (crate / "LICENSE").write_text("MIT License\n")
+    project = {"name": "p", "version": "1.0", "license": {"file": "LICENSE"},
+               "dynamic": ["license"]}
+    warnings: list[str] = []
+    metadata = resolve_metadata(project, cargo_package(crate, license="MIT"), crate,
+                                warn=warnings.append)
+    assert headers(metadata, "License") == ["MIT"]
+    assert headers(metadata, "License-File") == ["LICENSE"]
+    assert len(warnings) == 1 and "'license' is set and also listed in 'dynamic'" in warnings[0]
+    assert "spec forbids" in warnings[0] and "remove 'license' from 'dynamic'" in warnings[0]
+
+
+@pytest.mark.parametrize("license", ["Apache-2.0", {"text": "Apache License"}])
+def test_other_license_and_dynamic_license_is_ambiguous(crate: Path, license: object) -> None:
+    project = {"name": "p", "version": "1.0", "license": license, "dynamic": ["license"]}
+    with pytest.raises(ConfigError, match="Cargo.toml gives 'MIT': which one applies is ambig"):
+        resolve_metadata(project, cargo_package(crate, license="MIT"), crate)
+
+
+def test_license_table_with_license_files_warns(crate: Path) -> None:
+    (crate / "LICENSE").write_text("MIT License\n")
+    (crate / "NOTICE").write_text("notice\n")
+    project = {"name": "p", "version": "1.0", "license": {"file": "NOTICE"},
+               "license-files": ["LICENSE"]}
+    warnings: list[str] = []
+    metadata = resolve_metadata(project, cargo_package(crate), crate, warn=warnings.append)
+    assert headers(metadata, "License-File") == ["LICENSE", "NOTICE"]
+    assert len(warnings) == 1 and "PEP 639 forbids" in warnings[0], warnings
+
+
+def test_license_text_same_as_cargo_and_dynamic_is_one_license(crate: Path) -> None:
+    project = {"name": "p", "version": "1.0", "license": {"text": "MIT"}, "dynamic": ["license"]}
+    warnings: list[str] = []
+    metadata = resolve_metadata(project, cargo_package(crate, license="MIT"), crate,
+                                warn=warnings.append)
+    assert headers(metadata, "License") == ["MIT"] and len(warnings) == 1
+
+
+def test_static_and_dynamic_without_cargo_value_warns(crate: Path) -> None:
+    project = {"name": "p", "version": "1.0", "classifiers": ["Typing :: Typed"],
+               "dynamic": ["classifiers"]}
+    warnings: list[str] = []
+    metadata = resolve_metadata(project, cargo_package(crate), crate, warn=warnings.append)
+    assert headers(metadata, "Classifier") == ["Typing :: Typed"]
+    assert len(warnings) == 1 and "'classifiers' is set and also listed" in warnings[0]
+
+
+@pytest.mark.parametrize(("key", "value", "needles"), [
+    ("requires-python", ">=3.9,,", ["'requires-python'", "not a valid version specifier"]),
+    ("scripts", {"x": "pkg:"}, ["'scripts.x'", "not a valid object reference", "module:object"]),
+    ("entry-points", {"g": {"x": ""}}, ["'entry-points.g.x'", "object reference"]),
+    ("dependencies", ["foo >= "], ["'dependencies' entry 'foo >= '", "PEP 508", "Expected"]),
+    ("keywords", "a,b", ["'keywords'", "must be a list of strings"]),
+    ("licence", "MIT", ["unknown key 'licence'", "spelling"]),
+    ("dynamic", ["colour"], ["'dynamic[0]'", "use one of"]),
+    ("authors", [{"name": "x", "email": "nope"}], ["'authors[0].email'", "email address"]),
+    ("license", "MIT OR", ["'license'", "SPDX"]),
+    ("urls", {"a": 3}, ["'urls'", "must be a table of strings"]),
+    ("gui-scripts", {"x": "a b:c"}, ["'gui-scripts.x'", "object reference"]),
+    ("version", "1.0-foo-bar", ["'version'", "PEP 440"]),
+    ("readme", {"file": "R.md", "text": "x"}, ["'readme'", "keep only one"]),
+    ("optional-dependencies", {"t": "pytest"}, ["'t'", "list of strings"]),
+])
+def test_project_schema_errors(crate: Path, key: str, value: object,
+                               needles: list[str]) -> None:
+    project = {"name": "p", "version": "1.0", key: value}
+    with pytest.raises(ConfigError) as info:
+        resolve_metadata(project, cargo_package(crate), crate)
+    message = str(info.value)
+    assert message.startswith("pyproject.toml: [project]") and "\n" not in message
+    for needle in needles:
+        assert needle in message, message
 
 
 def test_missing_name_and_dynamic_name(crate: Path) -> None:
@@ -275,7 +354,7 @@ def test_invalid_metadata_becomes_config_error(crate: Path) -> None:
     project = {"name": "p", "description": "two\nlines"}
     with pytest.raises(ConfigError, match=r"\[project\] 'description' must be a single line"):
         resolve_metadata(project, cargo_package(crate), crate)
-    with pytest.raises(ConfigError, match=r"\[project\] 'name' gives invalid core metadata"):
+    with pytest.raises(ConfigError, match=r"\[project\] 'name' = 'not a name!' is not a valid"):
         resolve_metadata({"name": "not a name!"}, cargo_package(crate), crate)
 
 
@@ -371,7 +450,7 @@ def test_license_text_and_file_tables(crate: Path) -> None:
     assert headers(metadata, "License") == ["Custom"]
     (crate / "legal").mkdir()
     (crate / "legal" / "TERMS.txt").write_text("terms")
-    project = {"name": "p", "license": {"file": "legal/TERMS.txt"}, "license-files": []}
+    project = {"name": "p", "license": {"file": "legal/TERMS.txt"}}
     metadata = resolve_metadata(project, cargo_package(crate), crate)
     assert headers(metadata, "License-File") == ["legal/TERMS.txt"]
     assert [f.source for f in metadata.license_files] == [str(crate / "legal" / "TERMS.txt")]

@@ -74,7 +74,10 @@ def bin_targets(meta: CargoMetadata, enabled_features: tuple[str, ...]) -> tuple
     return tuple(t for t in meta.root.bins if set(t.required_features) <= enabled)
 
 
-def detect(meta: CargoMetadata, requested: Optional[str], where: str) -> Bindings:
+def detect(meta: CargoMetadata, requested: Optional[str], where: str,
+           requested_by: str = "") -> Bindings:
+    """The bindings: *requested* (named in errors as *requested_by*, default ``<where>:
+    bindings``), else detected from the dependency graph and the targets."""
     crate = _pyo3_crate(meta)
     lib = compile_lib(meta)
     has_cdylib = lib is not None and "cdylib" in lib.crate_types
@@ -84,8 +87,9 @@ def detect(meta: CargoMetadata, requested: Optional[str], where: str) -> Binding
         if requested in ("pyo3", "pyo3-ffi"):
             if crate is None:
                 raise ConfigError(
-                    f"{where}: bindings '{requested}' requested but neither pyo3 nor pyo3-ffi is a "
-                    "dependency of the crate; add the dependency or choose other bindings")
+                    f"{requested_by or where + ': bindings'} '{requested}': neither pyo3 nor "
+                    "pyo3-ffi is a dependency of the crate; add the dependency or choose other "
+                    "bindings")
             return Bindings(requested, crate, _abi3(meta, crate))
         if requested == "bin":
             return Bindings("bin", crate, None)

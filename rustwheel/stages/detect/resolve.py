@@ -9,10 +9,12 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Optional
 
+from rustwheel import ui
 from rustwheel.cargo.metadata import CargoMetadata, Target, cargo_metadata_argv, load_metadata
 from rustwheel.config.layout import ProjectLayout, determine_layout
 from rustwheel.config.options import BuildConfig
-from rustwheel.errors import ConfigError
+from rustwheel.config.toolkeys import CargoTargetSpec
+from rustwheel.errors import ConfigError, check_writable_dir
 from rustwheel.host.toolchain import Rustc, rustc_info
 from rustwheel.plan.project import Project
 from rustwheel.plan.statedir import state_dir
@@ -20,7 +22,7 @@ from rustwheel.spec.metadata import ProjectMetadata, resolve_metadata
 from rustwheel.spec.wheelfile import zip_timestamp
 from rustwheel.stages.bindgen.settings import UniffiSettings, settings_from
 from rustwheel.stages.detect import cargofiles, observed
-from rustwheel.stages.detect.bindings import Bindings, bin_targets, compile_lib, detect
+from rustwheel.stages.detect.bindings import Bindings, bin_targets, detect
 from rustwheel.stages.detect.interpreters import resolve_interpreters
 from rustwheel.stages.detect.names import module_name, where
 from rustwheel.stages.detect.sources import SourceContext, wheel_sources
@@ -68,7 +70,8 @@ def _metadata(cfg: BuildConfig, meta: CargoMetadata, bindings: Bindings) -> Proj
     project = cfg.pyproject.project if cfg.pyproject is not None else None
     metadata = resolve_metadata(project, meta.root.raw,
                                 cfg.pyproject.directory if cfg.pyproject else None,
-                                _pyproject_file(cfg), workspace_root=meta.workspace_root)
+                                _pyproject_file(cfg), workspace_root=meta.workspace_root,
+                                warn=ui.warn)
     if bindings.kind == "bin" and project and project.get("scripts"):
         raise ConfigError(f"{_pyproject_file(cfg)}: [project.scripts] cannot be combined with "
                           "bin bindings (the binaries are the scripts); remove [project.scripts]")
@@ -77,18 +80,46 @@ def _metadata(cfg: BuildConfig, meta: CargoMetadata, bindings: Bindings) -> Proj
 
 def _targets(cfg: BuildConfig, meta: CargoMetadata,
              bindings: Bindings) -> tuple[Optional[Target], tuple[Target, ...]]:
-    """(the library to compile, the binaries to compile)."""
+    """(the library to compile, the binaries to compile), limited to the tool table's
+    ``targets`` when it has them; a crate-type that cannot serve the bindings is an error."""
+    specs = cfg.tool.targets
     if bindings.kind == "bin":
         bins = bin_targets(meta, tuple(meta.features.get(meta.root.id, ())))
+        bins = tuple(t for t in bins if _selected(t, specs, ("bin",)))
         if not bins:
-            raise ConfigError(f"{cfg.manifest_path}: no bin target can be built (check "
-                              "required-features); add a [[bin]] target or enable its features")
+            _no_target(cfg, meta, "bin bindings need a [[bin]] target (check its "
+                       "required-features); add one to Cargo.toml or choose -b/--bindings for "
+                       "the library")
         return None, bins
-    lib = compile_lib(meta)
+    libs = [t for t in meta.root.targets if t.is_lib and _selected(t, specs, t.crate_types)]
+    lib = next((t for t in libs if "cdylib" in t.crate_types), libs[0] if libs else None)
     if lib is None:
-        raise ConfigError(f"{cfg.manifest_path}: has no library target; add [lib] with "
-                          'crate-type = ["cdylib"]')
+        _no_target(cfg, meta, f"{bindings.kind} bindings need a library: add [lib] with "
+                   'crate-type = ["cdylib"] to Cargo.toml')
+    assert lib is not None
+    if "cdylib" not in lib.crate_types:
+        ui.warn(f"{cfg.manifest_path}: [lib] crate-type = {list(lib.crate_types)} has no "
+                f"\"cdylib\", which {bindings.kind} bindings load; built with --crate-type cdylib "
+                'as maturin does; add "cdylib" to [lib] crate-type')
     return lib, ()
+
+
+def _selected(target: Target, specs: tuple[CargoTargetSpec, ...],
+              kinds: tuple[str, ...]) -> bool:
+    """Whether ``targets`` (none: everything) names *target* (and one of its *kinds*)."""
+    return not specs or any(s.name == target.name and (s.kind is None or s.kind in kinds)
+                            for s in specs)
+
+
+def _no_target(cfg: BuildConfig, meta: CargoMetadata, fix: str) -> None:
+    if cfg.tool.targets and cfg.pyproject is not None:
+        names = ", ".join(s.name for s in cfg.tool.targets)
+        built = ", ".join(f"{t.name} ({'/'.join(t.crate_types)})" for t in meta.root.targets
+                          if t.is_lib or t.is_bin)
+        raise ConfigError(f"{cfg.pyproject.path}: [{cfg.pyproject.tool_table}] targets ({names}) "
+                          f"matches no Cargo target the bindings can use (the crate has {built}); "
+                          "fix the names and kinds")
+    raise ConfigError(f"{cfg.manifest_path}: no target can be built; {fix}")
 
 
 def _locations(cfg: BuildConfig, meta: CargoMetadata) -> tuple[Path, Path, Path]:
@@ -155,13 +186,16 @@ def resolve_project(cfg: BuildConfig) -> Project:
     """Probe the toolchain, cargo and the interpreters, and find the project's files."""
     rustc = rustc_info(cfg.env)
     meta = _cargo_metadata(cfg, rustc)
-    bindings = detect(meta, cfg.bindings, where(cfg))
+    by_cli = cfg.bindings is not None and cfg.bindings != cfg.tool.bindings
+    bindings = detect(meta, cfg.bindings, where(cfg), "-b/--bindings" if by_cli else "")
     names, interpreters = resolve_interpreters(cfg, meta, bindings)
     layout = _layout(cfg, meta)
     metadata = _metadata(cfg, meta, bindings)
     target_dir, state_dir, out_dir = _locations(cfg, meta)
     zip_timestamp(cfg.env.get("SOURCE_DATE_EPOCH"))  # reject a bad value before compiling
     lib, bins = _targets(cfg, meta, bindings)
+    check_writable_dir(out_dir, "-o/--out")  # before anything compiles
+    check_writable_dir(target_dir, "--target-dir")
     sources, listed = wheel_sources(cfg, SourceContext(meta, layout, bindings, metadata,
                                                        state_dir, target_dir, where(cfg)))
     _warn_missing_cffi(cfg, bindings)

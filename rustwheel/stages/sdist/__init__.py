@@ -18,7 +18,7 @@ from rustwheel.cargo.metadata import CargoMetadata, Package, cargo_metadata_argv
 from rustwheel.config.layout import ProjectLayout, determine_layout
 from rustwheel.config.options import BuildConfig
 from rustwheel.config.pyproject import PyProject
-from rustwheel.errors import ConfigError
+from rustwheel.errors import ConfigError, FileSystemError, check_writable_dir
 from rustwheel.spec import tags
 from rustwheel.spec.globs import excluded
 from rustwheel.spec.metadata import ProjectMetadata, resolve_metadata
@@ -58,8 +58,16 @@ class SdistPlan:
 
 
 def run(plan: SdistPlan) -> Path:
+    """Write the archive (whole or not at all); an OS error names the file and the fix."""
     output = Path(plan.output)
-    write_tar_gz(output, plan.members(), member_mtime(plan.source_date_epoch))
+    check_writable_dir(output.parent, "-o/--out")
+    try:
+        write_tar_gz(output, plan.members(), member_mtime(plan.source_date_epoch))
+    except OSError as exc:
+        if exc.filename is not None and not str(exc.filename).startswith(str(output.parent)):
+            raise FileSystemError(exc, None, "reading") from None  # a source file
+        exc.filename = None
+        raise FileSystemError(exc, output, "writing", "-o/--out") from None
     return output
 
 
@@ -155,8 +163,10 @@ def _layout_and_metadata(cfg: BuildConfig, pyproject: PyProject,
         module_name=module_name(cfg, meta), python_source=cfg.tool.python_source,
         python_packages=cfg.tool.python_packages, project_name=(project or {}).get("name"),
         pyproject_file=str(pyproject.path), table=pyproject.tool_table)
+    from rustwheel import ui
+
     metadata = resolve_metadata(project, meta.root.raw, pyproject.directory, str(pyproject.path),
-                                workspace_root=meta.workspace_root)
+                                workspace_root=meta.workspace_root, warn=ui.warn)
     return layout, metadata
 
 
