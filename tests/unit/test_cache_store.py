@@ -123,30 +123,47 @@ def test_zip_and_large_blobs_round_trip(tmp_path: Path) -> None:
         digest = store.put_blob(data)
         assert store.get_blob(digest) == data
     assert _blob_file(tmp_path, digest_bytes(large)).stat().st_size < len(large) * 0.6
-    assert _blob_file(tmp_path, digest_bytes(wheel)).read_bytes() == wheel  # a zip: as it is
     assert warnings == []
 
 
-def test_a_wheel_is_linked_into_the_store_and_checked_when_read(tmp_path: Path) -> None:
+def _wheel(path: Path, big: bytes, small: bytes) -> Path:
+    from rustwheel.spec.wheelfile import Entry, write_wheel
+
+    write_wheel(path, [Entry("pkg/big.bin", big), Entry("pkg/mod.py", small)],
+                "pkg-1.0.dist-info", None)
+    return path
+
+
+def _store_size(root: Path) -> int:
+    return sum(p.stat().st_size for p in (root / "v1").rglob("*") if p.is_file())
+
+
+def test_wheels_share_their_large_members_in_the_store(tmp_path: Path) -> None:
+    """A wheel is stored as a recipe: its large members' streams are blobs shared with every
+    other wheel holding them, so a wheel that differs in a small file adds kilobytes."""
+    import random
+
     store, warnings = _store(tmp_path / "store")
-    wheel = tmp_path / "dist" / "w.whl"
-    wheel.parent.mkdir()
-    wheel.write_bytes(b"PK\x03\x04" + os.urandom(100_000))
-    digest, size = store.put_file(wheel)
-    blob = _blob_file(tmp_path / "store", digest)
-    assert blob.stat().st_ino == wheel.stat().st_ino and size == wheel.stat().st_size
-    mtime = wheel.stat().st_mtime_ns
-    assert store.get_blob(digest) == wheel.read_bytes()
-    assert wheel.stat().st_mtime_ns == mtime  # a read does not touch the wheel it is linked to
-    with open(wheel, "r+b") as f:  # changed in place (rustwheel never does): not served
-        f.seek(10)
-        f.write(b"XX")
-    assert store.get_blob(digest) is None and not blob.exists() and wheel.exists()
-    assert len(warnings) == 1 and "corrupt" in warnings[0]
-    other = tmp_path / "other.bin"
-    other.write_bytes(b"not a zip" * 1000)
-    other_digest, _ = store.put_file(other)
-    assert _blob_file(tmp_path / "store", other_digest).stat().st_nlink == 1  # compressed copy
+    big = random.Random(1).randbytes(3 << 20)
+    first = _wheel(tmp_path / "a" / "w.whl", big, b"x = 1\n")
+    entry = store_files(store, "wheel", {"w.whl": first}, {})
+    (out,) = entry.outputs
+    assert len(out.parts) == 1 and out.size == first.stat().st_size
+    before = _store_size(tmp_path / "store")
+    second = _wheel(tmp_path / "b" / "w.whl", big, b"x = 2\n")
+    entry2 = store_files(store, "wheel", {"w.whl": second}, {})
+    assert entry2.outputs[0].parts == out.parts
+    assert _store_size(tmp_path / "store") - before < 4096
+    for e, wheel in ((entry, first), (entry2, second)):
+        assert restore_files(store, e, tmp_path / "restored")
+        assert (tmp_path / "restored" / "w.whl").read_bytes() == wheel.read_bytes()
+    _flip_byte(_blob_file(tmp_path / "store", out.parts[0]), 1 << 20)  # a damaged part
+    assert not restore_files(store, entry, tmp_path / "again")
+    assert not (tmp_path / "again").exists() and len(warnings) == 1 and "corrupt" in warnings[0]
+    assert not _blob_file(tmp_path / "store", out.parts[0]).exists()
+    store_files(store, "wheel", {"w.whl": first}, {})  # stored again: whole again
+    assert restore_files(store, entry2, tmp_path / "third")
+    assert (tmp_path / "third" / "w.whl").read_bytes() == second.read_bytes()
 
 
 def test_action_round_trip_and_restore(tmp_path: Path) -> None:
