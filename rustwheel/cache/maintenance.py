@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -106,12 +107,13 @@ def disk_usage(paths: StorePaths) -> int:
 def add_to_total(paths: StorePaths, nbytes: int, *, reset: Optional[int] = None) -> int:
     """Add ``nbytes`` to the store's running size total (``v1/size``), or set it to ``reset``;
     the new total. A missing or unreadable total is counted afresh (`disk_usage`), once."""
-    import fcntl
-
     paths.base.mkdir(parents=True, exist_ok=True)
     fd = os.open(paths.size_file, os.O_RDWR | os.O_CREAT, 0o666)
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
+        if sys.platform != "win32":
+            import fcntl
+
+            fcntl.flock(fd, fcntl.LOCK_EX)
         with os.fdopen(os.dup(fd), "r+") as f:
             text = f.read().strip()
             if reset is not None:
