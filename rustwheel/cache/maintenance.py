@@ -123,8 +123,7 @@ def add_to_total(paths: StorePaths, nbytes: int, *, reset: Optional[int] = None)
             else:
                 total = disk_usage(paths)
             f.seek(0)
-            f.truncate()
-            f.write(f"{max(total, 0)}\n")
+            f.write(f"{max(total, 0):020d}\n")  # one width: rewritten in place, never truncated
     finally:
         os.close(fd)
     return total
