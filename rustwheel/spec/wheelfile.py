@@ -115,14 +115,17 @@ def _write_zip64(fh: BinaryIO, files: Sequence[WheelEntry], date_time: tuple[int
                  compression: Compression) -> None:
     """Wheels too large for a plain zip (4 GiB): zipfile writes the zip64 records (with
     Python's zlib, so such wheels depend on the machine's zlib)."""
-    method = zipfile.ZIP_DEFLATED if compression.code == DEFLATED else zipfile.ZIP_STORED
-    with zipfile.ZipFile(fh, "w", allowZip64=True, compression=method,
-                         compresslevel=compression.level or None) as zf:
+    deflated = compression.code == DEFLATED
+    method = zipfile.ZIP_DEFLATED if deflated else zipfile.ZIP_STORED
+    with zipfile.ZipFile(fh, "w", allowZip64=True) as zf:
         for e in files:
             info = zipfile.ZipInfo(e.path, date_time=date_time)  # type: ignore[arg-type]
             info.create_system = 3
             info.external_attr = ((0o100755 if e.executable else 0o100644) & 0xFFFF) << 16
             info.compress_type = method
+            for name in ("_compresslevel", "compress_level"):  # before / from Python 3.13
+                if hasattr(info, name):
+                    setattr(info, name, compression.level if deflated else None)
             info.file_size = _size(e)
             with zf.open(info, "w", force_zip64=True) as out, source_of(e) as src:
                 shutil.copyfileobj(src, out, CHUNK)

@@ -246,3 +246,24 @@ def test_compression_methods_and_levels(tmp_path: Path) -> None:
             assert {i.compress_type for i in zf.infolist()} == {method.code}
         sizes[method.tag] = path.stat().st_size
     assert sizes["deflated9"] < sizes["deflated1"] < sizes["stored0"]
+
+
+def test_zip64_wheels_are_written_by_zipfile(tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """Wheels too large for a plain zip go through zipfile (zip64), with the same members,
+    modes and compression level."""
+    from rustwheel.spec import wheelfile
+    from rustwheel.spec.compression import Compression
+
+    monkeypatch.setattr(wheelfile, "fits", lambda sizes: False)
+    entries = _fixed_entries()
+    for level in (1, 9):
+        path = tmp_path / f"{level}.whl"
+        write_wheel(path, entries, "pkg-1.0.dist-info", None,
+                    compression=Compression("deflated", level))
+        with zipfile.ZipFile(path) as zf:
+            assert zf.testzip() is None
+            assert [i.filename for i in zf.infolist()][-1] == "pkg-1.0.dist-info/RECORD"
+            assert {e.path: zf.read(e.path) for e in entries} == {e.path: e.data for e in entries}
+            assert (zf.getinfo("pkg/lib.so").external_attr >> 16) & 0o777 == 0o755
+    assert (tmp_path / "9.whl").stat().st_size < (tmp_path / "1.whl").stat().st_size
