@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import shutil
 import time
-import zipfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import BinaryIO, Optional
@@ -115,6 +113,8 @@ def _write_zip64(fh: BinaryIO, files: Sequence[WheelEntry], date_time: tuple[int
                  compression: Compression) -> None:
     """Wheels too large for a plain zip (4 GiB): zipfile writes the zip64 records (with
     Python's zlib, so such wheels depend on the machine's zlib)."""
+    import shutil
+    import zipfile
     deflated = compression.code == DEFLATED
     method = zipfile.ZIP_DEFLATED if deflated else zipfile.ZIP_STORED
     with zipfile.ZipFile(fh, "w", allowZip64=True) as zf:
