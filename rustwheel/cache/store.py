@@ -165,14 +165,18 @@ class LocalStore:
 
                 spans = part_spans(src, size)
                 if spans:
-                    return self._put_recipe(src, size, spans, name, executable)
+                    from rustwheel.cache.hints import recall
+
+                    known = recall(str(path), os.fstat(src.fileno()))
+                    return self._put_recipe(src, size, spans, known, name, executable)
             src.seek(0)
             return OutputFile(name, self._put_stream(src, size, raw=False), size, executable)
 
-    def _put_recipe(self, src: BinaryIO, size: int, spans: list[tuple[int, int]], name: str,
+    def _put_recipe(self, src: BinaryIO, size: int, spans: list[tuple[int, int]],
+                    known: Mapping[tuple[int, int], str], name: str,
                     executable: bool) -> OutputFile:
-        import hashlib
-
+        """``known``: the digests of some spans, from the wheel's writer (`cache.hints`): a
+        span whose blob the store holds is then not read."""
         from rustwheel.cache import recipe
 
         segments: list[recipe.Segment] = []
@@ -180,17 +184,12 @@ class LocalStore:
         for start, length in spans:
             src.seek(pos)
             segments.append(src.read(start - pos))
-            sha, left = hashlib.sha256(), length
-            while left > 0:
-                chunk = src.read(min(CHUNK, left))
-                if not chunk:
-                    raise CacheError(f"{src.name} changed while it was being stored")
-                sha.update(chunk)
-                left -= len(chunk)
-            digest = sha.hexdigest()
-            if not self._has_blob(digest):
-                src.seek(start)
-                self._put_stream(src, length, raw=True, expect=digest)
+            digest = known.get((start, length))
+            if digest is None or not self._has_blob(digest):
+                digest = _span_digest(src, length)
+                if not self._has_blob(digest):
+                    src.seek(start)
+                    self._put_stream(src, length, raw=True, expect=digest)
             segments.append(recipe.Part(digest, length))
             pos = start + length
         src.seek(pos)
@@ -331,6 +330,20 @@ class LocalStore:
             if acquired:
                 after = evict(self.paths, self.max_size * 9 // 10)["bytes_after"]
                 self._size_estimate = add_to_total(self.paths, 0, reset=after)
+
+
+def _span_digest(src: BinaryIO, length: int) -> str:
+    """The sha256 of the next ``length`` bytes of ``src``."""
+    import hashlib
+
+    sha, left = hashlib.sha256(), length
+    while left > 0:
+        chunk = src.read(min(CHUNK, left))
+        if not chunk:
+            raise CacheError(f"{getattr(src, 'name', 'a file')} changed while it was being stored")
+        sha.update(chunk)
+        left -= len(chunk)
+    return sha.hexdigest()
 
 
 def store_files(store: Store, stage: str, files: Mapping[str, Path],

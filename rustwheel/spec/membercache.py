@@ -30,8 +30,8 @@ from rustwheel.spec.compression import DEFAULT, Compression
 from rustwheel.spec.zipwriter import CHUNK, ZipWriter, crc32
 
 INDEX = ".file-digests.json"
-_STREAM = struct.Struct("<4sLLQ")  # magic, CRC-32 of the data, CRC-32 of the stream, length
-_MAGIC = b"RWD1"
+_STREAM = struct.Struct("<4sLLQ32s")  # magic, the data's CRC-32, the stream's CRC-32, length
+_MAGIC = b"RWD2"                       # and sha256 (`rustwheel.cache.hints`)
 
 
 @dataclass(frozen=True)
@@ -113,10 +113,13 @@ class _Tee:
         self.fh = fh
         self.crc = 0
         self.length = 0
+        self.sha = hashlib.sha256() if fh is not None else None
 
     def write(self, piece: bytes) -> int:
         self.crc = crc32(piece, self.crc)
         self.length += len(piece)
+        if self.sha is not None:
+            self.sha.update(piece)
         if self.fh is not None:
             try:
                 self.fh.write(piece)
@@ -138,6 +141,8 @@ class MemberCache:
         self.directory = directory
         self.compression = compression
         self.used: set[str] = set()
+        self.spans: dict[tuple[int, int], str] = {}
+        """The streams written, for the store: (offset in the zip, length) -> sha256."""
 
     def _stream_path(self, sha256: bytes) -> Path:
         key = f"{sha256.hex()}.{self.compression.tag}.deflate"
@@ -156,7 +161,7 @@ class MemberCache:
             header = f.read(_STREAM.size)
             if len(header) < _STREAM.size:
                 return False
-            magic, data_crc, stream_crc, length = _STREAM.unpack_from(header)
+            magic, data_crc, stream_crc, length, sha = _STREAM.unpack_from(header)
             if magic != _MAGIC or data_crc != crc:
                 return False
             check = _Tee()
@@ -164,6 +169,7 @@ class MemberCache:
         if check.crc != stream_crc or check.length != length:
             z.rewind(offset)
             return False
+        self.spans[z.last] = sha.hex()
         return True
 
     def add(self, z: ZipWriter, entry: WheelEntry, size: int, sha256: bytes,
@@ -186,10 +192,13 @@ class MemberCache:
                 with suppress(OSError):
                     out.write(bytes(_STREAM.size))
                 crc = stream_member(z, entry, size, sha256, mode, tee)  # type: ignore[arg-type]
+                assert tee.sha is not None
+                self.spans[z.last] = tee.sha.hexdigest()
                 if tee.fh is not None:
                     with suppress(OSError):
                         out.seek(0)
-                        out.write(_STREAM.pack(_MAGIC, crc, tee.crc, tee.length))
+                        out.write(_STREAM.pack(_MAGIC, crc, tee.crc, tee.length,
+                                               tee.sha.digest()))
                         out.flush()
                         os.replace(tmp, path)
         finally:

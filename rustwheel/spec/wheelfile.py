@@ -157,3 +157,7 @@ def write_wheel(destination: Path, entries: Iterable[WheelEntry], dist_info: str
             _write_zip64(raw, [*files, record], date_time, method)
     if member_cache is not None:
         member_cache.prune()
+        if member_cache.spans:  # the store need not hash these streams again
+            from rustwheel.cache.hints import remember
+
+            remember(str(destination), member_cache.spans)

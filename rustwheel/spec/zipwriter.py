@@ -121,6 +121,8 @@ class ZipWriter:
         self.method = method
         self.central: list[bytes] = []
         self.start = fh.tell()
+        self.last = (0, 0)
+        """Where the last member's stream is: (offset, length)."""
 
     def _header(self, path: str, method: int, crc: int, csize: int, size: int) -> bytes:
         name = path.encode("utf-8")
@@ -142,6 +144,7 @@ class ZipWriter:
             self.fh.write(piece)
             csize += len(piece)
         self._finish(path, mode, offset, code, crc or 0, csize, size)
+        self.last = (offset + len(header), csize)
         return offset
 
     def _finish(self, path: str, mode: int, offset: int, code: int, crc: int, csize: int,

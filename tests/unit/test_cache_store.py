@@ -166,6 +166,44 @@ def test_wheels_share_their_large_members_in_the_store(tmp_path: Path) -> None:
     assert (tmp_path / "third" / "w.whl").read_bytes() == second.read_bytes()
 
 
+def test_the_wheel_writer_tells_the_store_its_streams(tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """A wheel written with a member cache tells the store (same process, same file) the sha256
+    of its large members' streams: a part the store holds is not read again. A hint for a file
+    changed since, or for a part the store lacks, is not taken on trust."""
+    import random
+
+    from rustwheel.cache import store as store_module
+    from rustwheel.spec.wheelfile import Entry, MemberCache, write_wheel
+
+    hashed: list[int] = []
+    real = store_module._span_digest
+
+    def counting(src: object, length: int) -> str:
+        hashed.append(length)
+        return real(src, length)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(store_module, "_span_digest", counting)
+    store, warnings = _store(tmp_path / "store")
+    big = random.Random(2).randbytes(1 << 20)
+    wheel = tmp_path / "w.whl"
+
+    def write(small: bytes) -> ActionEntry:
+        write_wheel(wheel, [Entry("pkg/big.bin", big), Entry("pkg/mod.py", small)],
+                    "pkg-1.0.dist-info", None, MemberCache(tmp_path / "members"))
+        return store_files(store, "wheel", {"w.whl": wheel}, {})
+
+    first = write(b"x = 1\n")
+    assert len(hashed) == 1  # the store did not hold the part yet: hashed and stored
+    second = write(b"x = 2\n")
+    assert len(hashed) == 1 and second.outputs[0].parts == first.outputs[0].parts
+    os.utime(wheel, ns=(1, 1))  # changed since written: the hint is not used
+    store_files(store, "wheel", {"w.whl": wheel}, {})
+    assert len(hashed) == 2
+    assert restore_files(store, second, tmp_path / "out") and warnings == []
+    assert (tmp_path / "out" / "w.whl").read_bytes() == wheel.read_bytes()
+
+
 def test_action_round_trip_and_restore(tmp_path: Path) -> None:
     store, warnings = _store(tmp_path / "cache")
     files = _outputs(tmp_path)
