@@ -273,8 +273,12 @@ class LocalStore:
         path = self.paths.action_path(key)
         encoded = encode_action(key, entry)
         with store_lock(self.paths, exclusive=False):
+            try:
+                replaced = path.stat().st_size  # a rewritten entry: the total grows by the change
+            except OSError:
+                replaced = 0
             write_atomic(self.paths, path, encoded)
-        self._grew(len(encoded))
+        self._grew(len(encoded) - replaced)
         self._maybe_evict()
 
     # -- helpers -------------------------------------------------------------------------------

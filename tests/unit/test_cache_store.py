@@ -393,6 +393,22 @@ def test_max_size_evicts_after_put(tmp_path: Path) -> None:
     assert [store.contains_action(_key(n)) for n in range(6)] == [False] * 3 + [True] * 3
 
 
+def test_size_bound_from_the_environment_and_running_total(tmp_path: Path) -> None:
+    """The bound: 10 GiB unless RUSTWHEEL_CACHE_MAX_SIZE says otherwise (a bad value is one
+    clear error); the store's running total follows what is written without a scan."""
+    from rustwheel.cache.location import DEFAULT_MAX_SIZE, max_size
+
+    assert max_size({}) == DEFAULT_MAX_SIZE == 10 * 1024**3
+    assert max_size({"RUSTWHEEL_CACHE_MAX_SIZE": "500M"}) == 500 * 1024**2
+    with pytest.raises(CacheError, match="RUSTWHEEL_CACHE_MAX_SIZE.*500M or 2G"):
+        max_size({"RUSTWHEEL_CACHE_MAX_SIZE": "big"})
+    store, _ = _store(tmp_path, max_size=10**9)
+    for n in range(3):
+        store.put_action(_key(n % 2), _entry_of_size(store, n))  # key 0 is written twice
+    total = int((tmp_path / "v1" / "size").read_text())
+    assert total == stats(tmp_path)["bytes_on_disk"]
+
+
 def test_clear_leaves_other_files_alone(tmp_path: Path) -> None:
     store, _ = _store(tmp_path)
     store.put_action(_key(1), _entry_of_size(store, 1, 100))
