@@ -185,11 +185,11 @@ class LocalStore:
             src.seek(pos)
             segments.append(src.read(start - pos))
             digest = known.get((start, length))
-            if digest is None or not self._has_blob(digest):
+            if digest is None:
                 digest = _span_digest(src, length)
-                if not self._has_blob(digest):
-                    src.seek(start)
-                    self._put_stream(src, length, raw=True, expect=digest)
+                src.seek(start)
+            if not self._has_blob(digest):  # stored in one pass, checked against the digest
+                self._put_stream(src, length, raw=True, expect=digest)
             segments.append(recipe.Part(digest, length))
             pos = start + length
         src.seek(pos)

@@ -194,14 +194,21 @@ def test_the_wheel_writer_tells_the_store_its_streams(tmp_path: Path,
         return store_files(store, "wheel", {"w.whl": wheel}, {})
 
     first = write(b"x = 1\n")
-    assert len(hashed) == 1  # the store did not hold the part yet: hashed and stored
+    assert hashed == []  # a new part is stored in one pass, checked against the hint
     second = write(b"x = 2\n")
-    assert len(hashed) == 1 and second.outputs[0].parts == first.outputs[0].parts
+    assert hashed == [] and second.outputs[0].parts == first.outputs[0].parts
+    from rustwheel.cache import hints
+
+    spans = hints.recall(str(wheel), wheel.stat())
+    assert len(spans) == 1
     os.utime(wheel, ns=(1, 1))  # changed since written: the hint is not used
     store_files(store, "wheel", {"w.whl": wheel}, {})
-    assert len(hashed) == 2
+    assert len(hashed) == 1
     assert restore_files(store, second, tmp_path / "out") and warnings == []
     assert (tmp_path / "out" / "w.whl").read_bytes() == wheel.read_bytes()
+    hints.remember(str(wheel), {span: "0" * 64 for span in spans})  # wrong, for a new part
+    with pytest.raises(CacheError, match="changed while it was being stored"):
+        _store(tmp_path / "other")[0].put_output(wheel, "w.whl", False)
 
 
 def test_action_round_trip_and_restore(tmp_path: Path) -> None:
