@@ -54,6 +54,9 @@ class FileEntry:
     size: int
     sha256: bytes
     crc: int
+    facts: tuple[int, int, int] = (0, 0, 0)
+    """The file's (inode, size, mtime) its digests are of: it is not hashed again when
+    written, only checked to be that file still (and its CRC-32 the same)."""
 
 
 WheelEntry = Union[Entry, FileEntry]
@@ -92,15 +95,26 @@ def _changed(entry: WheelEntry) -> Exception:
     return ConfigError(f"{source} changed while the wheel was being written; build again")
 
 
-def stream_member(z: ZipWriter, entry: WheelEntry, size: int, sha256: bytes, mode: int,
+class _Crc:
+    def __init__(self) -> None:
+        self.crc = 0
+
+    def __call__(self, piece: bytes) -> None:
+        self.crc = crc32(piece, self.crc)
+
+
+def stream_member(z: ZipWriter, entry: WheelEntry, size: int, mode: int,
                   tee: Optional[BinaryIO] = None) -> int:
-    """Compress ``entry`` into ``z`` in chunks, checking it still has digest ``sha256``; its
-    CRC-32."""
+    """Compress ``entry`` into ``z`` in chunks; its CRC-32. A `FileEntry`'s file must still be
+    the one its digests were taken from: the same facts before and after, the same CRC-32."""
     with source_of(entry) as fh:
-        seen = _Digests()
+        before = of_stat(os.fstat(fh.fileno())) if isinstance(entry, FileEntry) else None
+        seen = _Crc()
         offset = z.add_file(entry.path, mode, fh, size, seen, tee)
-    if seen.sha.digest() != sha256:
-        raise _changed(entry)
+        if isinstance(entry, FileEntry) and (
+                before != entry.facts or of_stat(os.fstat(fh.fileno())) != entry.facts
+                or seen.crc != entry.crc):
+            raise _changed(entry)
     z.patch_crc(offset, seen.crc)
     return seen.crc
 
@@ -184,14 +198,14 @@ class MemberCache:
             self.directory.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".stream.")
         except OSError:  # a cache only
-            stream_member(z, entry, size, sha256, mode)
+            stream_member(z, entry, size, mode)
             return
         try:
             with os.fdopen(fd, "wb") as out:
                 tee = _Tee(out)
                 with suppress(OSError):
                     out.write(bytes(_STREAM.size))
-                crc = stream_member(z, entry, size, sha256, mode, tee)  # type: ignore[arg-type]
+                crc = stream_member(z, entry, size, mode, tee)  # type: ignore[arg-type]
                 assert tee.sha is not None
                 self.spans[z.last] = tee.sha.hexdigest()
                 if tee.fh is not None:
@@ -241,13 +255,20 @@ class MemberLoader:
         known = self.digests.get(source, st) if self.digests is not None else None
         if known is not None and len(known) == 2:
             sha256, crc = bytes.fromhex(str(known[0])), int(str(known[1]))
-            return FileEntry(archive_path, source, mode, st.st_size, sha256, crc)
-        with open(source, "rb") as f:
-            sha256, crc, size = digests_of(f)
-            after = os.fstat(f.fileno())
-        if self.digests is not None and of_stat(after) == of_stat(st) and size == st.st_size:
-            self.digests.put(source, st, sha256.hex(), crc)  # not while it was being rewritten
-        return FileEntry(archive_path, source, mode, size, sha256, crc)
+            return FileEntry(archive_path, source, mode, st.st_size, sha256, crc, of_stat(st))
+        for _ in range(3):  # a file being rewritten is read again, until it holds still
+            with open(source, "rb") as f:
+                st = os.fstat(f.fileno())
+                sha256, crc, size = digests_of(f)
+                after = os.fstat(f.fileno())
+            if of_stat(after) == of_stat(st) and size == st.st_size:
+                if self.digests is not None:
+                    self.digests.put(source, st, sha256.hex(), crc)
+                return FileEntry(archive_path, source, mode, size, sha256, crc, of_stat(st))
+        from rustwheel.errors import ConfigError
+
+        raise ConfigError(f"{source} kept changing while the wheel was being written; build "
+                          "again when it is finished")
 
     def save(self) -> None:
         if self.digests is not None:

@@ -106,7 +106,7 @@ def _add(z: ZipWriter, e: WheelEntry, digest: bytes, member_cache: Optional[Memb
         crc = e.crc if isinstance(e, FileEntry) else crc32(e.data)
         member_cache.add(z, e, size, digest, crc, mode)
     else:
-        stream_member(z, e, size, digest, mode)
+        stream_member(z, e, size, mode)
 
 
 def _write_zip64(fh: BinaryIO, files: Sequence[WheelEntry], date_time: tuple[int, ...],

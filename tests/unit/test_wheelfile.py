@@ -267,3 +267,19 @@ def test_zip64_wheels_are_written_by_zipfile(tmp_path: Path,
             assert {e.path: zf.read(e.path) for e in entries} == {e.path: e.data for e in entries}
             assert (zf.getinfo("pkg/lib.so").external_attr >> 16) & 0o777 == 0o755
     assert (tmp_path / "9.whl").stat().st_size < (tmp_path / "1.whl").stat().st_size
+
+
+def test_a_large_file_changed_after_it_was_hashed_fails_the_wheel(tmp_path: Path) -> None:
+    """Its digests (for RECORD) would be stale: the write stops, and leaves no wheel."""
+    import os
+
+    from rustwheel.spec.membercache import MemberCache, MemberLoader
+
+    lib = tmp_path / "lib.so"
+    lib.write_bytes(os.urandom(400_000))
+    entry = MemberLoader(tmp_path / "members").load("pkg/lib.so", str(lib), True)
+    lib.write_bytes(os.urandom(400_000))
+    for cache in (None, MemberCache(tmp_path / "members")):
+        with pytest.raises(ConfigError, match="changed while the wheel was being written"):
+            write_wheel(tmp_path / "w.whl", [entry], "pkg-1.0.dist-info", None, cache)
+        assert not (tmp_path / "w.whl").exists()
