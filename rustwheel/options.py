@@ -51,3 +51,7 @@ class BuildOptions(NamedTuple):
     auto_rebuild: bool = False
     sdist: bool = False
     """Build the sdist first, then the wheel from the unpacked sdist."""
+    compression_method: Optional[str] = None
+    """``--compression-method``: deflated (default) or stored."""
+    compression_level: Optional[int] = None
+    """``--compression-level``: deflated 0-9 (default 6)."""

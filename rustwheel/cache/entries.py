@@ -29,6 +29,9 @@ class OutputFile:
     """The uncompressed size in bytes."""
     executable: bool
     """Restored with mode 0755 if true, else 0644."""
+    parts: tuple[str, ...] = ()
+    """A zip stored as a recipe (`rustwheel.cache.recipe`): the blobs of its large members;
+    ``digest`` then names the recipe blob."""
 
 
 @dataclass(frozen=True)
@@ -58,7 +61,8 @@ def encode_action(key: str, entry: ActionEntry) -> bytes:
         "key": key,
         "stage": entry.stage,
         "outputs": [{"name": o.name, "digest": o.digest, "size": o.size,
-                     "executable": o.executable} for o in entry.outputs],
+                     "executable": o.executable, **({"parts": list(o.parts)} if o.parts else {})}
+                    for o in entry.outputs],
         "meta": entry.meta,
     }
     checksum = digest_bytes(canonical_json(body))
@@ -95,17 +99,19 @@ def _decode_output(obj: object) -> OutputFile:
         raise CorruptEntry("malformed output record")
     name, digest, size, executable = (obj.get("name"), obj.get("digest"), obj.get("size"),
                                       obj.get("executable"))
+    parts = obj.get("parts", [])
     if (not isinstance(name, str) or not isinstance(digest, str) or not is_digest(digest)
             or not isinstance(size, int) or isinstance(size, bool) or size < 0
-            or not isinstance(executable, bool)):
+            or not isinstance(executable, bool) or not isinstance(parts, list)
+            or not all(isinstance(p, str) and is_digest(p) for p in parts)):
         raise CorruptEntry("malformed output record")
     try:
         check_output_name(name)
     except ValueError as exc:
         raise CorruptEntry(str(exc)) from None
-    return OutputFile(name, digest, size, executable)
+    return OutputFile(name, digest, size, executable, tuple(parts))
 
 
 def referenced_digests(entry: ActionEntry) -> set[str]:
     """The blobs an entry needs."""
-    return {o.digest for o in entry.outputs}
+    return {d for o in entry.outputs for d in (o.digest, *o.parts)}

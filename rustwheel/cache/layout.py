@@ -6,13 +6,19 @@
 <root>/v1/tmp/                        temp files, renamed into place (never read half-written)
 <root>/v1/lock                        flock: shared for entry reads and writes, exclusive for
                                       maintenance
+<root>/v1/size                        a running total of the bytes stored (for the size bound)
 ```
+
+A blob is a header (magic, size, frame size) and then a zstd frame (``RWZ1``) or, for bytes that
+are compressed already (a wheel member's deflate stream), the bytes as they are (``RWR0``).
+Large blobs are written and read in chunks (`encode_stream`, `decode_stream`).
 
 Nothing outside `<root>/v1` is ever created, changed or removed.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import struct
@@ -22,6 +28,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import zstandard
 
@@ -33,6 +40,8 @@ if sys.platform != "win32":
 
 LAYOUT_VERSION = "v1"
 BLOB_MAGIC = b"RWZ1"
+RAW_MAGIC = b"RWR0"
+CHUNK = 1 << 20
 _HEADER = struct.Struct(">4sQQ")  # magic, uncompressed size, compressed frame size
 HEADER_SIZE = _HEADER.size
 _HEX64 = re.compile(r"[0-9a-f]{64}")
@@ -81,6 +90,10 @@ class StorePaths:
     @property
     def lock(self) -> Path:
         return self.base / "lock"
+
+    @property
+    def size_file(self) -> Path:
+        return self.base / "size"
 
     def blob_path(self, digest: str) -> Path:
         check_digest(digest, "blob digest")
@@ -147,45 +160,47 @@ def store_lock(paths: StorePaths, *, exclusive: bool, blocking: bool = True) -> 
         os.close(fd)  # closing the descriptor releases the lock
 
 
+def _write_error(dest: Path, exc: OSError) -> CacheError:
+    return CacheError(f"cannot write {dest} in the build cache ({exc.strerror or exc}); "
+                      "free some space or run `rustwheel cache gc`")
+
+
 def write_atomic(paths: StorePaths, dest: Path, data: bytes) -> None:
     """Write `data` to a temp file in `v1/tmp`, then rename it to `dest` (same file system)."""
+    with temp_file(paths, dest.name[:16]) as (fh, tmp):
+        try:
+            fh.write(data)
+            fh.flush()
+        except OSError as exc:
+            raise _write_error(dest, exc) from exc
+        rename_into(tmp, dest)
+
+
+@contextmanager
+def temp_file(paths: StorePaths, prefix: str = "stream") -> Iterator[tuple[BinaryIO, Path]]:
+    """A new temp file in `v1/tmp` (removed afterwards unless renamed away)."""
     try:
         paths.tmp.mkdir(parents=True, exist_ok=True)
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=paths.tmp, prefix=dest.name[:16] + ".")
+        fd, tmp = tempfile.mkstemp(dir=paths.tmp, prefix=prefix + ".")
     except OSError as exc:
         raise CacheError(f"cannot write to the build cache at {paths.root} "
                          f"({exc.strerror or exc}); set RUSTWHEEL_CACHE_DIR to a writable "
                          "directory") from exc
     try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
+        with os.fdopen(fd, "wb") as fh:
+            yield fh, Path(tmp)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+
+
+def rename_into(tmp: Path, dest: Path) -> None:
+    """Move a finished temp file to ``dest`` (mode 0644)."""
+    try:
+        dest.parent.mkdir(parents=True, exist_ok=True)
         os.chmod(tmp, 0o644)
         os.replace(tmp, dest)
     except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise CacheError(f"cannot write {dest} in the build cache ({exc.strerror or exc}); "
-                         "free some space or run `rustwheel cache gc`") from exc
-
-
-def link_atomic(paths: StorePaths, source: Path, dest: Path) -> bool:
-    """Hard-link `source` as `dest` (through a temp name in `v1/tmp`); False when the two are
-    on different file systems (or links are refused), and nothing was written."""
-    try:
-        paths.tmp.mkdir(parents=True, exist_ok=True)
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        tmp = paths.tmp / f"{dest.name[:16]}.{os.getpid()}.link"
-        tmp.unlink(missing_ok=True)
-        os.link(source, tmp)
-    except OSError:
-        return False
-    try:
-        os.replace(tmp, dest)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise CacheError(f"cannot write {dest} in the build cache ({exc.strerror or exc}); "
-                         "free some space or run `rustwheel cache gc`") from exc
-    return True
+        raise _write_error(dest, exc) from exc
 
 
 def remove(path: Path) -> int:
@@ -200,16 +215,15 @@ def remove(path: Path) -> int:
 
 def touch(path: Path) -> None:
     """Record an access for LRU eviction (the file's mtime is its last use). A blob linked to a
-    wheel outside the store (`LocalStore.put_file`) is left alone: its mtime is the wheel's."""
+    wheel outside the store (by older rustwheels) is left alone: its mtime is the wheel's."""
     with suppress(OSError):  # removed meanwhile, or a read-only store: the entry is still valid
         if os.stat(path).st_nlink == 1:
             os.utime(path)
 
 
 ZIP_MAGIC = b"PK\x03\x04"
-"""A blob beginning so is a zip archive (a wheel) stored as it is: its members are deflated
-already, so zstd would gain under 0.1% on it; stored raw, a new wheel can be linked into the
-store instead of written again (`LocalStore.put_file`)."""
+"""A blob beginning so is a zip archive stored as it is (`put_blob`, and wheels stored whole by
+older rustwheels); a wheel output is now a recipe (`rustwheel.cache.recipe`)."""
 
 
 def blob_level(data: bytes) -> int:
@@ -239,7 +253,83 @@ def blob_size(header: bytes) -> int | None:
     if len(header) < HEADER_SIZE:
         return None
     magic, size, _frame_size = _HEADER.unpack_from(header)
-    return int(size) if magic == BLOB_MAGIC else None
+    return int(size) if magic in (BLOB_MAGIC, RAW_MAGIC) else None
+
+
+def blob_frame_size(header: bytes) -> int | None:
+    """The stored length after the header a blob header records (None: not our header)."""
+    if len(header) < HEADER_SIZE or header[:4] not in (BLOB_MAGIC, RAW_MAGIC):
+        return None
+    return int(_HEADER.unpack_from(header)[2])
+
+
+def encode_stream(src: BinaryIO, size: int, dest: BinaryIO, *, raw: bool = False) -> str:
+    """Write ``size`` bytes of ``src`` to ``dest`` as a blob, in chunks (zstd, or as they are
+    with ``raw``); their sha256 (hex). OSError if ``src`` ends early."""
+    digest = hashlib.sha256()
+    start = dest.tell()
+    dest.write(bytes(HEADER_SIZE))
+    left = size
+    writer: BinaryIO = dest
+    cctx = None
+    if not raw:
+        cctx = zstandard.ZstdCompressor(level=2 if size >= LARGE_BLOB else ZSTD_LEVEL,
+                                        write_content_size=True, write_checksum=True)
+        writer = cctx.stream_writer(dest, size=size, closefd=False)
+    while left > 0:
+        chunk = src.read(min(CHUNK, left))
+        if not chunk:
+            raise OSError(f"file shrank while being stored ({size - left} of {size} bytes)")
+        digest.update(chunk)
+        writer.write(chunk)
+        left -= len(chunk)
+    if cctx is not None:
+        writer.close()
+    end = dest.tell()
+    dest.seek(start)
+    dest.write(_HEADER.pack(RAW_MAGIC if raw else BLOB_MAGIC, size, end - start - HEADER_SIZE))
+    dest.seek(end)
+    return digest.hexdigest()
+
+
+def _blob_reader(src: BinaryIO) -> tuple[BinaryIO, int]:
+    """What reads a blob file's contents, and their size (CorruptEntry: a bad header)."""
+    header = src.read(HEADER_SIZE)
+    total = os.fstat(src.fileno()).st_size
+    if header[:4] == ZIP_MAGIC:  # a wheel stored whole by an older rustwheel
+        src.seek(0)
+        return src, total
+    frame_size = blob_frame_size(header)
+    if frame_size is None:
+        raise CorruptEntry("missing or unknown header")
+    if total - HEADER_SIZE != frame_size:
+        raise CorruptEntry(f"truncated or padded: {total} bytes instead of "
+                           f"{HEADER_SIZE + frame_size}")
+    size = int(_HEADER.unpack_from(header)[1])
+    if header[:4] == RAW_MAGIC:
+        return src, size
+    return zstandard.ZstdDecompressor().stream_reader(src, read_size=CHUNK, closefd=False), size
+
+
+def decode_stream(src: BinaryIO, digest: str, out: BinaryIO | None) -> int:
+    """Copy the verified contents of the blob file ``src`` to ``out`` (None: only check it) in
+    chunks; their size. CorruptEntry if anything is off (``out`` then holds part of it)."""
+    reader, size = _blob_reader(src)
+    sha = hashlib.sha256()
+    done = 0
+    try:
+        while (chunk := reader.read(CHUNK)) and done + len(chunk) <= size:
+            done += len(chunk)
+            sha.update(chunk)
+            if out is not None:
+                out.write(chunk)
+    except zstandard.ZstdError as exc:
+        raise CorruptEntry(f"cannot decompress: {exc}") from None
+    if done != size or chunk:
+        raise CorruptEntry(f"more or fewer bytes than the {size} recorded")
+    if sha.hexdigest() != digest:
+        raise CorruptEntry("content does not match its sha256")
+    return done
 
 
 def decode_blob(raw: bytes, digest: str) -> bytes:
@@ -251,10 +341,14 @@ def decode_blob(raw: bytes, digest: str) -> bytes:
     size = blob_size(raw)
     if size is None:
         raise CorruptEntry("missing or unknown header")
-    frame_size = _HEADER.unpack_from(raw)[2]
+    magic, _, frame_size = _HEADER.unpack_from(raw)
     if len(raw) - HEADER_SIZE != frame_size:
         raise CorruptEntry(f"truncated or padded: {len(raw)} bytes instead of "
                            f"{HEADER_SIZE + frame_size}")
+    if magic == RAW_MAGIC:
+        if digest_bytes(raw[HEADER_SIZE:]) != digest:
+            raise CorruptEntry("content does not match its sha256")
+        return raw[HEADER_SIZE:]
     try:
         data = zstandard.ZstdDecompressor().decompress(raw[HEADER_SIZE:], max_output_size=size)
     except zstandard.ZstdError as exc:

@@ -8,8 +8,9 @@ reads and writes and never see a half-written entry.
 
 from __future__ import annotations
 
-import re
+import os
 import shutil
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,28 +24,18 @@ from rustwheel.cache.layout import (
     action_key_of,
     blob_digest_of,
     blob_size,
-    decode_blob,
+    decode_stream,
     is_raw,
     remove,
     store_lock,
 )
-from rustwheel.errors import CacheError
+from rustwheel.cache.location import parse_size
+
+__all__ = ["parse_size", "add_to_total", "clear", "disk_usage", "evict", "gc", "stats",
+           "verify"]
 
 DEFAULT_UNREFERENCED_GRACE = 600.0
 """Seconds an unreferenced blob is kept by `gc`: a build stores blobs just before their entry."""
-
-_UNITS = {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3, "t": 1024**4}
-_SIZE = re.compile(r"(\d+(?:\.\d*)?|\.\d+)\s*([kmgt]?)(?:i?b)?", re.IGNORECASE)
-
-
-def parse_size(text: str) -> int:
-    """Bytes in a size like ``1024``, ``500M``, ``2G`` or ``1.5GiB`` (K/M/G/T: powers of 1024)."""
-    match = _SIZE.fullmatch(text.strip())
-    if match is None:
-        raise CacheError(f"invalid cache size {text!r}: use a number of bytes with an optional "
-                         "K, M, G or T suffix, e.g. 500M or 2G")
-    return int(float(match.group(1)) * _UNITS[match.group(2).lower()])
-
 
 @dataclass
 class _File:
@@ -110,6 +101,31 @@ def disk_usage(paths: StorePaths) -> int:
     for path in (*paths.blob_files(), *paths.action_files()):
         info = _stat(path)
         total += info.size if info else 0
+    return total
+
+
+def add_to_total(paths: StorePaths, nbytes: int, *, reset: Optional[int] = None) -> int:
+    """Add ``nbytes`` to the store's running size total (``v1/size``), or set it to ``reset``;
+    the new total. A missing or unreadable total is counted afresh (`disk_usage`), once."""
+    paths.base.mkdir(parents=True, exist_ok=True)
+    fd = os.open(paths.size_file, os.O_RDWR | os.O_CREAT, 0o666)
+    try:
+        if sys.platform != "win32":
+            import fcntl
+
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        with os.fdopen(os.dup(fd), "r+") as f:
+            text = f.read().strip()
+            if reset is not None:
+                total = reset
+            elif text.isdigit():
+                total = int(text) + nbytes
+            else:
+                total = disk_usage(paths)
+            f.seek(0)
+            f.write(f"{max(total, 0):020d}\n")  # one width: rewritten in place, never truncated
+    finally:
+        os.close(fd)
     return total
 
 
@@ -222,12 +238,14 @@ def verify(root: Path) -> list[str]:
             try:
                 if digest is None:
                     raise CorruptEntry("not a blob name")
-                decode_blob(path.read_bytes(), digest)
+                with open(path, "rb") as f:
+                    decode_stream(f, digest, None)
             except (CorruptEntry, OSError) as exc:
                 remove(path)
                 problems.append(f"cache blob {path}: {exc}; removed it")
                 continue
             good_blobs.add(digest)
+        remove(paths.size_file)  # counted afresh when next needed
         for path in paths.action_files():
             key = action_key_of(paths, path)
             try:
@@ -257,6 +275,7 @@ def gc(root: Path, max_size: int, *,
             remove(path)
             tmp_removed += 1
         result = evict(paths, max_size, unreferenced_grace=unreferenced_grace)
+        add_to_total(paths, 0, reset=result["bytes_after"])
     result["tmp_removed"] = tmp_removed
     return result
 

@@ -24,7 +24,10 @@ def cmd_cache(action: str, cache_dir: Optional[str], max_size: Optional[str]) ->
 
     root = Path(cache_dir).resolve() if cache_dir else default_cache_dir(os.environ)
     if action == "stats":
-        for key, value in maintenance.stats(root).items():
+        from rustwheel.cache.location import max_size as size_bound
+
+        result = {**maintenance.stats(root), "bytes_max_size": size_bound(os.environ)}
+        for key, value in result.items():
             shown = _human(value) if key.startswith("bytes") and isinstance(value, int) else value
             print(f"{key:<22} {shown}")
         return 0

@@ -63,6 +63,11 @@ def _wheel_arguments(add: Any) -> None:
     add("--cache-dir", metavar="DIR",
         help="content-addressed store (default: $RUSTWHEEL_CACHE_DIR or ~/.cache/rustwheel)")
     add("--no-cache", action="store_true", help="do not read or write the store")
+    add("--compression-method", metavar="METHOD",
+        help="zip compression of the wheel's members: deflated (default; levels 0-9, default 6) "
+             "or stored (no compression)")
+    add("--compression-level", type=_level, metavar="N",
+        help="zip compression level (default: the method's default)")
 
 
 def _own_arguments(add: Any) -> None:
@@ -105,6 +110,13 @@ def _interpreters(ns: argparse.Namespace) -> tuple[str, ...]:
     return tuple(found)
 
 
+def _level(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got '{text}'") from None
+
+
 def _positive(text: str) -> int:
     try:
         value = int(text)
@@ -129,7 +141,8 @@ def build_options(ns: argparse.Namespace, rustc_args: Sequence[str] = ()) -> Bui
         compatibility=ns.compatibility, auditwheel=ns.auditwheel, zig=ns.zig, quiet=ns.quiet,
         verbose=ns.verbose, rustc_args=tuple(rustc_args), cache_dir=ns.cache_dir,
         no_cache=ns.no_cache, editable=getattr(ns, "editable", False),
-        auto_rebuild=getattr(ns, "auto_rebuild", False), sdist=getattr(ns, "sdist", False))
+        auto_rebuild=getattr(ns, "auto_rebuild", False), sdist=getattr(ns, "sdist", False),
+        compression_method=ns.compression_method, compression_level=ns.compression_level)
 
 
 def parse_build_args(args: Sequence[str]) -> BuildOptions:

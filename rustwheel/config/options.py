@@ -17,6 +17,7 @@ from rustwheel.config.pyproject import PyProject, check_regular_file, load_pypro
 from rustwheel.config.toolkeys import BINDINGS, ToolConfig, parse_tool_config
 from rustwheel.errors import ConfigError
 from rustwheel.options import BuildOptions
+from rustwheel.spec.compression import compression as zip_compression
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,9 @@ class BuildConfig:
     """An editable wheel (PEP 660): see `rustwheel.stages.wheel.editable`."""
     auto_rebuild: bool = False
     """With ``editable``: the wheel carries the import hook that rebuilds on import."""
+    compression: str = "deflated"
+    """The wheel's zip compression method (``--compression-method``), and its level."""
+    compression_level: int = 6
 
 
 def _find_project(manifest_arg: Optional[str], cwd: Path) -> tuple[Path, Optional[PyProject]]:
@@ -142,10 +146,13 @@ def _env_bool(env: Mapping[str, str], *names: str) -> Optional[bool]:
 
 
 def _cache_dir(cli: BuildOptions, env: Mapping[str, str], cwd: Path) -> Optional[Path]:
-    from rustwheel.cache.location import store_root
+    from rustwheel.cache.location import max_size, store_root
 
     _env_bool(env, "RUSTWHEEL_NO_CACHE")  # reject a value that is not a boolean
-    return store_root(cli.cache_dir, cli.no_cache, env, cwd)
+    root = store_root(cli.cache_dir, cli.no_cache, env, cwd)
+    if root is not None:
+        max_size(env)  # reject a bad RUSTWHEEL_CACHE_MAX_SIZE before building
+    return root
 
 
 def _profile(cli: BuildOptions, tool: ToolConfig) -> str:
@@ -200,6 +207,7 @@ def resolve_config(cli: BuildOptions, *, cwd: Optional[Path] = None,
     tool = (parse_tool_config(pyproject.tool, pyproject.tool_table, str(pyproject.path))
             if pyproject is not None else ToolConfig())
     compatibility, auditwheel = _platform_options(cli, tool, pyproject)
+    compression = zip_compression(cli.compression_method, cli.compression_level)
 
     def _path(value: Optional[str]) -> Optional[Path]:
         return None if value is None else (cwd / value).resolve()
@@ -219,4 +227,5 @@ def resolve_config(cli: BuildOptions, *, cwd: Optional[Path] = None,
         find_interpreter=cli.find_interpreter, targets=_targets(cli, env),
         compatibility=compatibility, auditwheel=auditwheel, zig=cli.zig,
         cache_dir=_cache_dir(cli, env, cwd), quiet=cli.quiet, verbose=cli.verbose, env=env,
-        editable=cli.editable, auto_rebuild=cli.auto_rebuild)
+        editable=cli.editable, auto_rebuild=cli.auto_rebuild, compression=compression.method,
+        compression_level=compression.level)

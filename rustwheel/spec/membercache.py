@@ -7,29 +7,31 @@ and the digests of the files they came from.
   large file's sha256 (for RECORD) and CRC-32 (for the zip), so an unchanged 26 MB library is
   not even read: it gives a `FileEntry` and the wheel writer copies the cached stream.
 
-Both live in one directory per wheel and are only caches: every stream is checked before use
-(its length and CRC-32, and the CRC-32 of the data it must inflate to), a damaged or stale one
-is replaced, and files are written atomically.
+Both live in one directory per wheel and are only caches: every stream is checked as it is
+copied (its length and CRC-32, and the CRC-32 of the data it must inflate to), a damaged or stale
+one is replaced, and files are written atomically. Large members are only ever read, hashed,
+compressed and copied in chunks, so memory does not grow with their size.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import struct
-import zlib
+from collections.abc import Iterator
 from contextlib import suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional, Union
+from typing import BinaryIO, Optional, Union
 
-from rustwheel.atomic import write_bytes
 from rustwheel.freshness.facts import FactsIndex, of_stat
-from rustwheel.spec.zipwriter import deflate
+from rustwheel.spec.compression import DEFAULT, Compression
+from rustwheel.spec.zipwriter import CHUNK, ZipWriter, crc32
 
 INDEX = ".file-digests.json"
-_STREAM = struct.Struct("<4sLLQ")  # magic, CRC-32 of the data, CRC-32 of the stream, length
-_MAGIC = b"RWD1"
+_STREAM = struct.Struct("<4sLLQ32s")  # magic, the data's CRC-32, the stream's CRC-32, length
+_MAGIC = b"RWD2"                       # and sha256 (`rustwheel.cache.hints`)
 
 
 @dataclass(frozen=True)
@@ -43,8 +45,8 @@ class Entry:
 
 @dataclass(frozen=True)
 class FileEntry:
-    """A large member taken from a file whose digests are known; its bytes are read only when
-    its deflate stream is not cached (``loaded``: already read)."""
+    """A large member taken from a file whose digests are known: its bytes are streamed into
+    the wheel when its deflate stream is not cached, never held in memory whole."""
 
     path: str
     source: str
@@ -52,85 +54,170 @@ class FileEntry:
     size: int
     sha256: bytes
     crc: int
-    loaded: Optional[bytes] = field(default=None, repr=False, compare=False)
-
-    @property
-    def data(self) -> bytes:
-        """The file's bytes, checked against the digest RECORD will list."""
-        if self.loaded is not None:
-            return self.loaded
-        data = Path(self.source).read_bytes()
-        if hashlib.sha256(data).digest() != self.sha256:
-            from rustwheel.errors import ConfigError
-
-            raise ConfigError(f"{self.source} changed while the wheel was being written; "
-                              "build again")
-        return data
+    facts: tuple[int, int, int] = (0, 0, 0)
+    """The file's (inode, size, mtime) its digests are of: it is not hashed again when
+    written, only checked to be that file still (and its CRC-32 the same)."""
 
 
 WheelEntry = Union[Entry, FileEntry]
 
 
+class _Digests:
+    """The sha256 and CRC-32 of data seen in pieces."""
+
+    def __init__(self) -> None:
+        self.sha = hashlib.sha256()
+        self.crc = 0
+
+    def __call__(self, piece: bytes) -> None:
+        self.sha.update(piece)
+        self.crc = crc32(piece, self.crc)
+
+
+def digests_of(fh: BinaryIO) -> tuple[bytes, int, int]:
+    """(sha256, CRC-32, size) of the rest of ``fh``, read in chunks."""
+    seen = _Digests()
+    size = 0
+    while chunk := fh.read(CHUNK):
+        seen(chunk)
+        size += len(chunk)
+    return seen.sha.digest(), seen.crc, size
+
+
+def source_of(entry: WheelEntry) -> BinaryIO:
+    return open(entry.source, "rb") if isinstance(entry, FileEntry) else io.BytesIO(entry.data)
+
+
+def _changed(entry: WheelEntry) -> Exception:
+    from rustwheel.errors import ConfigError
+
+    source = entry.source if isinstance(entry, FileEntry) else entry.path
+    return ConfigError(f"{source} changed while the wheel was being written; build again")
+
+
+class _Crc:
+    def __init__(self) -> None:
+        self.crc = 0
+
+    def __call__(self, piece: bytes) -> None:
+        self.crc = crc32(piece, self.crc)
+
+
+def stream_member(z: ZipWriter, entry: WheelEntry, size: int, mode: int,
+                  tee: Optional[BinaryIO] = None) -> int:
+    """Compress ``entry`` into ``z`` in chunks; its CRC-32. A `FileEntry`'s file must still be
+    the one its digests were taken from: the same facts before and after, the same CRC-32."""
+    with source_of(entry) as fh:
+        before = of_stat(os.fstat(fh.fileno())) if isinstance(entry, FileEntry) else None
+        seen = _Crc()
+        offset = z.add_file(entry.path, mode, fh, size, seen, tee)
+        if isinstance(entry, FileEntry) and (
+                before != entry.facts or of_stat(os.fstat(fh.fileno())) != entry.facts
+                or seen.crc != entry.crc):
+            raise _changed(entry)
+    z.patch_crc(offset, seen.crc)
+    return seen.crc
+
+
+class _Tee:
+    """The CRC-32 and length of a stream, and a copy of it into ``fh`` (a cache file) while
+    that works: a cache that cannot be written never fails the wheel."""
+
+    def __init__(self, fh: Optional[BinaryIO] = None) -> None:
+        self.fh = fh
+        self.crc = 0
+        self.length = 0
+        self.sha = hashlib.sha256() if fh is not None else None
+
+    def write(self, piece: bytes) -> int:
+        self.crc = crc32(piece, self.crc)
+        self.length += len(piece)
+        if self.sha is not None:
+            self.sha.update(piece)
+        if self.fh is not None:
+            try:
+                self.fh.write(piece)
+            except OSError:
+                self.fh = None
+        return len(piece)
+
+
 class MemberCache:
-    """Raw deflate streams of large members, by content digest, in one directory.
+    """Raw deflate streams of large members, by content digest and compression, in one
+    directory.
 
     Only what the last wheel used is kept, so the directory holds at most one wheel's worth.
     """
 
     MIN_SIZE = 256 * 1024
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, compression: Compression = DEFAULT) -> None:
         self.directory = directory
+        self.compression = compression
         self.used: set[str] = set()
+        self.spans: dict[tuple[int, int], str] = {}
+        """The streams written, for the store: (offset in the zip, length) -> sha256."""
 
     def _stream_path(self, sha256: bytes) -> Path:
-        key = f"{sha256.hex()}.deflate"
+        key = f"{sha256.hex()}.{self.compression.tag}.deflate"
         self.used.add(key)
         return self.directory / key
 
-    def _cached(self, path: Path, crc: int) -> Optional[bytes]:
-        """The stream in ``path`` if it is whole and inflates to data with CRC-32 ``crc``."""
+    def _copy(self, z: ZipWriter, path: Path, entry: WheelEntry, size: int, crc: int,
+              mode: int) -> bool:
+        """Copy the cached stream in ``path`` into ``z`` if it is whole and made from data
+        with CRC-32 ``crc``; False (nothing written) otherwise."""
         try:
-            with open(path, "rb") as f:  # header and stream apart: no 7 MB slice copy
-                header = f.read(_STREAM.size)
-                stream = f.read()
+            f = open(path, "rb")  # noqa: SIM115 (closed below; a missing file is a miss)
         except OSError:
-            return None
-        if len(header) < _STREAM.size:
-            return None
-        magic, data_crc, stream_crc, length = _STREAM.unpack_from(header)
-        if magic != _MAGIC or data_crc != crc or length != len(stream) or \
-                zlib.crc32(stream) & 0xFFFFFFFF != stream_crc:
-            return None
-        return stream
+            return False
+        with f:
+            header = f.read(_STREAM.size)
+            if len(header) < _STREAM.size:
+                return False
+            magic, data_crc, stream_crc, length, sha = _STREAM.unpack_from(header)
+            if magic != _MAGIC or data_crc != crc:
+                return False
+            check = _Tee()
+            offset = z.add(entry.path, mode, size, _pieces(f, check), crc)
+        if check.crc != stream_crc or check.length != length:
+            z.rewind(offset)
+            return False
+        self.spans[z.last] = sha.hex()
+        return True
 
-    def _keep(self, path: Path, crc: int, stream: bytes) -> None:
-        header = _STREAM.pack(_MAGIC, crc, zlib.crc32(stream) & 0xFFFFFFFF, len(stream))
-        with suppress(OSError):  # a cache only
-            write_bytes(path, header + stream)
-
-    def compress(self, data: bytes, sha256: bytes) -> tuple[int, bytes]:
-        """``data``'s deflate stream; ``sha256`` is its digest (computed once, for RECORD)."""
-        if len(data) < self.MIN_SIZE:
-            return deflate(data)
+    def add(self, z: ZipWriter, entry: WheelEntry, size: int, sha256: bytes,
+            crc: Optional[int], mode: int) -> None:
+        """Write ``entry`` into ``z``: its cached stream, else compressed now (and cached)."""
         path = self._stream_path(sha256)
-        crc = zlib.crc32(data) & 0xFFFFFFFF
-        cached = self._cached(path, crc)
-        if cached is not None:
-            return crc, cached
-        crc, stream = deflate(data)
-        self._keep(path, crc, stream)
-        return crc, stream
+        if crc is not None and self._copy(z, path, entry, size, crc, mode):
+            return
+        import tempfile
 
-    def file_stream(self, entry: FileEntry) -> tuple[int, bytes]:
-        """The deflate stream of a `FileEntry`: the cached one, else compressed now."""
-        path = self._stream_path(entry.sha256)
-        cached = self._cached(path, entry.crc)
-        if cached is not None:
-            return entry.crc, cached
-        crc, stream = deflate(entry.data, entry.crc)
-        self._keep(path, crc, stream)
-        return crc, stream
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".stream.")
+        except OSError:  # a cache only
+            stream_member(z, entry, size, mode)
+            return
+        try:
+            with os.fdopen(fd, "wb") as out:
+                tee = _Tee(out)
+                with suppress(OSError):
+                    out.write(bytes(_STREAM.size))
+                crc = stream_member(z, entry, size, mode, tee)  # type: ignore[arg-type]
+                assert tee.sha is not None
+                self.spans[z.last] = tee.sha.hexdigest()
+                if tee.fh is not None:
+                    with suppress(OSError):
+                        out.seek(0)
+                        out.write(_STREAM.pack(_MAGIC, crc, tee.crc, tee.length,
+                                               tee.sha.digest()))
+                        out.flush()
+                        os.replace(tmp, path)
+        finally:
+            with suppress(OSError):
+                os.unlink(tmp)
 
     def prune(self) -> None:
         try:
@@ -138,9 +225,15 @@ class MemberCache:
         except OSError:
             return
         for name in names:
-            if name not in self.used and not name.startswith("."):
+            if name not in self.used and not name.startswith(".file-digests"):
                 with suppress(OSError):
                     os.unlink(self.directory / name)
+
+
+def _pieces(f: BinaryIO, check: _Tee) -> Iterator[bytes]:
+    while piece := f.read(CHUNK):
+        check.write(piece)
+        yield piece
 
 
 class MemberLoader:
@@ -153,23 +246,29 @@ class MemberLoader:
         """The entry for ``source``; ``executable`` None: from its mode on disk.
 
         A large file whose version is in the index becomes a `FileEntry` without being read;
-        another large one is read and hashed here, once, and entered in the index.
+        another large one is hashed here in chunks, once, and entered in the index.
         """
         st = os.stat(source)
         mode = bool(st.st_mode & 0o100) if executable is None else executable
-        if self.digests is None or st.st_size < MemberCache.MIN_SIZE:
+        if st.st_size < MemberCache.MIN_SIZE:
             return Entry(archive_path, Path(source).read_bytes(), mode)
-        known = self.digests.get(source, st)
+        known = self.digests.get(source, st) if self.digests is not None else None
         if known is not None and len(known) == 2:
             sha256, crc = bytes.fromhex(str(known[0])), int(str(known[1]))
-            return FileEntry(archive_path, source, mode, st.st_size, sha256, crc)
-        with open(source, "rb") as f:
-            data = f.read()
-            after = os.fstat(f.fileno())
-        sha256, crc = hashlib.sha256(data).digest(), zlib.crc32(data) & 0xFFFFFFFF
-        if of_stat(after) == of_stat(st) and len(data) == st.st_size:
-            self.digests.put(source, st, sha256.hex(), crc)  # not while it was being rewritten
-        return FileEntry(archive_path, source, mode, len(data), sha256, crc, data)
+            return FileEntry(archive_path, source, mode, st.st_size, sha256, crc, of_stat(st))
+        for _ in range(3):  # a file being rewritten is read again, until it holds still
+            with open(source, "rb") as f:
+                st = os.fstat(f.fileno())
+                sha256, crc, size = digests_of(f)
+                after = os.fstat(f.fileno())
+            if of_stat(after) == of_stat(st) and size == st.st_size:
+                if self.digests is not None:
+                    self.digests.put(source, st, sha256.hex(), crc)
+                return FileEntry(archive_path, source, mode, size, sha256, crc, of_stat(st))
+        from rustwheel.errors import ConfigError
+
+        raise ConfigError(f"{source} kept changing while the wheel was being written; build "
+                          "again when it is finished")
 
     def save(self) -> None:
         if self.digests is not None:

@@ -11,15 +11,22 @@ from __future__ import annotations
 import base64
 import hashlib
 import time
-import zipfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Callable, Optional
+from typing import BinaryIO, Optional
 
 from rustwheel.atomic import default_mode, replacing
 from rustwheel.errors import ConfigError
-from rustwheel.spec.membercache import Entry, FileEntry, MemberCache, WheelEntry
-from rustwheel.spec.zipwriter import Member, deflate, fits, member, write_zip
+from rustwheel.spec.compression import DEFAULT, DEFLATED, Compression
+from rustwheel.spec.membercache import (
+    Entry,
+    FileEntry,
+    MemberCache,
+    WheelEntry,
+    source_of,
+    stream_member,
+)
+from rustwheel.spec.zipwriter import CHUNK, ZipWriter, crc32, fits
 
 __all__ = ["Entry", "FileEntry", "MemberCache", "WheelEntry", "ordered", "record_hash",
            "record_text", "write_wheel", "zip_timestamp"]
@@ -90,43 +97,67 @@ def ordered(entries: Iterable[WheelEntry], dist_info: str) -> list[WheelEntry]:
     return sorted(by_path.values(), key=key)
 
 
-def _member(e: WheelEntry, digest: bytes, member_cache: Optional[MemberCache]) -> Member:
+def _add(z: ZipWriter, e: WheelEntry, digest: bytes, member_cache: Optional[MemberCache]) -> None:
     mode = 0o755 if e.executable else 0o644
-    if isinstance(e, FileEntry):
-        crc, stream = member_cache.file_stream(e) if member_cache is not None else deflate(e.data)
-        return Member(e.path, mode, crc, e.size, stream)
-    compress: Optional[Callable[[bytes], tuple[int, bytes]]] = None
-    if member_cache is not None:
-        def compress(data: bytes) -> tuple[int, bytes]:
-            return member_cache.compress(data, digest)
-    return member(e.path, e.data, mode, compress)
+    size = _size(e)
+    if isinstance(e, Entry) and size < MemberCache.MIN_SIZE:
+        z.add_bytes(e.path, e.data, mode)
+    elif member_cache is not None and z.method.code == DEFLATED:
+        crc = e.crc if isinstance(e, FileEntry) else crc32(e.data)
+        member_cache.add(z, e, size, digest, crc, mode)
+    else:
+        stream_member(z, e, size, mode)
+
+
+def _write_zip64(fh: BinaryIO, files: Sequence[WheelEntry], date_time: tuple[int, ...],
+                 compression: Compression) -> None:
+    """Wheels too large for a plain zip (4 GiB): zipfile writes the zip64 records (with
+    Python's zlib, so such wheels depend on the machine's zlib)."""
+    import shutil
+    import zipfile
+    deflated = compression.code == DEFLATED
+    method = zipfile.ZIP_DEFLATED if deflated else zipfile.ZIP_STORED
+    with zipfile.ZipFile(fh, "w", allowZip64=True) as zf:
+        for e in files:
+            info = zipfile.ZipInfo(e.path, date_time=date_time)  # type: ignore[arg-type]
+            info.create_system = 3
+            info.external_attr = ((0o100755 if e.executable else 0o100644) & 0xFFFF) << 16
+            info.compress_type = method
+            for name in ("_compresslevel", "compress_level"):  # before / from Python 3.13
+                if hasattr(info, name):
+                    setattr(info, name, compression.level if deflated else None)
+            info.file_size = _size(e)
+            with zf.open(info, "w", force_zip64=True) as out, source_of(e) as src:
+                shutil.copyfileobj(src, out, CHUNK)
 
 
 def write_wheel(destination: Path, entries: Iterable[WheelEntry], dist_info: str,
-                source_date_epoch: Optional[str],
-                member_cache: Optional[MemberCache] = None) -> None:
-    """Write the wheel atomically: RECORD is computed and written last.
+                source_date_epoch: Optional[str], member_cache: Optional[MemberCache] = None,
+                compression: Optional[Compression] = None) -> None:
+    """Write the wheel atomically, member by member in bounded chunks; RECORD comes last.
 
     A `FileEntry` (a large file whose digests are known) is neither read nor hashed when
-    ``member_cache`` holds its deflate stream."""
+    ``member_cache`` holds its deflate stream. ``compression``: the member cache's, else
+    deflate at level 6."""
+    method = compression or (member_cache.compression if member_cache is not None else DEFAULT)
     date_time = zip_timestamp(source_date_epoch)
     files = ordered(entries, dist_info)
     record_path = f"{dist_info}/RECORD"
     files = [e for e in files if e.path != record_path]
     digests = [_sha256(e) for e in files]
     record = Entry(record_path, record_text(files, record_path, digests).encode("utf-8"))
-    members = [_member(e, d, member_cache) for e, d in zip(files, digests)]
-    members.append(member(record_path, record.data, 0o644))
     with replacing(destination, default_mode()) as raw:
-        if fits(members):
-            write_zip(raw, members, date_time)
-        else:  # very large wheels: zipfile writes the zip64 records
-            with zipfile.ZipFile(raw, "w", allowZip64=True) as zf:
-                for e in [*files, record]:
-                    info = zipfile.ZipInfo(e.path, date_time=date_time)
-                    info.create_system = 3
-                    info.external_attr = ((0o100755 if e.executable else 0o100644) & 0xFFFF) << 16
-                    zf.writestr(info, e.data, compress_type=zipfile.ZIP_DEFLATED,
-                                compresslevel=6)
+        if fits((e.path, _size(e)) for e in [*files, record]):
+            z = ZipWriter(raw, date_time, method)
+            for e, d in zip(files, digests):
+                _add(z, e, d, member_cache)
+            z.add_bytes(record_path, record.data, 0o644)
+            z.close()
+        else:
+            _write_zip64(raw, [*files, record], date_time, method)
     if member_cache is not None:
         member_cache.prune()
+        if member_cache.spans:  # the store need not hash these streams again
+            from rustwheel.cache.hints import remember
+
+            remember(str(destination), member_cache.spans)

@@ -1,82 +1,97 @@
-"""A minimal zip writer for wheels that can reuse the compressed bytes of unchanged members.
+"""A minimal, streaming zip writer for wheels that can reuse the compressed bytes of unchanged
+members.
 
-The archive it writes is byte-for-byte what `zipfile` writes for the same entries (deflate at
-level 6, no data descriptors, no extra fields, Unix "version made by"), but a member's raw
-deflate stream can come from a cache keyed by the member's content digest: rebuilding a wheel
-after a python-only edit then does not compress a large extension module again.
+The archive is what `zipfile` writes for the same entries (no data descriptors, no extra fields,
+Unix "version made by"), deflated by zlib-ng (the pinned ``zlib-ng`` package, never the system
+zlib, so the bytes depend on rustwheel's dependencies, not on the machine). Members are written
+one at a time in bounded chunks: a member's local header is written first and its CRC-32 and
+compressed size patched in after its data, so memory does not grow with member size. A member's
+raw deflate stream can come from a cache keyed by its content digest (`membercache`).
 """
 
 from __future__ import annotations
 
+import os
 import struct
-import zlib
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
 from typing import BinaryIO, Callable, Optional
+
+from zlib_ng import zlib_ng
+
+from rustwheel.spec.compression import DEFAULT, DEFLATED, STORED, Compression
 
 _LOCAL = struct.Struct("<4s2B4HL2L2H")
 _CENTRAL = struct.Struct("<4s4B4HL2L5HLL")
 _END = struct.Struct("<4s4H2LH")
-_VERSION = 20  # deflate
 _UNIX = 3
+_VERSION = 20  # what zipfile writes, for deflated and stored members alike
 _LIMIT = 0xFFFFFFFF
+ZLIB_NG_VERSION = str(zlib_ng.ZLIBNG_VERSION)
 
 
-@dataclass(frozen=True)
-class Member:
-    path: str
-    mode: int
-    """Unix permission bits (0o644 / 0o755)."""
-    crc: int
-    size: int
-    compressed: bytes
+def crc32(data: bytes, value: int = 0) -> int:
+    return zlib_ng.crc32(data, value) & 0xFFFFFFFF
 
 
 CHUNK = 1 << 20
 PARALLEL_MIN = 4 * CHUNK
+_WINDOW = 32768
 
 
-def _deflate_chunk(data: bytes, start: int, last: bool) -> bytes:
+def _deflate_chunk(data: bytes, zdict: bytes, last: bool, level: int) -> bytes:
     # Each chunk is primed with the 32 KiB before it, so matches reach across chunk borders.
-    zdict = data[max(0, start - 32768):start]
-    comp = (zlib.compressobj(6, zlib.DEFLATED, -15, zdict=zdict) if zdict
-            else zlib.compressobj(6, zlib.DEFLATED, -15))
-    out = comp.compress(data[start:start + CHUNK])
-    return out + comp.flush(zlib.Z_FINISH if last else zlib.Z_SYNC_FLUSH)
+    comp = (zlib_ng.compressobj(level, DEFLATED, -15, zdict=zdict) if zdict
+            else zlib_ng.compressobj(level, DEFLATED, -15))
+    return comp.compress(data) + comp.flush(zlib_ng.Z_FINISH if last else zlib_ng.Z_SYNC_FLUSH)
 
 
-def deflate(data: bytes, crc: Optional[int] = None) -> tuple[int, bytes]:
-    """(CRC-32, raw deflate stream at level 6); ``crc``: the CRC-32 when already known.
+def _workers() -> int:
+    return min(8, os.cpu_count() or 1)
 
-    Small members: exactly what zipfile produces. Members of 4 MiB and more are compressed in
-    1 MiB chunks on all cores (zlib releases the GIL) and the chunks' streams concatenated,
-    like pigz: a valid deflate stream whose bytes depend only on the data, never on the
-    number of cores, so wheels stay reproducible."""
-    if crc is None:
-        crc = zlib.crc32(data) & 0xFFFFFFFF
-    if len(data) < PARALLEL_MIN:
-        comp = zlib.compressobj(6, zlib.DEFLATED, -15)
-        return crc, comp.compress(data) + comp.flush()
-    import os
+
+def deflate_chunks(read: Callable[[int], bytes], size: int, level: int = 6,
+                   seen: Optional[Callable[[bytes], None]] = None) -> Iterator[bytes]:
+    """The raw deflate stream of ``size`` bytes given by ``read`` (a file's ``read``), in
+    pieces; ``seen`` gets every piece of data read.
+
+    Under 4 MiB: one zlib stream, what zipfile produces. From 4 MiB on: 1 MiB chunks compressed
+    on all cores (zlib-ng releases the GIL), a few at a time, and their streams concatenated,
+    like pigz: a valid deflate stream whose bytes depend only on the data, never on the number
+    of cores, so wheels stay reproducible; memory stays bounded by the workers' chunks."""
+    if size < PARALLEL_MIN:
+        data = read(size)
+        if seen is not None:
+            seen(data)
+        comp = zlib_ng.compressobj(level, DEFLATED, -15)
+        yield comp.compress(data) + comp.flush()
+        return
     from concurrent.futures import ThreadPoolExecutor
 
-    starts = range(0, len(data), CHUNK)
-    last = starts[-1]
-    with ThreadPoolExecutor(max_workers=min(8, os.cpu_count() or 1)) as pool:
-        parts = list(pool.map(lambda st: _deflate_chunk(data, st, st == last), starts))
-    return crc, b"".join(parts)
+    workers = _workers()
+    done, tail = 0, b""
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        while done < size:
+            jobs = []
+            for _ in range(workers):
+                if done >= size:
+                    break
+                chunk = read(min(CHUNK, size - done))
+                if not chunk:
+                    raise OSError(f"file shrank while being compressed ({done} of {size} bytes)")
+                if seen is not None:
+                    seen(chunk)
+                done += len(chunk)
+                jobs.append((chunk, tail, done >= size))
+                tail = chunk[-_WINDOW:]
+            yield from pool.map(lambda job: _deflate_chunk(job[0], job[1], job[2], level), jobs)
 
 
-def member(path: str, data: bytes, mode: int,
-           compress: Optional[Callable[[bytes], tuple[int, bytes]]] = None) -> Member:
-    crc, compressed = (compress or deflate)(data)
-    return Member(path, mode, crc, len(data), compressed)
+def deflate(data: bytes, crc: Optional[int] = None, level: int = 6) -> tuple[int, bytes]:
+    """(CRC-32, raw deflate stream) of ``data`` (see `deflate_chunks`)."""
+    import io
 
-
-def fits(members: Sequence[Member]) -> bool:
-    """True when no zip64 record is needed (otherwise use zipfile)."""
-    total = sum(len(m.compressed) + 30 + len(m.path.encode()) for m in members)
-    return len(members) < 0xFFFF and total < _LIMIT and all(m.size < _LIMIT for m in members)
+    stream = b"".join(deflate_chunks(io.BytesIO(data).read, len(data), level))
+    return (crc32(data) if crc is None else crc), stream
 
 
 def _dos(date_time: tuple[int, int, int, int, int, int]) -> tuple[int, int]:
@@ -84,24 +99,123 @@ def _dos(date_time: tuple[int, int, int, int, int, int]) -> tuple[int, int]:
     return (h << 11) | (mi << 5) | (s // 2), ((y - 1980) << 9) | (mo << 5) | d
 
 
-def write_zip(fh: BinaryIO, members: Sequence[Member],
-              date_time: tuple[int, int, int, int, int, int]) -> None:
-    dostime, dosdate = _dos(date_time)
-    central: list[bytes] = []
-    offset = 0
-    for m in members:
-        name = m.path.encode("utf-8")
-        flags = 0 if m.path.isascii() else 0x800
-        header = _LOCAL.pack(b"PK\x03\x04", _VERSION, 0, flags, zlib.DEFLATED, dostime, dosdate,
-                             m.crc, len(m.compressed), m.size, len(name), 0)
-        fh.write(header + name)
-        fh.write(m.compressed)
-        attrs = ((0o100000 | m.mode) & 0xFFFF) << 16
-        central.append(_CENTRAL.pack(b"PK\x01\x02", _VERSION, _UNIX, _VERSION, 0, flags,
-                                     zlib.DEFLATED, dostime, dosdate, m.crc, len(m.compressed),
-                                     m.size, len(name), 0, 0, 0, 0, attrs, offset) + name)
-        offset += len(header) + len(name) + len(m.compressed)
-    directory = b"".join(central)
-    fh.write(directory)
-    fh.write(_END.pack(b"PK\x05\x06", 0, 0, len(members), len(members), len(directory),
-                       offset, 0))
+def max_stream(size: int) -> int:
+    """An upper bound of a member's compressed size (deflate's worst case, with sync flushes)."""
+    return size + (size >> 8) + 4096
+
+
+def fits(sizes: Iterable[tuple[str, int]]) -> bool:
+    """True when members of these (path, size) need no zip64 record (otherwise use zipfile)."""
+    items = list(sizes)
+    total = sum(max_stream(size) + 30 + len(path.encode()) for path, size in items)
+    return len(items) < 0xFFFF and total < _LIMIT
+
+
+class ZipWriter:
+    """Writes a zip to a seekable file, one member at a time (see the module docstring)."""
+
+    def __init__(self, fh: BinaryIO, date_time: tuple[int, int, int, int, int, int],
+                 method: Compression = DEFAULT) -> None:
+        self.fh = fh
+        self.dostime, self.dosdate = _dos(date_time)
+        self.method = method
+        self.central: list[bytes] = []
+        self.start = fh.tell()
+        self.last = (0, 0)
+        """Where the last member's stream is: (offset, length)."""
+
+    def _header(self, path: str, method: int, crc: int, csize: int, size: int) -> bytes:
+        name = path.encode("utf-8")
+        flags = 0 if path.isascii() else 0x800
+        return _LOCAL.pack(b"PK\x03\x04", _VERSION, 0, flags, method, self.dostime,
+                           self.dosdate, crc, csize, size, len(name), 0) + name
+
+    def add(self, path: str, mode: int, size: int, pieces: Iterable[bytes],
+            crc: Optional[int] = None, method: Optional[int] = None) -> int:
+        """Write a member of ``size`` bytes whose stream in the zip is ``pieces`` (compressed
+        by ``method``, default: this writer's); ``crc``: the data's CRC-32, None when it is
+        known only afterwards (then given to `patch_crc`). Returns the local header offset."""
+        code = self.method.code if method is None else method
+        offset = self.fh.tell()
+        header = self._header(path, code, crc or 0, 0, size)
+        self.fh.write(header)
+        csize = 0
+        for piece in pieces:
+            self.fh.write(piece)
+            csize += len(piece)
+        self._finish(path, mode, offset, code, crc or 0, csize, size)
+        self.last = (offset + len(header), csize)
+        return offset
+
+    def _finish(self, path: str, mode: int, offset: int, code: int, crc: int, csize: int,
+                size: int) -> None:
+        end = self.fh.tell()
+        self.fh.seek(offset + 14)
+        self.fh.write(struct.pack("<3L", crc, csize, size))
+        self.fh.seek(end)
+        name = path.encode("utf-8")
+        flags = 0 if path.isascii() else 0x800
+        attrs = ((0o100000 | mode) & 0xFFFF) << 16
+        self.central.append(_CENTRAL.pack(b"PK\x01\x02", _VERSION, _UNIX, _VERSION, 0, flags,
+                                          code, self.dostime, self.dosdate, crc, csize, size,
+                                          len(name), 0, 0, 0, 0, attrs, offset - self.start)
+                            + name)
+
+    def patch_crc(self, offset: int, crc: int) -> None:
+        """Set the CRC-32 of the member at ``offset`` (the last one written) once known."""
+        end = self.fh.tell()
+        self.fh.seek(offset + 14)
+        self.fh.write(struct.pack("<L", crc))
+        self.fh.seek(end)
+        last = bytearray(self.central[-1])
+        struct.pack_into("<L", last, 16, crc)
+        self.central[-1] = bytes(last)
+
+    def rewind(self, offset: int) -> None:
+        """Drop the last member written (at ``offset``): a cached stream turned out bad."""
+        self.fh.seek(offset)
+        self.fh.truncate()
+        self.central.pop()
+
+    def add_bytes(self, path: str, data: bytes, mode: int) -> None:
+        if self.method.code == STORED:
+            self.add(path, mode, len(data), [data], crc32(data))
+        else:
+            crc, stream = deflate(data, level=self.method.level)
+            self.add(path, mode, len(data), [stream], crc)
+
+    def add_file(self, path: str, mode: int, fh: BinaryIO, size: int,
+                 seen: Callable[[bytes], None], tee: Optional[BinaryIO] = None) -> int:
+        """Stream ``size`` bytes of ``fh`` in, compressed; ``seen`` gets the data read, ``tee``
+        a copy of the compressed stream. Returns the local header offset (see `patch_crc`)."""
+        if self.method.code == STORED:
+            pieces: Iterable[bytes] = _stored(fh, size, seen)
+        else:
+            pieces = deflate_chunks(fh.read, size, self.method.level, seen)
+        if tee is not None:
+            pieces = _teed(pieces, tee)
+        return self.add(path, mode, size, pieces)
+
+    def close(self) -> None:
+        directory = b"".join(self.central)
+        offset = self.fh.tell() - self.start
+        self.fh.write(directory)
+        count = len(self.central)
+        self.fh.write(_END.pack(b"PK\x05\x06", 0, 0, count, count, len(directory), offset, 0))
+
+
+def _stored(fh: BinaryIO, size: int, seen: Callable[[bytes], None]) -> Iterator[bytes]:
+    left = size
+    while left > 0:
+        chunk = fh.read(min(CHUNK, left))
+        if not chunk:
+            raise OSError(f"file shrank while being stored ({size - left} of {size} bytes)")
+        seen(chunk)
+        left -= len(chunk)
+        yield chunk
+
+
+def _teed(pieces: Iterable[bytes], tee: BinaryIO) -> Iterator[bytes]:
+    for piece in pieces:
+        tee.write(piece)
+        yield piece

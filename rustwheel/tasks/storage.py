@@ -48,6 +48,16 @@ def _warn_once(spec: CacheSpec, doing: str, exc: BaseException) -> None:
             "it: free some space or fix its permissions (or pass --no-cache)")
 
 
+def _max_size() -> int:
+    """The size bound (checked when the build's options were resolved)."""
+    from rustwheel.cache.location import DEFAULT_MAX_SIZE, max_size
+
+    try:
+        return max_size(os.environ)
+    except CacheError:
+        return DEFAULT_MAX_SIZE
+
+
 @dataclass(frozen=True)
 class Hit:
     entry: ActionEntry
@@ -64,8 +74,8 @@ class Storage:
         self.spec = spec
         self.stage = stage
         self.tools = {**spec.tools, **tools}
-        self.store: Store = store if store is not None else LocalStore(Path(spec.cache_dir),
-                                                                       warn=ui.warn)
+        self.store: Store = store if store is not None else LocalStore(
+            Path(spec.cache_dir), max_size=_max_size(), warn=ui.warn)
 
     def _key(self, stage: str, inputs: Mapping[str, str], env: Optional[Mapping[str, object]],
              ) -> str:

@@ -123,30 +123,92 @@ def test_zip_and_large_blobs_round_trip(tmp_path: Path) -> None:
         digest = store.put_blob(data)
         assert store.get_blob(digest) == data
     assert _blob_file(tmp_path, digest_bytes(large)).stat().st_size < len(large) * 0.6
-    assert _blob_file(tmp_path, digest_bytes(wheel)).read_bytes() == wheel  # a zip: as it is
     assert warnings == []
 
 
-def test_a_wheel_is_linked_into_the_store_and_checked_when_read(tmp_path: Path) -> None:
+def _wheel(path: Path, big: bytes, small: bytes) -> Path:
+    from rustwheel.spec.wheelfile import Entry, write_wheel
+
+    write_wheel(path, [Entry("pkg/big.bin", big), Entry("pkg/mod.py", small)],
+                "pkg-1.0.dist-info", None)
+    return path
+
+
+def _store_size(root: Path) -> int:
+    return sum(p.stat().st_size for p in (root / "v1").rglob("*") if p.is_file())
+
+
+def test_wheels_share_their_large_members_in_the_store(tmp_path: Path) -> None:
+    """A wheel is stored as a recipe: its large members' streams are blobs shared with every
+    other wheel holding them, so a wheel that differs in a small file adds kilobytes."""
+    import random
+
     store, warnings = _store(tmp_path / "store")
-    wheel = tmp_path / "dist" / "w.whl"
-    wheel.parent.mkdir()
-    wheel.write_bytes(b"PK\x03\x04" + os.urandom(100_000))
-    digest, size = store.put_file(wheel)
-    blob = _blob_file(tmp_path / "store", digest)
-    assert blob.stat().st_ino == wheel.stat().st_ino and size == wheel.stat().st_size
-    mtime = wheel.stat().st_mtime_ns
-    assert store.get_blob(digest) == wheel.read_bytes()
-    assert wheel.stat().st_mtime_ns == mtime  # a read does not touch the wheel it is linked to
-    with open(wheel, "r+b") as f:  # changed in place (rustwheel never does): not served
-        f.seek(10)
-        f.write(b"XX")
-    assert store.get_blob(digest) is None and not blob.exists() and wheel.exists()
-    assert len(warnings) == 1 and "corrupt" in warnings[0]
-    other = tmp_path / "other.bin"
-    other.write_bytes(b"not a zip" * 1000)
-    other_digest, _ = store.put_file(other)
-    assert _blob_file(tmp_path / "store", other_digest).stat().st_nlink == 1  # compressed copy
+    big = random.Random(1).randbytes(3 << 20)
+    first = _wheel(tmp_path / "a" / "w.whl", big, b"x = 1\n")
+    entry = store_files(store, "wheel", {"w.whl": first}, {})
+    (out,) = entry.outputs
+    assert len(out.parts) == 1 and out.size == first.stat().st_size
+    before = _store_size(tmp_path / "store")
+    second = _wheel(tmp_path / "b" / "w.whl", big, b"x = 2\n")
+    entry2 = store_files(store, "wheel", {"w.whl": second}, {})
+    assert entry2.outputs[0].parts == out.parts
+    assert _store_size(tmp_path / "store") - before < 4096
+    for e, wheel in ((entry, first), (entry2, second)):
+        assert restore_files(store, e, tmp_path / "restored")
+        assert (tmp_path / "restored" / "w.whl").read_bytes() == wheel.read_bytes()
+    _flip_byte(_blob_file(tmp_path / "store", out.parts[0]), 1 << 20)  # a damaged part
+    assert not restore_files(store, entry, tmp_path / "again")
+    assert not (tmp_path / "again").exists() and len(warnings) == 1 and "corrupt" in warnings[0]
+    assert not _blob_file(tmp_path / "store", out.parts[0]).exists()
+    store_files(store, "wheel", {"w.whl": first}, {})  # stored again: whole again
+    assert restore_files(store, entry2, tmp_path / "third")
+    assert (tmp_path / "third" / "w.whl").read_bytes() == second.read_bytes()
+
+
+def test_the_wheel_writer_tells_the_store_its_streams(tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """A wheel written with a member cache tells the store (same process, same file) the sha256
+    of its large members' streams: a part the store holds is not read again. A hint for a file
+    changed since, or for a part the store lacks, is not taken on trust."""
+    import random
+
+    from rustwheel.cache import store as store_module
+    from rustwheel.spec.wheelfile import Entry, MemberCache, write_wheel
+
+    hashed: list[int] = []
+    real = store_module._span_digest
+
+    def counting(src: object, length: int) -> str:
+        hashed.append(length)
+        return real(src, length)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(store_module, "_span_digest", counting)
+    store, warnings = _store(tmp_path / "store")
+    big = random.Random(2).randbytes(1 << 20)
+    wheel = tmp_path / "w.whl"
+
+    def write(small: bytes) -> ActionEntry:
+        write_wheel(wheel, [Entry("pkg/big.bin", big), Entry("pkg/mod.py", small)],
+                    "pkg-1.0.dist-info", None, MemberCache(tmp_path / "members"))
+        return store_files(store, "wheel", {"w.whl": wheel}, {})
+
+    first = write(b"x = 1\n")
+    assert hashed == []  # a new part is stored in one pass, checked against the hint
+    second = write(b"x = 2\n")
+    assert hashed == [] and second.outputs[0].parts == first.outputs[0].parts
+    from rustwheel.cache import hints
+
+    spans = hints.recall(str(wheel), wheel.stat())
+    assert len(spans) == 1
+    os.utime(wheel, ns=(1, 1))  # changed since written: the hint is not used
+    store_files(store, "wheel", {"w.whl": wheel}, {})
+    assert len(hashed) == 1
+    assert restore_files(store, second, tmp_path / "out") and warnings == []
+    assert (tmp_path / "out" / "w.whl").read_bytes() == wheel.read_bytes()
+    hints.remember(str(wheel), {span: "0" * 64 for span in spans})  # wrong, for a new part
+    with pytest.raises(CacheError, match="changed while it was being stored"):
+        _store(tmp_path / "other")[0].put_output(wheel, "w.whl", False)
 
 
 def test_action_round_trip_and_restore(tmp_path: Path) -> None:
@@ -336,6 +398,22 @@ def test_max_size_evicts_after_put(tmp_path: Path) -> None:
         _age(tmp_path, _key(n), entry, 1_000_000 + n * 1000)
         assert stats(tmp_path)["bytes_on_disk"] <= 70_000
     assert [store.contains_action(_key(n)) for n in range(6)] == [False] * 3 + [True] * 3
+
+
+def test_size_bound_from_the_environment_and_running_total(tmp_path: Path) -> None:
+    """The bound: 10 GiB unless RUSTWHEEL_CACHE_MAX_SIZE says otherwise (a bad value is one
+    clear error); the store's running total follows what is written without a scan."""
+    from rustwheel.cache.location import DEFAULT_MAX_SIZE, max_size
+
+    assert max_size({}) == DEFAULT_MAX_SIZE == 10 * 1024**3
+    assert max_size({"RUSTWHEEL_CACHE_MAX_SIZE": "500M"}) == 500 * 1024**2
+    with pytest.raises(CacheError, match="RUSTWHEEL_CACHE_MAX_SIZE.*500M or 2G"):
+        max_size({"RUSTWHEEL_CACHE_MAX_SIZE": "big"})
+    store, _ = _store(tmp_path, max_size=10**9)
+    for n in range(3):
+        store.put_action(_key(n % 2), _entry_of_size(store, n))  # key 0 is written twice
+    total = int((tmp_path / "v1" / "size").read_text())
+    assert total == stats(tmp_path)["bytes_on_disk"]
 
 
 def test_clear_leaves_other_files_alone(tmp_path: Path) -> None:

@@ -55,13 +55,13 @@ def test_conflicting_duplicate_is_an_error_and_nothing_is_written(tmp_path: Path
 
 def test_failed_write_leaves_no_partial_file(tmp_path: Path,
                                             monkeypatch: pytest.MonkeyPatch) -> None:
-    from rustwheel.spec import wheelfile
+    from rustwheel.spec import zipwriter
 
-    def failing(fh: object, members: object, date_time: object) -> None:
-        fh.write(b"PK\x03\x04 half a wheel")  # type: ignore[attr-defined]
+    def failing(self: zipwriter.ZipWriter) -> None:
+        self.fh.write(b"PK\x03\x04 half a wheel")
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(wheelfile, "write_zip", failing)
+    monkeypatch.setattr(zipwriter.ZipWriter, "close", failing)
     (tmp_path / "w.whl").write_bytes(b"previous wheel")
     with pytest.raises(OSError):
         write_wheel(tmp_path / "w.whl", [Entry("a.py", b"1"), Entry("b.py", b"2")],
@@ -158,7 +158,7 @@ def test_unchanged_large_files_are_not_read_again(tmp_path: Path,
 
     monkeypatch.setattr(Path, "read_bytes", counting)
     entry = MemberLoader(cache_dir).load("pkg/lib.so", str(lib), True)
-    assert isinstance(entry, FileEntry) and entry.loaded is None
+    assert isinstance(entry, FileEntry)
     assert build("second.whl") == first
     assert reads.count("lib.so") == 1  # only by the plain reference wheel
     # A damaged stream is not trusted: the file is read (and checked) and the stream rewritten.
@@ -174,3 +174,112 @@ def test_unchanged_large_files_are_not_read_again(tmp_path: Path,
     # An unreadable index is only a miss.
     (cache_dir / membercache.INDEX).write_text("{not json")
     assert build("fourth.whl") == changed
+
+
+def _fixed_entries() -> list[Entry]:
+    import random
+
+    rng = random.Random(13)
+    text = b"".join(b"def f%d(x):\n    return x * %d\n" % (i, rng.randrange(1000))
+                    for i in range(200_000))  # about 6 MiB: the chunked, parallel path
+    return [Entry("pkg/__init__.py", b"from .lib import *\n"), Entry("pkg/big.py", text),
+            Entry("pkg/lib.so", rng.randbytes(300_000) + bytes(300_000), executable=True),
+            Entry("pkg-1.0.dist-info/METADATA", b"Metadata-Version: 2.4\nName: pkg\n")]
+
+
+# The wheel `_fixed_entries` make, written by zlib-ng 2.3.3 (zlib-ng==1.1.0 on PyPI). A new
+# zlib-ng may compress differently: then this changes, and so do users' wheel bytes (README).
+FIXED_WHEEL_SHA256 = "fa0a3b9befd7d172c8f7004b3df43432c7b917d41863d3c47475d1624351a7bc"
+
+
+def test_deflate_is_zlib_ng_never_the_system_zlib(tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same input gives the recorded bytes, and the system zlib is never asked to compress
+    (it may differ between machines: a distribution's zlib, zlib-ng in compat mode, Intel's)."""
+    import hashlib
+    import zlib
+
+    from rustwheel.spec import zipwriter
+    from rustwheel.spec.wheelfile import MemberCache
+
+    def refused(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the system zlib was used to compress")
+
+    monkeypatch.setattr(zlib, "compressobj", refused)
+    monkeypatch.setattr(zlib, "compress", refused)
+    assert zipwriter.ZLIB_NG_VERSION == "2.3.3"
+    write_wheel(tmp_path / "a.whl", _fixed_entries(), "pkg-1.0.dist-info", None)
+    write_wheel(tmp_path / "b.whl", _fixed_entries(), "pkg-1.0.dist-info", None,
+                MemberCache(tmp_path / "members"))
+    data = (tmp_path / "a.whl").read_bytes()
+    assert (tmp_path / "b.whl").read_bytes() == data
+    assert hashlib.sha256(data).hexdigest() == FIXED_WHEEL_SHA256
+    with zipfile.ZipFile(tmp_path / "a.whl") as zf:
+        assert zf.testzip() is None
+        assert {e.path: zf.read(e.path) for e in _fixed_entries()} == \
+            {e.path: e.data for e in _fixed_entries()}
+
+
+def test_compression_methods_and_levels(tmp_path: Path) -> None:
+    from rustwheel.commands.options import parse_build_args
+    from rustwheel.spec.compression import Compression, compression
+
+    assert compression(None, None) == Compression("deflated", 6)
+    assert compression("Stored", None) == Compression("stored", 0)
+    assert compression("deflated", 0) == Compression("deflated", 0)
+    for method, level, words in (("zstd", None, "bzip2 and zstd are not supported"),
+                                 ("lzma", None, "use deflated or stored"),
+                                 ("deflated", 10, "use 0-9"), ("stored", 1, "no levels")):
+        with pytest.raises(ConfigError, match=words):
+            compression(method, level)
+    opts = parse_build_args(["--compression-method", "stored", "--compression-level", "0"])
+    assert (opts.compression_method, opts.compression_level) == ("stored", 0)
+    with pytest.raises(ConfigError, match="whole number"):
+        parse_build_args(["--compression-level", "high"])
+    sizes = {}
+    for method in (Compression("deflated", 1), Compression("deflated", 9),
+                   Compression("stored", 0)):
+        path = tmp_path / f"{method.tag}.whl"
+        write_wheel(path, _fixed_entries(), "pkg-1.0.dist-info", None, compression=method)
+        with zipfile.ZipFile(path) as zf:
+            assert zf.testzip() is None
+            assert {i.compress_type for i in zf.infolist()} == {method.code}
+        sizes[method.tag] = path.stat().st_size
+    assert sizes["deflated9"] < sizes["deflated1"] < sizes["stored0"]
+
+
+def test_zip64_wheels_are_written_by_zipfile(tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """Wheels too large for a plain zip go through zipfile (zip64), with the same members,
+    modes and compression level."""
+    from rustwheel.spec import wheelfile
+    from rustwheel.spec.compression import Compression
+
+    monkeypatch.setattr(wheelfile, "fits", lambda sizes: False)
+    entries = _fixed_entries()
+    for level in (1, 9):
+        path = tmp_path / f"{level}.whl"
+        write_wheel(path, entries, "pkg-1.0.dist-info", None,
+                    compression=Compression("deflated", level))
+        with zipfile.ZipFile(path) as zf:
+            assert zf.testzip() is None
+            assert [i.filename for i in zf.infolist()][-1] == "pkg-1.0.dist-info/RECORD"
+            assert {e.path: zf.read(e.path) for e in entries} == {e.path: e.data for e in entries}
+            assert (zf.getinfo("pkg/lib.so").external_attr >> 16) & 0o777 == 0o755
+    assert (tmp_path / "9.whl").stat().st_size < (tmp_path / "1.whl").stat().st_size
+
+
+def test_a_large_file_changed_after_it_was_hashed_fails_the_wheel(tmp_path: Path) -> None:
+    """Its digests (for RECORD) would be stale: the write stops, and leaves no wheel."""
+    import os
+
+    from rustwheel.spec.membercache import MemberCache, MemberLoader
+
+    lib = tmp_path / "lib.so"
+    lib.write_bytes(os.urandom(400_000))
+    entry = MemberLoader(tmp_path / "members").load("pkg/lib.so", str(lib), True)
+    lib.write_bytes(os.urandom(400_000))
+    for cache in (None, MemberCache(tmp_path / "members")):
+        with pytest.raises(ConfigError, match="changed while the wheel was being written"):
+            write_wheel(tmp_path / "w.whl", [entry], "pkg-1.0.dist-info", None, cache)
+        assert not (tmp_path / "w.whl").exists()

@@ -21,6 +21,7 @@ import shutil
 import sys
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Union
 
 from rustwheel import _run
 from rustwheel.audit.elf import ElfInfo, read_elf
@@ -42,11 +43,21 @@ def find_patchelf(needed_for: str) -> Path:
     return found
 
 
-def hashed_name(soname: str, data: bytes) -> str:
-    """``libsqlite3.so.0`` -> ``libsqlite3-1a2b3c4d.so.0`` (first 8 hex digits of the sha256)."""
-    digest = hashlib.sha256(data).hexdigest()[:8]
+def hashed_name(soname: str, data: Union[bytes, str]) -> str:
+    """``libsqlite3.so.0`` -> ``libsqlite3-1a2b3c4d.so.0`` (first 8 hex digits of the sha256 of
+    ``data``: the library's bytes, or that sha256 in hex)."""
+    digest = (data if isinstance(data, str) else hashlib.sha256(data).hexdigest())[:8]
     base, dot, rest = soname.partition(".")
     return f"{base}-{digest}{dot}{rest}"
+
+
+def _file_sha256(path: str) -> str:
+    """A file's sha256 (hex), read in chunks: a large library is never held in memory whole."""
+    sha = hashlib.sha256()
+    with open(path, "rb") as f:
+        while chunk := f.read(1 << 20):
+            sha.update(chunk)
+    return sha.hexdigest()
 
 
 def _patch(patchelf: Path, target: Path, *args: str) -> None:
@@ -77,11 +88,10 @@ def graft(binaries: Mapping[str, Path], libs: Mapping[str, Path], libs_dir: str,
         if real in seen:
             renamed[soname] = seen[real]
             continue
-        data = Path(real).read_bytes()
-        new = hashed_name(soname, data)
+        new = hashed_name(soname, _file_sha256(real))
         dest = work / "libs" / new
         dest.parent.mkdir(parents=True, exist_ok=True)
-        dest.write_bytes(data)
+        shutil.copyfile(real, dest)
         os.chmod(dest, 0o755)  # shared libraries are executable files, as in maturin's wheels
         renamed[soname] = seen[real] = new
         copies[new] = dest

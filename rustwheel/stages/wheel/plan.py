@@ -66,6 +66,9 @@ class WheelPlan:
     (below ``in_tree_root``) instead of the wheel; see `rustwheel.stages.wheel.editable`."""
     in_tree_generated: tuple[GeneratedItem, ...] = ()
     in_tree_root: Optional[str] = None
+    compression: str = "deflated"
+    """``--compression-method``: deflated or stored (see `rustwheel.spec.zipwriter`)."""
+    compression_level: int = 6
 
     def input_files(self) -> list[str]:
         extra = [self.out_dir_files] if self.out_dir_files else []
@@ -191,4 +194,5 @@ def plan(project: Project, cell: CellSpec, compile_plan: CompilePlan, *,
         source_date_epoch=project.source_date_epoch, metadata_inputs=meta.input_files,
         member_cache=str(cell_dir / "deflated"), in_tree=tuple(contents.in_tree),
         in_tree_generated=tuple(contents.in_tree_generated),
-        in_tree_root=str(project.layout.python_dir) if contents.in_tree else None)
+        in_tree_root=str(project.layout.python_dir) if contents.in_tree else None,
+        compression=project.config.compression, compression_level=project.config.compression_level)

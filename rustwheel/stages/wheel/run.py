@@ -73,7 +73,9 @@ class WheelJob:
         self.store_name = "wheel" if plan.repair is None else f"wheel@{platform}"
 
     def tools(self) -> dict[str, str]:
-        return {}
+        from rustwheel.spec.zipwriter import ZLIB_NG_VERSION
+
+        return {"zlib-ng": ZLIB_NG_VERSION}  # the deflate that wrote the stored wheel
 
     def _written(self, outputs: Mapping[str, Path]) -> StageRun:
         """Record where the wheel is (its tag was known only after repair)."""
@@ -88,12 +90,15 @@ class WheelJob:
                         values={"wheel": self.plan.output, "written": written})
 
     def run(self) -> StageRun:
+        from rustwheel.spec.compression import Compression
         from rustwheel.spec.wheelfile import MemberCache, write_wheel
 
         plan = self.plan
         output = Path(plan.output)
-        members = MemberCache(Path(plan.member_cache)) if plan.member_cache else None
-        write_wheel(output, entries(plan), plan.dist_info, plan.source_date_epoch, members)
+        method = Compression(plan.compression, plan.compression_level)
+        members = MemberCache(Path(plan.member_cache), method) if plan.member_cache else None
+        write_wheel(output, entries(plan), plan.dist_info, plan.source_date_epoch, members,
+                    method)
         return self._written({output.name: output})
 
     def restored(self, outputs: Mapping[str, Path]) -> StageRun:
