@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from rustwheel.host.interpreter import Interpreter
     from rustwheel.plan.matrix import CellSpec
     from rustwheel.plan.project import Project
+    from rustwheel.stages.detect.bindings import Bindings
 
 CONFIG_DIR = ("rustwheel", "pyo3")
 """Where the config files go, under the cargo target dir."""
@@ -141,10 +142,19 @@ def _env_with_path(interp: Interpreter, extension: bool) -> dict[str, str]:
     return env
 
 
+def below_abi3t_minimum(bindings: Bindings, interp: Interpreter) -> bool:
+    """A version-specific build of an ``abi3t-py3XY`` crate for an older interpreter: pyo3-build-
+    config 0.29.0-0.29.2 refuses a config file there ("cannot set a minimum Python version
+    3.15 higher than the interpreter version") but reads the interpreter itself, as maturin
+    lets it."""
+    minimum = bindings.abi3t
+    return minimum is not None and minimum != (0, 0) and (interp.major, interp.minor) < minimum
+
+
 def _config(project: Project, cell: CellSpec, interp: Interpreter) -> Optional[Pyo3Config]:
     if any(k.startswith(_USER_SETTINGS) for k in project.config.env):
         return None
-    if not reads_config_file(project.meta):
+    if not reads_config_file(project.meta) or below_abi3t_minimum(project.bindings, interp):
         return None
     text = config_text(interp, cross=cell.platform.triple != project.rustc.host)
     if text is None:
