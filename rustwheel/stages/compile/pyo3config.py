@@ -11,8 +11,8 @@ the same with one interpreter. Two measures stop it:
   libpython's name and directory), never its path. Its name carries a digest of its content,
   so the compile stage writes it only when it is missing or different, with a fixed old mtime
   (a copy a CI cache dropped and the stage wrote again does not rerun pyo3's build script).
-  ``PYO3_PYTHON`` is not set, so a new virtual env of the same Python changes nothing cargo
-  watches.
+  ``PYO3_PYTHON`` is not set (unless the crate has a build script of its own, see
+  `own_build_script`), so a new virtual env of the same Python changes nothing cargo watches.
 - **A cargo slot per interpreter**: a per-interpreter ``codegen-units`` (`slot_units`) for the
   first crate whose build reads the interpreter (``pyo3-build-config`` when it has a build
   script, as before pyo3 0.30; ``pyo3-ffi`` since) changes its metadata hash, and every unit
@@ -151,6 +151,15 @@ def below_abi3t_minimum(bindings: Bindings, interp: Interpreter) -> bool:
     return minimum is not None and minimum != (0, 0) and (interp.major, interp.minor) < minimum
 
 
+def own_build_script(project: Project) -> bool:
+    """Whether the crate or one of its path dependencies has a build script. It may run the
+    build's interpreter from ``PYO3_PYTHON`` (``cryptography`` runs cffi so, and maturin sets it
+    for every pyo3 build), so such a crate gets it beside the config file. pyo3 reads the config
+    file and never the variable, so its builds stay in their slots; only the crate's plan names
+    the interpreter's path (another virtual env compiles it again)."""
+    return any("custom-build" in t.kind for p in project.local_packages for t in p.targets)
+
+
 def _config(project: Project, cell: CellSpec, interp: Interpreter) -> Optional[Pyo3Config]:
     if any(k.startswith(_USER_SETTINGS) for k in project.config.env):
         return None
@@ -181,6 +190,8 @@ def setup(project: Project, cell: CellSpec) -> Pyo3Setup:
         env = {"PYO3_CONFIG_FILE": config.path}
         if extension:
             env["PYO3_BUILD_EXTENSION_MODULE"] = "1"
+        if own_build_script(project):
+            env["PYO3_PYTHON"] = interp.executable
     root = slot_root(project.meta)
     if root is None:
         return Pyo3Setup(env, (), config)
