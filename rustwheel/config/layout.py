@@ -63,8 +63,13 @@ def determine_layout(*, project_root: Path, module_name: str,
     else:
         python_dir = _src_layout(project_root, project_name, python_packages) or project_root
     top = python_dir / module_name.split(".")[0]
-    mixed = top.is_dir() and not ((top / "Cargo.toml").is_file()
-                                  and not (top / "__init__.py").is_file())
+    crate_dir = (top / "Cargo.toml").is_file() and not (top / "__init__.py").is_file()
+    mixed = top.is_dir() and not crate_dir
+    if python_source is not None and not top.is_dir() and not crate_dir:
+        raise ConfigError(
+            f"{pyproject_file}: [{table}] python-source = '{python_source}' is set but holds no "
+            f"python package '{top.name}' for module '{module_name}' ({top}); create it, set "
+            "module-name to the package in it, or remove python-source")
     for package in python_packages:
         if not ((python_dir / package).is_dir() or (python_dir / f"{package}.py").is_file()):
             raise ConfigError(f"{pyproject_file}: [{table}] python-packages entry '{package}' "
