@@ -9,8 +9,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from conftest import HOST_PLATFORM, build_wheel, copy_crate, run_in_venv_of, run_rustwheel
 
+pytestmark = pytest.mark.slow
 PY_TAG = f"cp{sys.version_info[0]}{sys.version_info[1]}"
 
 
