@@ -327,7 +327,8 @@ def _add_project_fields(table: ProjectTable, fields: _Fields) -> None:
     for requirement in table.str_list("dependencies"):
         where = table.where("dependencies")
         fields.add("Requires-Dist", format_requirement(requirement, where), where)
-    for extra, requirements in table.list_table("optional-dependencies").items():
+    # by extra name, as maturin writes them (its optional-dependencies are a BTreeMap)
+    for extra, requirements in sorted(table.list_table("optional-dependencies").items()):
         where = f"{table.pyproject}: [project.optional-dependencies] {extra!r}"
         try:
             canonicalize_name(extra, validate=True)

@@ -5,8 +5,10 @@ called there."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -29,6 +31,11 @@ def test_mixed_rust_workspace_from_the_project_dir(tmp_path: Path, target_dir: P
     wheel = _wheel_of(run_rustwheel(["build", "-o", str(tmp_path / "out"), "--target-dir",
                                      str(target_dir), "-i", sys.executable], cwd=crate))
     assert wheel.name == f"mixed_rust_workspace-0.4.1-{PY_TAG}-{PY_TAG}-{HOST_PLATFORM}.whl"
+    with zipfile.ZipFile(wheel) as zf:
+        metadata = zf.read("mixed_rust_workspace-0.4.1.dist-info/METADATA").decode()
+    assert re.findall(r"^Provides-Extra: (.*)$", metadata, re.M) == ["all", "docs", "test"]
+    assert re.findall(r"^Requires-Dist: ([\w-]+)", metadata, re.M) == [
+        "mixed-rust-workspace", "sphinx", "pytest"]
     code = ("import mixed_ws, tests.test_mixed_ws as t; from mixed_ws.helpers.double import "
             "double; t.test_answer(); print(mixed_ws.answer(), double(21), "
             "mixed_ws._native.__file__.rsplit('/', 2)[-2])")
