@@ -33,9 +33,16 @@ def test_mixed_rust_workspace_from_the_project_dir(tmp_path: Path, target_dir: P
     assert wheel.name == f"mixed_rust_workspace-0.4.1-{PY_TAG}-{PY_TAG}-{HOST_PLATFORM}.whl"
     with zipfile.ZipFile(wheel) as zf:
         metadata = zf.read("mixed_rust_workspace-0.4.1.dist-info/METADATA").decode()
+        entry_points = zf.read("mixed_rust_workspace-0.4.1.dist-info/entry_points.txt").decode()
     assert re.findall(r"^Provides-Extra: (.*)$", metadata, re.M) == ["all", "docs", "test"]
+    # pyproject's tables in name order, as maturin writes them
     assert re.findall(r"^Requires-Dist: ([\w-]+)", metadata, re.M) == [
         "mixed-rust-workspace", "sphinx", "pytest"]
+    assert re.findall(r"^Project-URL: (\w+)", metadata, re.M) == ["Changelog", "Source",
+                                                                   "homepage"]
+    assert entry_points == ("[console_scripts]\na-mixed-ws-answer=mixed_ws:main\n"
+                            "mixed-ws-answer=mixed_ws:main\n[aa_plugins]\nonly=mixed_ws:answer\n"
+                            "[zz_plugins]\nfirst=mixed_ws:double\nsecond=mixed_ws:answer\n")
     code = ("import mixed_ws, tests.test_mixed_ws as t; from mixed_ws.helpers.double import "
             "double; t.test_answer(); print(mixed_ws.answer(), double(21), "
             "mixed_ws._native.__file__.rsplit('/', 2)[-2])")
