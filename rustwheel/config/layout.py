@@ -66,10 +66,8 @@ def determine_layout(*, project_root: Path, module_name: str,
     crate_dir = (top / "Cargo.toml").is_file() and not (top / "__init__.py").is_file()
     mixed = top.is_dir() and not crate_dir
     if python_source is not None and not top.is_dir() and not crate_dir:
-        raise ConfigError(
-            f"{pyproject_file}: [{table}] python-source = '{python_source}' is set but holds no "
-            f"python package '{top.name}' for module '{module_name}' ({top}); create it, set "
-            "module-name to the package in it, or remove python-source")
+        _check_module_package(python_dir, python_packages, top.name, module_name,
+                              f"{pyproject_file}: [{table}] python-source = '{python_source}'")
     for package in python_packages:
         if not ((python_dir / package).is_dir() or (python_dir / f"{package}.py").is_file()):
             raise ConfigError(f"{pyproject_file}: [{table}] python-packages entry '{package}' "
@@ -88,3 +86,18 @@ def _src_layout(project_root: Path, project_name: Optional[str],
         return None
     names = (project_name.replace("-", "_"), *python_packages)
     return src if any((src / name / "__init__.py").is_file() for name in names) else None
+
+
+def _check_module_package(python_dir: Path, python_packages: tuple[str, ...], package: str,
+                          module_name: str, where: str) -> None:
+    """python-source holding python packages, none of them the module's (nor a python-packages
+    entry), is a mistake (maturin's wrong-python-source); maturin refuses any python-source
+    without the module's package, rustwheel still builds a pure layout from one holding no
+    package (its own sdists of workspace members set python-source so)."""
+    others = sorted(p.name for p in python_dir.iterdir() if (p / "__init__.py").is_file()
+                    and p.name not in python_packages)
+    if others:
+        raise ConfigError(
+            f"{where} holds the python package(s) {', '.join(others)} but none named "
+            f"'{package}' for module '{module_name}'; rename the package, set module-name to "
+            "it, or list it in python-packages")

@@ -51,7 +51,11 @@ def test_no_src_layout_without_rust_cargo_toml(tmp_path: Path) -> None:
 def test_python_source_without_the_module_package_is_an_error(tmp_path: Path) -> None:
     """maturin's wrong-python-source: python-source set, no package for the module in it."""
     _touch(tmp_path / "python" / "run_this" / "__init__.py")
-    with pytest.raises(ConfigError, match=r"python-source = 'python' is set but holds no "
-                                          r"python package 'proj'"):
+    with pytest.raises(ConfigError, match=r"python-source = 'python' holds the python "
+                                          r"package\(s\) run_this but none named 'proj'"):
         _layout(tmp_path, "proj", source="python")
     assert _layout(tmp_path, "run_this", source="python").mixed
+    assert not _layout(tmp_path, "proj", source="python", packages=("run_this",)).mixed
+    # a python-source with no package at all is a pure layout (rustwheel's sdists write one)
+    (tmp_path / "crate").mkdir()
+    assert not _layout(tmp_path, "proj", source="crate").mixed
