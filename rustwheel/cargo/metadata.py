@@ -121,12 +121,20 @@ def parse_metadata(data: Mapping[str, Any], manifest_path: Path) -> CargoMetadat
     )
 
 
-def cargo_metadata_argv(manifest_path: Path, *, features: Sequence[str], all_features: bool,
-                        no_default_features: bool, locked: bool, frozen: bool, offline: bool,
-                        config: Sequence[str], filter_platform: Optional[str]) -> list[str]:
+def cargo_metadata_argv(manifest_path: Path, filter_platform: Optional[str],
+                        resolution: Sequence[str]) -> list[str]:
+    """`cargo metadata` of ``manifest_path`` with the flags of `resolution_args`."""
     argv = ["cargo", "metadata", "--format-version", "1", "--manifest-path", str(manifest_path)]
     if filter_platform:
         argv += ["--filter-platform", filter_platform]
+    return argv + list(resolution)
+
+
+def resolution_args(*, features: Sequence[str], all_features: bool, no_default_features: bool,
+                    locked: bool, frozen: bool, offline: bool, config: Sequence[str]) -> list[str]:
+    """The flags that decide cargo's resolution (features, lock file, network, ``--config``),
+    shared by `cargo metadata` and `cargo tree`."""
+    argv: list[str] = []
     if features:
         argv += ["--features", ",".join(features)]
     if all_features:

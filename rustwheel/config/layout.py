@@ -50,7 +50,7 @@ def validate_module_name(name: str, where: str) -> str:
     return name
 
 
-def determine_layout(*, project_root: Path, manifest_dir: Path, module_name: str,
+def determine_layout(*, project_root: Path, module_name: str,
                      python_source: Optional[str], python_packages: tuple[str, ...],
                      project_name: Optional[str], pyproject_file: str,
                      table: str = "tool.rustwheel") -> ProjectLayout:
@@ -61,19 +61,43 @@ def determine_layout(*, project_root: Path, manifest_dir: Path, module_name: str
                 f"{pyproject_file}: [{table}] python-source = '{python_source}' does not exist "
                 f"({python_dir}); create it or fix the path")
     else:
-        python_dir = project_root
-        src = project_root / "src"
-        if manifest_dir == project_root / "rust" and src.is_dir():
-            names = [n for n in (project_name, module_name.split(".")[0]) if n]
-            names += list(python_packages)
-            if any((src / n.replace("-", "_") / "__init__.py").is_file() for n in names):
-                python_dir = src
+        python_dir = _src_layout(project_root, project_name, python_packages) or project_root
     top = python_dir / module_name.split(".")[0]
-    mixed = top.is_dir() and not ((top / "Cargo.toml").is_file()
-                                  and not (top / "__init__.py").is_file())
+    crate_dir = (top / "Cargo.toml").is_file() and not (top / "__init__.py").is_file()
+    mixed = top.is_dir() and not crate_dir
+    if python_source is not None and not top.is_dir() and not crate_dir:
+        _check_module_package(python_dir, python_packages, top.name, module_name,
+                              f"{pyproject_file}: [{table}] python-source = '{python_source}'")
     for package in python_packages:
         if not ((python_dir / package).is_dir() or (python_dir / f"{package}.py").is_file()):
             raise ConfigError(f"{pyproject_file}: [{table}] python-packages entry '{package}' "
                               f"was not found in {python_dir}; create it or remove the entry")
     return ProjectLayout(project_root=project_root, python_dir=python_dir,
                          module_name=module_name, mixed=mixed, python_packages=python_packages)
+
+
+def _src_layout(project_root: Path, project_name: Optional[str],
+                python_packages: tuple[str, ...]) -> Optional[Path]:
+    """maturin's "python first" src layout: ``rust/Cargo.toml`` (a crate or a workspace, the
+    crate built may be any member) beside ``src/<project name or python-packages entry>/
+    __init__.py``; the python sources are then in ``src/``."""
+    src = project_root / "src"
+    if project_name is None or not (project_root / "rust" / "Cargo.toml").is_file():
+        return None
+    names = (project_name.replace("-", "_"), *python_packages)
+    return src if any((src / name / "__init__.py").is_file() for name in names) else None
+
+
+def _check_module_package(python_dir: Path, python_packages: tuple[str, ...], package: str,
+                          module_name: str, where: str) -> None:
+    """python-source holding python packages, none of them the module's (nor a python-packages
+    entry), is a mistake (maturin's wrong-python-source); maturin refuses any python-source
+    without the module's package, rustwheel still builds a pure layout from one holding no
+    package (its own sdists of workspace members set python-source so)."""
+    others = sorted(p.name for p in python_dir.iterdir() if (p / "__init__.py").is_file()
+                    and p.name not in python_packages)
+    if others:
+        raise ConfigError(
+            f"{where} holds the python package(s) {', '.join(others)} but none named "
+            f"'{package}' for module '{module_name}'; rename the package, set module-name to "
+            "it, or list it in python-packages")

@@ -15,6 +15,7 @@ from typing import Optional
 from rustwheel.config.compat import Compatibility, parse_audit_mode, parse_compatibility
 from rustwheel.config.pyproject import PyProject, check_regular_file, load_pyproject
 from rustwheel.config.toolkeys import BINDINGS, ToolConfig, parse_tool_config
+from rustwheel.config.workspace import workspace_root
 from rustwheel.errors import ConfigError
 from rustwheel.options import BuildOptions
 from rustwheel.spec.compression import compression as zip_compression
@@ -77,8 +78,10 @@ def _find_project(manifest_arg: Optional[str], cwd: Path) -> tuple[Path, Optiona
 
 
 def _project_of_manifest(manifest: Path) -> tuple[Path, Optional[PyProject]]:
-    """-m/--manifest-path given: the pyproject.toml beside that Cargo.toml, else the one a
-    directory up (``rust/Cargo.toml`` layouts) unless it declares another manifest-path."""
+    """-m/--manifest-path given: the pyproject.toml beside that Cargo.toml, else the nearest
+    one above it up to the parent of its cargo workspace's root, as maturin looks (``rust/
+    Cargo.toml`` layouts, a python project around a Rust workspace), unless it declares
+    another manifest-path."""
     if manifest.is_dir() and manifest.name != "Cargo.toml":
         manifest = manifest / "Cargo.toml"
     if not _present(manifest):
@@ -86,9 +89,11 @@ def _project_of_manifest(manifest: Path) -> tuple[Path, Optional[PyProject]]:
             f"{manifest}: Cargo.toml not found; pass -m/--manifest-path pointing to the "
             "crate's Cargo.toml")
     check_regular_file(manifest)
-    for candidate in (manifest.parent / "pyproject.toml",
-                      manifest.parent.parent / "pyproject.toml"):
-        if _present(candidate):
+    top = workspace_root(manifest).parent
+    for directory in manifest.parents:
+        if not directory.is_relative_to(top):
+            break
+        if _present(candidate := directory / "pyproject.toml"):
             found = load_pyproject(candidate)
             declared = _manifest_from(found)
             if candidate.parent == manifest.parent or declared in (None, manifest):

@@ -327,14 +327,15 @@ def _add_project_fields(table: ProjectTable, fields: _Fields) -> None:
     fields.add("Keywords", ",".join(keywords) if keywords else None, table.where("keywords"))
     for classifier in table.str_list("classifiers"):
         fields.add("Classifier", classifier, table.where("classifiers"))
-    for label, url in table.str_table("urls").items():
+    for label, url in sorted(table.str_table("urls").items()):  # by label, as maturin
         fields.add("Project-URL", f"{label}, {url}", table.where("urls"))
     where = table.where("requires-python")
     fields.add("Requires-Python", table.optional_string("requires-python"), where)
     for requirement in table.str_list("dependencies"):
         where = table.where("dependencies")
         fields.add("Requires-Dist", format_requirement(requirement, where), where)
-    for extra, requirements in table.list_table("optional-dependencies").items():
+    # by extra name, as maturin writes them (it reads TOML tables as sorted maps)
+    for extra, requirements in sorted(table.list_table("optional-dependencies").items()):
         where = f"{table.pyproject}: [project.optional-dependencies] {extra!r}"
         try:
             canonicalize_name(extra, validate=True)
@@ -348,12 +349,13 @@ def _add_project_fields(table: ProjectTable, fields: _Fields) -> None:
 
 
 def _entry_points(table: ProjectTable) -> EntryPoints:
-    """``scripts`` and ``gui-scripts``, then each ``entry-points`` group, empty groups dropped."""
+    """``scripts`` and ``gui-scripts``, then each ``entry-points`` group, empty groups dropped;
+    groups and entries by name, as maturin writes them (its TOML tables are sorted maps)."""
     groups: list[tuple[str, dict[str, str]]] = [
         ("console_scripts", table.str_table("scripts")),
         ("gui_scripts", table.str_table("gui-scripts")),
     ]
-    for group, entries in table.nested_table("entry-points").items():
+    for group, entries in sorted(table.nested_table("entry-points").items()):
         if group in ("console_scripts", "gui_scripts"):
             key = "scripts" if group == "console_scripts" else "gui-scripts"
             raise ConfigError(
@@ -362,7 +364,7 @@ def _entry_points(table: ProjectTable) -> EntryPoints:
             )
         where = f"{table.pyproject}: [project.entry-points.{group}]"
         groups.append((group, checked_str_table(entries, where)))
-    return tuple((group, tuple(entries.items())) for group, entries in groups if entries)
+    return tuple((group, tuple(sorted(entries.items()))) for group, entries in groups if entries)
 
 
 def _input_files(readme: Readme | None, licenses: Sequence[LicenseFile]) -> tuple[str, ...]:

@@ -89,6 +89,12 @@ CRATES: dict[str, str] = {
     "cffi-mixed": "Cargo.toml",
     "cffi-build-header": "Cargo.toml",
     "pyo3-sqlite": "Cargo.toml",  # links libsqlite3: both bundle it into pyo3_sqlite.libs/
+    # maturin's shapes that rustwheel once built differently (test_maturin_shapes)
+    "mixed-rust-workspace/mixed-ws-py": "rust/python/mixed-ws-py/Cargo.toml",
+    "workspace-sibling-features/sibling-ext": "ext/Cargo.toml",
+    "workspace-sibling-features/sibling-cli": "cli/Cargo.toml",
+    "pyo3-abi3t": "Cargo.toml",
+    "pyo3-build-script-python": "Cargo.toml",
 }
 
 # Crates whose build script writes `<target dir>/header.h`, which both tools then use for every

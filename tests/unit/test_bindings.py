@@ -6,9 +6,11 @@ from pathlib import Path
 from typing import Any, Optional
 
 import pytest
+from planfacts import cpython
 
 from rustwheel.cargo.metadata import parse_metadata
 from rustwheel.errors import ConfigError
+from rustwheel.stages.compile.pyo3config import below_abi3t_minimum
 from rustwheel.stages.detect.bindings import detect
 
 ROOT_MANIFEST = Path("/src/demo/Cargo.toml")
@@ -76,6 +78,15 @@ def test_plain_abi3_means_interpreter_version() -> None:
                       {"pyo3-ffi": ["abi3"]}),
                None, "x")
     assert b.abi3 == (0, 0)
+
+
+def test_abi3t_minimum_apart_from_abi3() -> None:
+    """pyo3 0.29's free-threaded stable ABI (``abi3t-py315``); maturin's pyo3-abi3t crate."""
+    b = detect(_meta(CDYLIB, {"demo": ["pyo3"], "pyo3": ["pyo3-ffi"], "pyo3-ffi": []},
+                      {"pyo3-ffi": ["abi3t", "abi3t-py315"]}), None, "x")
+    assert (b.abi3, b.abi3t) == (None, (3, 15))
+    # the version-specific builds below 3.15 let pyo3 read the interpreter, not a config file
+    assert below_abi3t_minimum(b, cpython(11)) and not below_abi3t_minimum(b, cpython(15))
 
 
 def test_pyo3_with_only_bin_is_bin_with_pyo3() -> None:

@@ -11,8 +11,8 @@ the same with one interpreter. Two measures stop it:
   libpython's name and directory), never its path. Its name carries a digest of its content,
   so the compile stage writes it only when it is missing or different, with a fixed old mtime
   (a copy a CI cache dropped and the stage wrote again does not rerun pyo3's build script).
-  ``PYO3_PYTHON`` is not set, so a new virtual env of the same Python changes nothing cargo
-  watches.
+  ``PYO3_PYTHON`` is not set (unless the crate has a build script of its own, see
+  `own_build_script`), so a new virtual env of the same Python changes nothing cargo watches.
 - **A cargo slot per interpreter**: a per-interpreter ``codegen-units`` (`slot_units`) for the
   first crate whose build reads the interpreter (``pyo3-build-config`` when it has a build
   script, as before pyo3 0.30; ``pyo3-ffi`` since) changes its metadata hash, and every unit
@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from rustwheel.host.interpreter import Interpreter
     from rustwheel.plan.matrix import CellSpec
     from rustwheel.plan.project import Project
+    from rustwheel.stages.detect.bindings import Bindings
 
 CONFIG_DIR = ("rustwheel", "pyo3")
 """Where the config files go, under the cargo target dir."""
@@ -141,10 +142,28 @@ def _env_with_path(interp: Interpreter, extension: bool) -> dict[str, str]:
     return env
 
 
+def below_abi3t_minimum(bindings: Bindings, interp: Interpreter) -> bool:
+    """A version-specific build of an ``abi3t-py3XY`` crate for an older interpreter: pyo3-build-
+    config 0.29.0-0.29.2 refuses a config file there ("cannot set a minimum Python version
+    3.15 higher than the interpreter version") but reads the interpreter itself, as maturin
+    lets it."""
+    minimum = bindings.abi3t
+    return minimum is not None and minimum != (0, 0) and (interp.major, interp.minor) < minimum
+
+
+def own_build_script(project: Project) -> bool:
+    """Whether the crate or one of its path dependencies has a build script. It may run the
+    build's interpreter from ``PYO3_PYTHON`` (``cryptography`` runs cffi so, and maturin sets it
+    for every pyo3 build), so such a crate gets it beside the config file. pyo3 reads the config
+    file and never the variable, so its builds stay in their slots; only the crate's plan names
+    the interpreter's path (another virtual env compiles it again)."""
+    return any("custom-build" in t.kind for p in project.local_packages for t in p.targets)
+
+
 def _config(project: Project, cell: CellSpec, interp: Interpreter) -> Optional[Pyo3Config]:
     if any(k.startswith(_USER_SETTINGS) for k in project.config.env):
         return None
-    if not reads_config_file(project.meta):
+    if not reads_config_file(project.meta) or below_abi3t_minimum(project.bindings, interp):
         return None
     text = config_text(interp, cross=cell.platform.triple != project.rustc.host)
     if text is None:
@@ -171,6 +190,8 @@ def setup(project: Project, cell: CellSpec) -> Pyo3Setup:
         env = {"PYO3_CONFIG_FILE": config.path}
         if extension:
             env["PYO3_BUILD_EXTENSION_MODULE"] = "1"
+        if own_build_script(project):
+            env["PYO3_PYTHON"] = interp.executable
     root = slot_root(project.meta)
     if root is None:
         return Pyo3Setup(env, (), config)

@@ -10,6 +10,7 @@ from rustwheel.cargo.metadata import CargoMetadata, Target
 from rustwheel.errors import ConfigError
 
 _ABI3_PY = re.compile(r"^abi3-py(\d)(\d+)$")
+_ABI3T_PY = re.compile(r"^abi3t-py(\d)(\d+)$")
 
 
 @dataclass(frozen=True)
@@ -20,6 +21,9 @@ class Bindings:
     """``pyo3`` or ``pyo3-ffi`` when one is in the dependency graph (a bin may link it)."""
     abi3: Optional[tuple[int, int]] = None
     """Minimum Python version of an abi3 build; (0, 0) means "the interpreter's version"."""
+    abi3t: Optional[tuple[int, int]] = None
+    """The same for pyo3's free-threaded stable ABI features (``abi3t``, ``abi3t-py315``);
+    CPython < 3.15 gets version-specific builds of such a crate (as in maturin)."""
 
     @property
     def needs_interpreter(self) -> bool:
@@ -30,20 +34,25 @@ class Bindings:
         return self.kind in ("pyo3", "pyo3-ffi")
 
 
-def _abi3(meta: CargoMetadata, crate: str) -> Optional[tuple[int, int]]:
+def _abi3(meta: CargoMetadata, crate: str, kind: str = "abi3") -> Optional[tuple[int, int]]:
+    pattern = _ABI3_PY if kind == "abi3" else _ABI3T_PY
     for name in ("pyo3-ffi", crate):
         for pkg in meta.find_dependency(name):
             feats = meta.features.get(pkg.id, ())
             versions = []
             for f in feats:
-                m = _ABI3_PY.match(f)
+                m = pattern.match(f)
                 if m:
                     versions.append((int(m.group(1)), int(m.group(2))))
             if versions:
                 return min(versions)
-            if "abi3" in feats:
+            if kind in feats:
                 return (0, 0)
     return None
+
+
+def _pyo3_bindings(kind: str, meta: CargoMetadata, crate: str) -> Bindings:
+    return Bindings(kind, crate, _abi3(meta, crate), _abi3(meta, crate, "abi3t"))
 
 
 def _pyo3_crate(meta: CargoMetadata) -> Optional[str]:
@@ -90,14 +99,14 @@ def detect(meta: CargoMetadata, requested: Optional[str], where: str,
                     f"{requested_by or where + ': bindings'} '{requested}': neither pyo3 nor "
                     "pyo3-ffi is a dependency of the crate; add the dependency or choose other "
                     "bindings")
-            return Bindings(requested, crate, _abi3(meta, crate))
+            return _pyo3_bindings(requested, meta, crate)
         if requested == "bin":
             return Bindings("bin", crate, None)
         return Bindings(requested, None, None)
     if crate is not None:
         if not has_cdylib and has_bin:
             return Bindings("bin", crate, None)
-        return Bindings(crate, crate, _abi3(meta, crate))
+        return _pyo3_bindings(crate, meta, crate)
     if uniffi:
         return Bindings("uniffi")
     if has_cdylib:

@@ -10,7 +10,14 @@ from pathlib import Path
 from typing import Optional
 
 from rustwheel import ui
-from rustwheel.cargo.metadata import CargoMetadata, Target, cargo_metadata_argv, load_metadata
+from rustwheel.cargo.metadata import (
+    CargoMetadata,
+    Target,
+    cargo_metadata_argv,
+    load_metadata,
+    resolution_args,
+)
+from rustwheel.cargo.tree import cargo_tree_argv, root_resolution
 from rustwheel.config.layout import ProjectLayout, determine_layout
 from rustwheel.config.options import BuildConfig
 from rustwheel.config.toolkeys import CargoTargetSpec
@@ -44,19 +51,23 @@ def env_fingerprint(env: Mapping[str, str]) -> dict[str, str]:
     return out
 
 
-def _cargo_metadata(cfg: BuildConfig, rustc: Rustc) -> CargoMetadata:
-    argv = cargo_metadata_argv(
-        cfg.manifest_path, features=cfg.features, all_features=cfg.all_features,
+def _cargo_metadata(cfg: BuildConfig, rustc: Rustc) -> tuple[CargoMetadata, CargoMetadata]:
+    """The workspace's resolution, and the root package's own (`rustwheel.cargo.tree`)."""
+    resolution = resolution_args(
+        features=cfg.features, all_features=cfg.all_features,
         no_default_features=cfg.no_default_features, locked=cfg.locked, frozen=cfg.frozen,
-        offline=cfg.offline, config=cfg.cargo_config, filter_platform=rustc.host)
-    return load_metadata(argv, cfg.manifest_path, cfg.env)
+        offline=cfg.offline, config=cfg.cargo_config)
+    meta = load_metadata(cargo_metadata_argv(cfg.manifest_path, rustc.host, resolution),
+                         cfg.manifest_path, cfg.env)
+    tree_argv = cargo_tree_argv(cfg.manifest_path, rustc.host, resolution)
+    return meta, root_resolution(meta, tree_argv, cfg.env)
 
 
 def _layout(cfg: BuildConfig, meta: CargoMetadata) -> ProjectLayout:
     project = cfg.pyproject.project if cfg.pyproject is not None else None
     return determine_layout(
-        project_root=cfg.project_root, manifest_dir=cfg.manifest_path.parent,
-        module_name=module_name(cfg, meta), python_source=cfg.tool.python_source,
+        project_root=cfg.project_root, module_name=module_name(cfg, meta),
+        python_source=cfg.tool.python_source,
         python_packages=cfg.tool.python_packages,
         project_name=(project or {}).get("name"), pyproject_file=_pyproject_file(cfg),
         table=cfg.pyproject.tool_table if cfg.pyproject is not None else "tool.rustwheel")
@@ -185,15 +196,15 @@ def _resolution_inputs(project: Project, requested: Optional[list[str]],
 def resolve_project(cfg: BuildConfig) -> Project:
     """Probe the toolchain, cargo and the interpreters, and find the project's files."""
     rustc = rustc_info(cfg.env)
-    meta = _cargo_metadata(cfg, rustc)
+    meta, own = _cargo_metadata(cfg, rustc)
     by_cli = cfg.bindings is not None and cfg.bindings != cfg.tool.bindings
-    bindings = detect(meta, cfg.bindings, where(cfg), "-b/--bindings" if by_cli else "")
-    names, interpreters = resolve_interpreters(cfg, meta, bindings)
+    bindings = detect(own, cfg.bindings, where(cfg), "-b/--bindings" if by_cli else "")
+    names, interpreters = resolve_interpreters(cfg, own, bindings)
     layout = _layout(cfg, meta)
     metadata = _metadata(cfg, meta, bindings)
     target_dir, state_dir, out_dir = _locations(cfg, meta)
     zip_timestamp(cfg.env.get("SOURCE_DATE_EPOCH"))  # reject a bad value before compiling
-    lib, bins = _targets(cfg, meta, bindings)
+    lib, bins = _targets(cfg, own, bindings)
     check_writable_dir(out_dir, "-o/--out")  # before anything compiles
     check_writable_dir(target_dir, "--target-dir")
     sources, listed = wheel_sources(cfg, SourceContext(meta, layout, bindings, metadata,

@@ -14,7 +14,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
-from rustwheel.cargo.metadata import CargoMetadata, Package, cargo_metadata_argv, load_metadata
+from rustwheel.cargo.metadata import (
+    CargoMetadata,
+    Package,
+    cargo_metadata_argv,
+    load_metadata,
+    resolution_args,
+)
 from rustwheel.config.layout import ProjectLayout, determine_layout
 from rustwheel.config.options import BuildConfig
 from rustwheel.config.pyproject import PyProject
@@ -107,10 +113,11 @@ def make_plan(cfg: BuildConfig) -> SdistPlan:
                           f"{cfg.manifest_path}; an sdist needs one (add pyproject.toml with a "
                           "[build-system] table)")
     pyproject = cfg.pyproject
-    meta = load_metadata(cargo_metadata_argv(
-        cfg.manifest_path, features=(), all_features=True, no_default_features=False,
-        locked=cfg.locked, frozen=cfg.frozen, offline=cfg.offline, config=cfg.cargo_config,
-        filter_platform=None), cfg.manifest_path, cfg.env)
+    resolution = resolution_args(
+        features=(), all_features=True, no_default_features=False, locked=cfg.locked,
+        frozen=cfg.frozen, offline=cfg.offline, config=cfg.cargo_config)
+    meta = load_metadata(cargo_metadata_argv(cfg.manifest_path, None, resolution),
+                         cfg.manifest_path, cfg.env)
     layout, metadata = _layout_and_metadata(cfg, pyproject, meta)
     generator = cfg.tool.sdist_generator
     target_dir = cfg.target_dir or meta.target_directory
@@ -159,8 +166,8 @@ def _layout_and_metadata(cfg: BuildConfig, pyproject: PyProject,
 
     project = pyproject.project
     layout = determine_layout(
-        project_root=cfg.project_root, manifest_dir=cfg.manifest_path.parent,
-        module_name=module_name(cfg, meta), python_source=cfg.tool.python_source,
+        project_root=cfg.project_root, module_name=module_name(cfg, meta),
+        python_source=cfg.tool.python_source,
         python_packages=cfg.tool.python_packages, project_name=(project or {}).get("name"),
         pyproject_file=str(pyproject.path), table=pyproject.tool_table)
     from rustwheel import ui
