@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -50,11 +51,26 @@ def run_tasks(tasks: Sequence[Any], dep_file: Path, log: RunLog,
             return list(generate_tasks("rustwheel", (
                 dict(t) if isinstance(t, dict) else t for t in tasks)))
 
-    main = DoitMain(Loader(), config_filenames=(), extra_config=BACKEND_PLUGIN)
     names = _names(tasks)
-    with showing(log, names):
+    with showing(log, names), _without_entry_points():
+        main = DoitMain(Loader(), config_filenames=(), extra_config=BACKEND_PLUGIN)
         log.begin()
         try:
             return int(main.run(["run", *doit_args]))
         finally:
             log.end(names)
+
+
+@contextmanager
+def _without_entry_points() -> Iterator[None]:
+    """doit looks its plugins up in every installed distribution's entry points, three scans
+    a run (~5 ms); rustwheel's run names its backend in ``extra_config`` and needs none. Put
+    back afterwards: a user's doit in the same process keeps its plugins."""
+    import doit.plugin
+
+    saved = doit.plugin.entry_points_impl
+    doit.plugin.entry_points_impl = lambda: (lambda group: ())
+    try:
+        yield
+    finally:
+        doit.plugin.entry_points_impl = saved
