@@ -23,6 +23,7 @@ from rustwheel.options import BuildOptions
 
 if TYPE_CHECKING:
     from rustwheel.api import BuildResult
+    from rustwheel.develop.installer import WheelInfo
 
 HOOK_ENV = "RUSTWHEEL_DEVELOP_HOOK"
 """Set by the auto-rebuild hook: rebuild and re-place only (no dependency install)."""
@@ -77,30 +78,29 @@ def _parse(args: Sequence[str], rustc_args: Sequence[str],
     return ns, options
 
 
-def _write_hook_config(python_env: PythonEnv, wheel: Path, args: Sequence[str],
+def _write_hook_config(site: Path, info: WheelInfo, args: Sequence[str],
                        stamp_file: Path) -> None:
     from rustwheel.develop import record
-    from rustwheel.develop.installer import site_packages, wheel_metadata
     from rustwheel.stages.wheel.editable import hook_module_name
 
-    dist_info, dist, _ = wheel_metadata(wheel)
-    site = site_packages(python_env, dist_info)
     config = {"stamp": str(stamp_file), "args": list(args), "cwd": os.getcwd(),
               "python": sys.executable,
               "rustwheel_path": str(Path(__file__).resolve().parent.parent.parent)}
-    record.add_file(site, dist_info, f"{hook_module_name(dist)}.json",
+    record.add_file(site, info.dist_info, f"{hook_module_name(info.dist)}.json",
                     (json.dumps(config, indent=1) + "\n").encode("utf-8"))
 
 
 def _install(ns: argparse.Namespace, wheel: Path, result: BuildResult,
              args: Sequence[str]) -> None:
-    from rustwheel.develop.installer import wheel_metadata
+    from rustwheel.develop.installer import site_packages, wheel_metadata
 
     python_env: PythonEnv = ns.python_env
+    info = wheel_metadata(wheel)
+    site = site_packages(python_env, info.dist_info)
     from_hook = os.environ.get(HOOK_ENV) == "1"
-    if not (from_hook and _is_mixed_editable(wheel)):
+    if not (from_hook and _is_mixed_editable(info)):
         extras = sorted({e for group in ns.extras or () for e in group.split(",") if e})
-        _install_or_update(ns, wheel, extras, with_dependencies=not from_hook)
+        _install_or_update(ns, wheel, info, site, extras, with_dependencies=not from_hook)
     if ns.auto_rebuild:
         if result.stamp is None:
             ui.warn("--auto-rebuild: this build left no no-op stamp (its build scripts read "
@@ -108,31 +108,30 @@ def _install(ns: argparse.Namespace, wheel: Path, result: BuildResult,
                     "cannot check it cheaply and will not rebuild; run rustwheel develop again")
         stamp_file = stamp_of(ns.options)
         assert stamp_file is not None  # checked before building
-        _write_hook_config(python_env, wheel, list(args), stamp_file)
-    dist_info, _, _ = wheel_metadata(wheel)
-    ui.note(f"installed {dist_info.removesuffix('.dist-info')} (editable) into "
+        _write_hook_config(site, info, list(args), stamp_file)
+    ui.note(f"installed {info.dist_info.removesuffix('.dist-info')} (editable) into "
             f"{python_env.prefix}")
 
 
-def _install_or_update(ns: argparse.Namespace, wheel: Path, extras: Sequence[str],
-                       with_dependencies: bool) -> None:
+def _install_or_update(ns: argparse.Namespace, wheel: Path, info: WheelInfo, site: Path,
+                       extras: Sequence[str], with_dependencies: bool) -> None:
     """Replace the changed files of the installed wheel in place when nothing else changed
     (`rustwheel.develop.inplace`); otherwise install it with pip or uv."""
     from rustwheel.develop import inplace
-    from rustwheel.develop.installer import install, mark_editable, site_packages, wheel_metadata
+    from rustwheel.develop.installer import install, mark_editable
 
     python_env: PythonEnv = ns.python_env
     context = [str(python_env.python), ",".join(extras), f"dependencies={with_dependencies}"]
-    site = site_packages(python_env, wheel_metadata(wheel)[0])
     replaced = inplace.update(site, wheel, context)
     if replaced is not None:
         ui.note(f"updated in place ({len(replaced)} changed file"
                 f"{'' if len(replaced) == 1 else 's'}; metadata and file list unchanged, so "
                 "no installer run)")
         return
-    install(python_env, wheel, use_uv=ns.uv, extras=extras, with_dependencies=with_dependencies)
-    mark_editable(python_env, wheel, Path.cwd())
-    inplace.remember(site_packages(python_env, wheel_metadata(wheel)[0]), wheel, context)
+    install(python_env, wheel, info, use_uv=ns.uv, extras=extras,
+            with_dependencies=with_dependencies)
+    mark_editable(site, info.dist_info, Path.cwd())
+    inplace.remember(site, wheel, context)
 
 
 def cmd_develop(args: Sequence[str], rustc_args: Sequence[str]) -> int:
@@ -150,13 +149,8 @@ def cmd_develop(args: Sequence[str], rustc_args: Sequence[str]) -> int:
     return 0
 
 
-def _is_mixed_editable(wheel: Path) -> bool:
+def _is_mixed_editable(info: WheelInfo) -> bool:
     """Whether the editable wheel points at a source tree (a ``<dist>.pth`` of its own)."""
-    import zipfile
-
-    from rustwheel.develop.installer import wheel_metadata
     from rustwheel.spec import tags
 
-    _, dist, _ = wheel_metadata(wheel)
-    with zipfile.ZipFile(wheel) as zf:
-        return f"{tags.dist_name(dist)}.pth" in zf.namelist()
+    return f"{tags.dist_name(info.dist)}.pth" in info.names

@@ -23,12 +23,9 @@ from typing import Optional
 
 from rustwheel.atomic import replacing
 from rustwheel.develop import record
+from rustwheel.develop.installer import dist_info_dir
 
 SHAPE_FILE = "rustwheel-develop.json"
-
-
-def _dist_info(names: Sequence[str]) -> str:
-    return next(n.split("/", 1)[0] for n in names if n.endswith(".dist-info/METADATA"))
 
 
 def _replaceable(name: str, dist_info: str) -> bool:
@@ -40,8 +37,7 @@ def _replaceable(name: str, dist_info: str) -> bool:
 def shape(zf: zipfile.ZipFile, context: Sequence[str]) -> str:
     """A digest of what an install depends on besides the replaceable files' bytes: every
     member's name and mode, the metadata (RECORD aside), and `context` (python, extras)."""
-    names = zf.namelist()
-    dist_info = _dist_info(names)
+    dist_info = dist_info_dir(zf.namelist())
     h = hashlib.sha256(json.dumps(list(context)).encode())
     for info in sorted(zf.infolist(), key=lambda i: i.filename):
         h.update(f"{info.filename}\0{info.external_attr >> 16:o}\0".encode())
@@ -62,7 +58,7 @@ def update(site: Path, wheel: Path, context: Sequence[str]) -> Optional[list[str
     """Replace the installed files whose bytes changed; the names replaced, or None when the
     shape differs (or nothing is installed) and the wheel needs a real install."""
     with zipfile.ZipFile(wheel) as zf:
-        dist_info = _dist_info(zf.namelist())
+        dist_info = dist_info_dir(zf.namelist())
         if _installed_shape(site, dist_info) != shape(zf, context):
             return None
         try:
@@ -97,7 +93,7 @@ def _stale(dest: Path, built: Optional[tuple[str, str]],
 def remember(site: Path, wheel: Path, context: Sequence[str]) -> None:
     """After a real install: keep its shape in the installed dist-info, listed in RECORD."""
     with zipfile.ZipFile(wheel) as zf:
-        dist_info = _dist_info(zf.namelist())
+        dist_info = dist_info_dir(zf.namelist())
         digest = shape(zf, context)
     record.add_file(site, dist_info, f"{dist_info}/{SHAPE_FILE}",
                     (json.dumps({"shape": digest}) + "\n").encode())

@@ -6,6 +6,7 @@ import json
 import zipfile
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NamedTuple
 
 from rustwheel import _run
 from rustwheel.develop.environment import PythonEnv
@@ -25,23 +26,40 @@ def installer_argv(env: PythonEnv, use_uv: bool) -> list[str]:
     return [str(env.python), "-m", "pip", "install", "--disable-pip-version-check"]
 
 
-def wheel_metadata(wheel: Path) -> tuple[str, str, list[str]]:
-    """(dist-info directory, Name, Requires-Dist lines) of a wheel."""
+class WheelInfo(NamedTuple):
+    dist_info: str
+    """The ``.dist-info`` directory's name."""
+    dist: str
+    """METADATA's Name."""
+    requires: list[str]
+    """METADATA's Requires-Dist lines."""
+    names: list[str]
+    """Every member's name."""
+
+
+def dist_info_dir(names: Sequence[str]) -> str:
+    """The ``.dist-info`` directory of a wheel with members ``names``."""
+    return next(n.split("/", 1)[0] for n in names if n.endswith(".dist-info/METADATA"))
+
+
+def wheel_metadata(wheel: Path) -> WheelInfo:
+    """What installing the wheel needs to know of it, read once."""
     with zipfile.ZipFile(wheel) as zf:
-        name = next(n for n in zf.namelist() if n.endswith(".dist-info/METADATA"))
-        text = zf.read(name).decode("utf-8")
+        names = zf.namelist()
+        dist_info = dist_info_dir(names)
+        text = zf.read(f"{dist_info}/METADATA").decode("utf-8")
     head = text.split("\n\n", 1)[0]
     fields = [line.split(": ", 1) for line in head.splitlines() if ": " in line]
     dist = next(v for k, v in fields if k == "Name")
-    return name.split("/", 1)[0], dist, [v for k, v in fields if k == "Requires-Dist"]
+    return WheelInfo(dist_info, dist, [v for k, v in fields if k == "Requires-Dist"], names)
 
 
-def install(env: PythonEnv, wheel: Path, *, use_uv: bool, extras: Sequence[str],
-            with_dependencies: bool) -> None:
+def install(env: PythonEnv, wheel: Path, info: WheelInfo, *, use_uv: bool,
+            extras: Sequence[str], with_dependencies: bool) -> None:
     """The wheel's dependencies (with ``extras``) unless told not to, then the wheel itself,
     replacing any installed version."""
     base = installer_argv(env, use_uv)
-    _, dist, requires = wheel_metadata(wheel)
+    dist, requires = info.dist, info.requires
     if with_dependencies and requires:
         spec = f"{dist}[{','.join(extras)}]" if extras else dist
         _run.run([*base, f"{spec} @ {wheel.resolve().as_uri()}"], capture_stdout=False,
@@ -63,11 +81,10 @@ def site_packages(env: PythonEnv, dist_info: str = "") -> Path:
     return Path(proc.stdout.strip())
 
 
-def mark_editable(env: PythonEnv, wheel: Path, project_root: Path) -> None:
+def mark_editable(site: Path, dist_info: str, project_root: Path) -> None:
     """PEP 610: record the install as editable from ``project_root`` (``pip list -e``)."""
     from rustwheel.develop import record
 
-    dist_info, _, _ = wheel_metadata(wheel)
     data = {"dir_info": {"editable": True}, "url": project_root.resolve().as_uri()}
-    record.add_file(site_packages(env, dist_info), dist_info, f"{dist_info}/direct_url.json",
+    record.add_file(site, dist_info, f"{dist_info}/direct_url.json",
                     (json.dumps(data) + "\n").encode("utf-8"))
