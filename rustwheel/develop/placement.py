@@ -12,18 +12,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from rustwheel.atomic import default_mode, link_or_copy, replacing
+from rustwheel.atomic import default_mode, link_or_copy, write_if_changed
 from rustwheel.plan.cells import BuildPlan
-
-
-def _place_text(dest: Path, data: bytes) -> None:
-    try:
-        if dest.read_bytes() == data:
-            return
-    except OSError:
-        pass
-    with replacing(dest, default_mode(), always_there=True) as fh:
-        fh.write(data)
 
 
 def _place_file(dest: Path, source: Path, executable: bool) -> None:
@@ -49,6 +39,6 @@ def place_in_tree(plan: BuildPlan) -> list[Path]:
                         bool(item.executable) or bool(source.stat().st_mode & 0o100))
             placed.append(root / item.archive_path)
         for gen in wheel.in_tree_generated:
-            _place_text(root / gen.archive_path, gen.content.encode("utf-8"))
+            write_if_changed(root / gen.archive_path, gen.content)  # small: one rename
             placed.append(root / gen.archive_path)
     return placed
