@@ -4,14 +4,13 @@ them and pip's checks agree."""
 
 from __future__ import annotations
 
-import base64
 import csv
-import hashlib
 import io
 from collections.abc import Mapping
 from pathlib import Path
 
 from rustwheel.atomic import write_bytes
+from rustwheel.spec.wheelfile import record_hash
 
 Rows = dict[str, tuple[str, str]]
 """RECORD's rows: path relative to site-packages -> (``sha256=...`` or "", size or "")."""
@@ -34,11 +33,6 @@ def write(site: Path, dist_info: str, rows: Mapping[str, tuple[str, str]]) -> No
     write_bytes(site / dist_info / "RECORD", out.getvalue().encode("utf-8"))
 
 
-def row(data: bytes) -> tuple[str, str]:
-    digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
-    return f"sha256={digest}", str(len(data))
-
-
 def add_file(site: Path, dist_info: str, name: str, data: bytes) -> None:
     """Write ``site/name`` and list it in the distribution's RECORD (nothing is written when
     the distribution is not installed in ``site``)."""
@@ -47,5 +41,5 @@ def add_file(site: Path, dist_info: str, name: str, data: bytes) -> None:
     except OSError:
         return
     write_bytes(site / name, data)
-    rows[name] = row(data)
+    rows[name] = (record_hash(data), str(len(data)))
     write(site, dist_info, rows)
