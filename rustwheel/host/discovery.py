@@ -123,7 +123,7 @@ def searched(value: str, env: Mapping[str, str]) -> str:
     return f"searched PATH, {places} for {program_name(value)}"
 
 
-def _path_dirs(env: Mapping[str, str]) -> list[Path]:
+def path_dirs(env: Mapping[str, str]) -> list[Path]:
     """PATH's directories, each once, shims left out (pyenv's installs are searched
     themselves, and a shim runs only the versions pyenv is told to use)."""
     seen: set[str] = set()
@@ -150,7 +150,7 @@ def programs(directory: Path) -> list[Path]:
 def search_all(env: Mapping[str, str]) -> list[Candidate]:
     """Every interpreter program on PATH, then in pyenv's and uv's installs (newest first),
     in that order."""
-    found = [Candidate(p, "PATH") for d in _path_dirs(env) for p in programs(d)]
+    found = [Candidate(p, "PATH") for d in path_dirs(env) for p in programs(d)]
     for source, root in managers(env):
         found += [Candidate(p, source) for d in installs(root) for p in programs(d / "bin")]
     return found

@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Optional
 
-from rustwheel.host.discovery import installs
+from rustwheel.host.discovery import installs, path_dirs
 
 
 def root_of(shim: Path, env: Mapping[str, str]) -> Optional[Path]:
@@ -60,10 +60,13 @@ def _install(root: Path, version: str) -> Optional[Path]:
     return newer[0] if newer else None
 
 
-def _system(name: str, env: Mapping[str, str], root: Path) -> Optional[str]:
-    path = os.pathsep.join(p for p in env.get("PATH", "").split(os.pathsep)
-                           if p and Path(p) != root / "shims")
-    return shutil.which(name, path=path)
+def _executable(root: Path, version: str, name: str, env: Mapping[str, str]) -> Optional[str]:
+    """The program ``name`` of one selected version (``system``: PATH without shims)."""
+    if version == "system":
+        return shutil.which(name, path=os.pathsep.join(map(str, path_dirs(env))))
+    install = _install(root, version)
+    exe = str(install / "bin" / name) if install is not None else None
+    return exe if exe is not None and os.access(exe, os.X_OK) else None
 
 
 def choice(shim: Path, name: str, env: Mapping[str, str],
@@ -75,9 +78,7 @@ def choice(shim: Path, name: str, env: Mapping[str, str],
         return None
     versions, watched = selected(root, env, cwd)
     for version in versions:
-        install = None if version == "system" else _install(root, version)
-        exe = (_system(name, env, root) if version == "system"
-               else str(install / "bin" / name) if install is not None else None)
-        if exe is not None and os.access(exe, os.X_OK):
+        exe = _executable(root, version, name, env)
+        if exe is not None:
             return exe, [*watched, str(root / "versions"), exe]
     return None
