@@ -44,8 +44,7 @@ def test_list_python_lists_pyenvs_versions_and_pypy(rustwheel: Run) -> None:
     assert [(e["tag"], e["version"], e["path"], e["source"]) for e in listed] == \
         [(r[0], r[1], r[3], r[4]) for r in rows]
     pypy = shutil.which("pypy3")
-    if pypy is None:
-        pytest.skip("pypy3 is not installed (scripts/setup.sh installs it)")
+    assert pypy is not None, "pypy3 is not installed (scripts/setup.sh installs it)"
     (entry,) = [e for e in listed if e["implementation"] == "pypy"]
     assert os.path.realpath(entry["path"]) == os.path.realpath(pypy)
     assert entry["python_tag"] == entry["tag"] and entry["tag"].startswith("pp3")

@@ -153,8 +153,7 @@ def test_nothing_that_runs_names_the_shims_first_line(machine: Machine,
 def test_interpreters_too_old_are_rejected_by_version(machine: Machine, cache: InterpreterCache,
                                                       version: str, name: str) -> None:
     real = Path.home() / ".pyenv" / "versions" / version / "bin" / name
-    if not real.is_file():
-        pytest.skip(f"pyenv's {version} is not installed")
+    assert real.is_file(), f"pyenv's {version} is not installed (the machine's pyenv has it)"
     with pytest.raises(ConfigError, match=rf"is Python {version}; Python 3.7 or newer"):
         locate(str(real), machine.env, cache)
 
@@ -207,8 +206,7 @@ def test_find_all_searches_path_pyenv_and_uv(machine: Machine, cache: Interprete
 def test_find_all_leaves_out_interpreters_too_old(machine: Machine,
                                                   cache: InterpreterCache) -> None:
     old = Path.home() / ".pyenv" / "versions" / "3.6.15" / "bin" / "python3.6"
-    if not old.is_file():
-        pytest.skip("pyenv's 3.6 is not installed")
+    assert old.is_file(), "pyenv's 3.6.15 is not installed (the machine's pyenv has it)"
     machine.pyenv_python("3.6.15", "python3.6", old)
     machine.pyenv_python(f"{VERSION}.10")
     found, problems = find_all(machine.env, cache)
