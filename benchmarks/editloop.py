@@ -54,18 +54,24 @@ class EditLoop:
     def __init__(self, bench: Bench) -> None:
         self.bench = bench
 
+    def copy(self, tool: Tool, kind: str, python: Optional[str] = None,
+             env: Optional[dict[str, str]] = None) -> Tool:
+        """The tool with a copy of the crate of its own under `<tool root>/<kind>`."""
+        root = tool.root / kind
+        variant = dataclasses.replace(tool, root=root, crate=root / tool.crate.name,
+                                      target=root / "target", out=root / "out",
+                                      python=python, env=env)
+        variant.out.mkdir(parents=True)
+        copy_crate(self.bench.crate_src, variant.crate)
+        return variant
+
     def variant(self, kind: str, prepare: Callable[[Path], None], python: Optional[str] = None,
                 env: Optional[dict[str, str]] = None) -> dict[str, Tool]:
         """Per tool: a copy under `<tool root>/<kind>`, prepared, and built once (untimed; its
         sample goes to the `<kind>-first` cell)."""
         tools = {}
         for name, tool in self.bench.tools.items():
-            root = tool.root / kind
-            variant = dataclasses.replace(tool, root=root, crate=root / tool.crate.name,
-                                          target=root / "target", out=root / "out",
-                                          python=python, env=env)
-            variant.out.mkdir(parents=True)
-            copy_crate(self.bench.crate_src, variant.crate)
+            variant = self.copy(tool, kind, python, env)
             prepare(variant.crate)
             sample = self.bench.build(variant, variant.crate, variant.target, variant.store)
             self.bench.record(f"{kind}-first", variant, sample)
@@ -91,12 +97,9 @@ class EditLoop:
     def develop_tools(self) -> dict[str, Tool]:
         tools = {}
         for name, tool in self.bench.tools.items():
-            root = tool.root / "develop"
-            variant = dataclasses.replace(tool, root=root, crate=root / tool.crate.name,
-                                          target=root / "target", out=root / "out")
-            root.mkdir(parents=True)
-            copy_crate(self.bench.crate_src, variant.crate)
-            subprocess.run([self.bench.python, "-m", "venv", str(root / "venv")], check=True)
+            variant = self.copy(tool, "develop")
+            subprocess.run([self.bench.python, "-m", "venv", str(variant.root / "venv")],
+                           check=True)
             tools[name] = variant
             self.bench.record("develop-first", variant, self.develop(variant, 0))
             # A first build restored from the store leaves cargo's target dir empty: one Rust
