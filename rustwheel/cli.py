@@ -7,7 +7,8 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Optional
 
 from rustwheel import __version__
@@ -71,7 +72,8 @@ def _dispatch(args: list[str], rustc_args: list[str]) -> int:
     if args and args[0] in ("develop", "dev"):
         from rustwheel.commands.develop import cmd_develop
 
-        return cmd_develop(args[1:], rustc_args)
+        with _store_writes_after():
+            return cmd_develop(args[1:], rustc_args)
     p = parser()
     ns, extra = p.parse_known_args(args)
     if extra:
@@ -82,7 +84,8 @@ def _dispatch(args: list[str], rustc_args: list[str]) -> int:
         from rustwheel.commands.build import cmd_build
         from rustwheel.commands.options import build_options
 
-        return cmd_build(build_options(ns, rustc_args), ns.report)
+        with _store_writes_after():
+            return cmd_build(build_options(ns, rustc_args), ns.report)
     if ns.command == "sdist":
         from rustwheel.commands.sdist import cmd_sdist
 
@@ -101,6 +104,19 @@ def _dispatch(args: list[str], rustc_args: list[str]) -> int:
         return cmd_cache(ns.action, ns.cache_dir, ns.max_size)
     p.print_help(sys.stderr)
     return 2
+
+
+@contextmanager
+def _store_writes_after() -> Iterator[None]:
+    """The command's results are stored after its work, by a detached writer
+    (`rustwheel.cache.pending`): the wheel or the installed extension does not wait for it."""
+    from rustwheel.cache.pending import WRITES
+
+    WRITES.defer(os.environ)
+    try:
+        yield
+    finally:
+        WRITES.finish()
 
 
 def print_error(exc: RustwheelError) -> None:

@@ -39,6 +39,9 @@ def isolated_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Every build in the suite uses one fresh content-addressed store, never the user's."""
     store = tmp_path_factory.mktemp("store")
     os.environ["RUSTWHEEL_CACHE_DIR"] = str(store)
+    # Store writes finish after each command, in CI as on a laptop (the default is inline on
+    # CI): tests that read the store's files wait for them (`storetools.settled`).
+    os.environ["RUSTWHEEL_CACHE_WRITE"] = "background"
     # Tools installed beside the test interpreter (uniffi-bindgen) are on PATH, as in an
     # activated virtual env.
     bin_dir = str(Path(sys.executable).parent)
@@ -51,6 +54,15 @@ def target_dir() -> Path:
     d = _target_dir()
     d.mkdir(parents=True, exist_ok=True)
     return d
+
+
+def settle_store(store: Path) -> None:
+    """Wait until the store writes that earlier commands left to a detached writer are done
+    (a test reading the store's files directly does this first, as rustwheel itself does)."""
+    from rustwheel.cache.layout import StorePaths
+    from rustwheel.cache.pending import wait_all
+
+    wait_all(StorePaths(store))
 
 
 def run_rustwheel(args: Sequence[str], *, cwd: Optional[Path] = None,

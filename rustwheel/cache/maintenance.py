@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
+from rustwheel.cache import pending
 from rustwheel.cache.entries import decode_action, referenced_digests
 from rustwheel.cache.layout import (
     HEADER_SIZE,
@@ -203,6 +204,7 @@ class _Eviction:
 def stats(root: Path) -> dict[str, int]:
     """Counts and sizes: entries, blobs, bytes_on_disk, bytes_uncompressed (of the blobs)."""
     paths = StorePaths(Path(root))
+    pending.settle(paths)
     result = {"entries": 0, "blobs": 0, "bytes_on_disk": 0, "bytes_uncompressed": 0}
     if not paths.base.is_dir():
         return result
@@ -228,6 +230,7 @@ def stats(root: Path) -> dict[str, int]:
 def verify(root: Path) -> list[str]:
     """Check every blob and entry, remove the bad ones; one message per problem found."""
     paths = StorePaths(Path(root))
+    pending.settle(paths)
     problems: list[str] = []
     if not paths.base.is_dir():
         return problems
@@ -266,6 +269,7 @@ def gc(root: Path, max_size: int, *,
     """Evict least recently used entries down to `max_size` bytes, delete blobs no entry
     references (older than `unreferenced_grace` seconds) and leftover temp files."""
     paths = StorePaths(Path(root))
+    pending.settle(paths)
     if not paths.base.is_dir():
         return {"bytes_before": 0, "bytes_after": 0, "actions_removed": 0, "blobs_removed": 0,
                 "tmp_removed": 0}
@@ -286,6 +290,7 @@ def clear(root: Path) -> None:
     The lock file itself stays, so builds waiting on it keep using the same lock.
     """
     paths = StorePaths(Path(root))
+    pending.settle(paths)
     if not paths.base.is_dir():
         return
     with store_lock(paths, exclusive=True):

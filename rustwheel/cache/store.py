@@ -15,6 +15,7 @@ from typing import Any, BinaryIO, Callable, Optional, Protocol, TypeVar
 
 from rustwheel import ui
 from rustwheel.atomic import clean_stale
+from rustwheel.cache import pending
 from rustwheel.cache.entries import (
     ActionEntry,
     OutputFile,
@@ -103,6 +104,7 @@ class LocalStore:
         self.max_size = max_size
         self._warn = warn
         self._size_estimate: Optional[int] = None
+        pending.settle(self.paths)  # what an earlier command is still storing is waited for
 
     def __repr__(self) -> str:
         return f"LocalStore({str(self.root)!r}, max_size={self.max_size!r})"

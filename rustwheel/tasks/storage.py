@@ -20,15 +20,19 @@ import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 from rustwheel import __version__, ui
+from rustwheel.cache import pending
 from rustwheel.cache.entries import ActionEntry
 from rustwheel.cache.keys import CacheSpec, action_key, label, unlabel
 from rustwheel.cache.store import LocalStore, Store, restore_files, store_files
 from rustwheel.errors import CacheError
-from rustwheel.freshness.facts import DigestCache
+from rustwheel.freshness.facts import DigestCache, of_stat
 from rustwheel.freshness.records import Observed, env_digest
+
+if TYPE_CHECKING:
+    from rustwheel.freshness.facts import Facts
 
 STORE_LAYOUT_VERSION = 1
 _warned: set[str] = set()
@@ -133,11 +137,36 @@ class Storage:
         roots = self.spec.roots
         found = {label(p, roots): d for p, d in by_path.items()}
         known = {label(p, roots): by_path[p] for p in known_inputs}
+        key = self._key(self.stage, found, observed.env)
+        manifest_key = self._key(f"{self.stage}-manifest", known, None)
+        manifest = ActionEntry(stage=f"{self.stage}-manifest", outputs=(),
+                               meta={"inputs": sorted(found), "env": sorted(observed.env)})
         try:
+            versions = {name: of_stat(os.stat(path)) for name, path in outputs.items()}
+        except OSError:
+            return  # an output is already gone
+        paths = self.store.paths if isinstance(self.store, LocalStore) else None
+        pending.WRITES.add(paths, lambda: self._put(key, manifest_key, manifest, outputs,
+                                                    versions))
+
+    def _put(self, key: str, manifest_key: str, manifest: ActionEntry,
+             outputs: Mapping[str, Path], versions: Mapping[str, Facts]) -> None:
+        """Store the outputs if they are still the files the stage wrote (a later build may
+        have replaced them when this runs after the command, see `pending.Writes`)."""
+        try:
+            if not _unchanged(outputs, versions):
+                return
             entry = store_files(self.store, self.stage, outputs, {})
-            self.store.put_action(self._key(self.stage, found, observed.env), entry)
-            manifest = ActionEntry(stage=f"{self.stage}-manifest", outputs=(),
-                                   meta={"inputs": sorted(found), "env": sorted(observed.env)})
-            self.store.put_action(self._key(f"{self.stage}-manifest", known, None), manifest)
+            if not _unchanged(outputs, versions):
+                return
+            self.store.put_action(key, entry)
+            self.store.put_action(manifest_key, manifest)
         except (OSError, CacheError) as exc:
             _warn_once(self.spec, "write", exc)
+
+
+def _unchanged(outputs: Mapping[str, Path], versions: Mapping[str, Facts]) -> bool:
+    try:
+        return all(of_stat(os.stat(path)) == versions[name] for name, path in outputs.items())
+    except OSError:
+        return False

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Optional
 
-from conftest import REPO, check_record, run_rustwheel, stage_statuses
+from conftest import REPO, check_record, run_rustwheel, settle_store, stage_statuses
 
 
 def stages(stderr: str) -> dict[str, str]:
@@ -114,14 +114,17 @@ def stats(store: Path) -> dict[str, float]:
 
 
 def blob_files(store: Path) -> list[Path]:
+    settle_store(store)
     return sorted(p for p in (store / "v1" / "blobs").glob("*/*") if p.is_file())
 
 
 def action_files(store: Path) -> list[Path]:
+    settle_store(store)
     return sorted(p for p in (store / "v1" / "actions").glob("*/*.json") if p.is_file())
 
 
 def blob_path(store: Path, data: bytes) -> Path:
+    settle_store(store)
     digest = hashlib.sha256(data).hexdigest()
     return store / "v1" / "blobs" / digest[:2] / digest
 

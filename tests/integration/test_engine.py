@@ -81,15 +81,32 @@ def full_disk(tmp_path: Path) -> Iterator[Path]:
         subprocess.run(["umount", str(mount)], check=True)
 
 
+def _full_disk_warnings(stderr: str) -> list[str]:
+    return [line for line in stderr.splitlines() if "cannot write the build cache" in line]
+
+
 def test_a_store_on_a_full_disk_costs_one_warning(tmp_path: Path, target_dir: Path,
                                                   full_disk: Path) -> None:
+    """Inline (as on CI), the build gives the warning; with the writes done after the command
+    (a detached writer), the next command that uses the store gives it, once."""
     crate = copy_crate("pyo3-pure-abi3", tmp_path)
-    proc = run_rustwheel(["build", "-m", str(crate / "Cargo.toml"), "-o", str(tmp_path / "dist"),
-                          "--target-dir", str(target_dir), "-i", sys.executable,
-                          "--cache-dir", str(full_disk / "store")])
-    warnings = [line for line in proc.stderr.splitlines() if "cannot write the build cache" in line]
+    build = ["build", "-m", str(crate / "Cargo.toml"), "-o", str(tmp_path / "dist"),
+             "--target-dir", str(target_dir), "-i", sys.executable,
+             "--cache-dir", str(full_disk / "store")]
+    proc = run_rustwheel(build, env={"RUSTWHEEL_CACHE_WRITE": "inline"})
+    warnings = _full_disk_warnings(proc.stderr)
     assert len(warnings) == 1, proc.stderr
     assert "No space left on device" in warnings[0] and str(full_disk) in warnings[0]
     assert "Traceback" not in proc.stderr
     wheel = Path(proc.stdout.split()[-1])
     assert wheel.is_file() and os.path.getsize(wheel) > 1 << 20
+
+    (crate / "src" / "lib.rs").write_text((crate / "src" / "lib.rs").read_text() + "\n// edit\n")
+    later = run_rustwheel(build, env={"RUSTWHEEL_CACHE_WRITE": "background"})
+    assert not _full_disk_warnings(later.stderr), later.stderr
+    relayed = run_rustwheel(["cache", "stats", "--cache-dir", str(full_disk / "store")])
+    warnings = _full_disk_warnings(relayed.stderr)
+    assert len(warnings) == 1 and "while storing the last build's results" in warnings[0], \
+        relayed.stderr
+    again = run_rustwheel(["cache", "stats", "--cache-dir", str(full_disk / "store")])
+    assert not _full_disk_warnings(again.stderr)

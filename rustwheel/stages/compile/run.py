@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -20,6 +19,7 @@ from rustwheel.cargo.messages import (
     read_dep_info,
 )
 from rustwheel.errors import ToolError
+from rustwheel.freshness.facts import DigestCache, copy_digesting, of_stat
 from rustwheel.plan import codec
 from rustwheel.stages.compile import outdir, producers
 from rustwheel.stages.compile.plan import CompilePlan, CompileUnit
@@ -29,8 +29,18 @@ from rustwheel.stages.stage import StageRun
 
 
 def _stage_copy(source: str, dest: Path, executable: bool) -> None:
-    with open(source, "rb") as src, replacing(dest, 0o755 if executable else 0o644) as fh:
-        shutil.copyfileobj(src, fh)
+    """Copy the artifact into the stage's directory, hashing it on the way: both files' digests
+    go to the build's `DigestCache`, so neither the producers' record, nor the freshness
+    records, nor the wheel's RECORD read the (often large) library again."""
+    with open(source, "rb") as src:
+        before = os.fstat(src.fileno())
+        with replacing(dest, 0o755 if executable else 0o644) as fh:
+            digests = copy_digesting(src, fh)
+        if of_stat(os.fstat(src.fileno())) != of_stat(before):
+            return  # rewritten while copied: digests of neither file are known
+    cache = DigestCache.shared()
+    cache.remember(source, before, digests)
+    cache.remember(str(dest), os.stat(dest), digests)
 
 
 def _matches(unit: CompileUnit, plan: CompilePlan, art: Artifact) -> bool:
@@ -112,8 +122,8 @@ def run_unit(plan: CompilePlan, unit: CompileUnit, env: dict[str, str],
     if fresh and producers.is_foreign(found, plan.manifest_path):
         touched.update(_touch_sources(found, plan))
         found, fresh, script_files, script_env = _cargo(plan, unit, env, out_dirs)
-    producers.claim(found, plan.manifest_path)
     _stage_copy(found, Path(plan.stage_dir) / unit.staged_name, executable=True)
+    producers.claim(found, plan.manifest_path)
     return _sources(found) + script_files, script_env
 
 
