@@ -69,10 +69,20 @@ def _build_via_sdist(opts: BuildOptions) -> BuildResult:
     return run_sdist_build(opts)
 
 
-def _no_op(opts: BuildOptions, build_stamp: Path) -> Optional[BuildResult]:
-    """The result of the last identical build, if nothing it involved changed since."""
-    data = stamp.read_fresh(build_stamp)
+def _no_op(opts: BuildOptions, stamps: tuple[Path, Path]) -> Optional[BuildResult]:
+    """The result of the last identical build, if nothing it involved changed since. Else,
+    when only the Rust sources changed, cargo is started at once (`stages.compile.early`)."""
+    build_stamp = stamps[0]
+    data = stamp.read_any(build_stamp)
     if data is None:
+        return None
+    if not stamp.is_fresh(data):
+        launch = data.get("early")
+        if isinstance(launch, dict) and stamp.any_changed(data, launch.get("inputs", ())) \
+                and stamp.read_fresh(stamps[1]) is not None:
+            from rustwheel.stages.compile import early
+
+            early.start(launch)
         return None
     stages = tuple(StageResult(t, "up to date") for t in data["tasks"])
     if not opts.quiet:
@@ -89,7 +99,7 @@ def _no_op(opts: BuildOptions, build_stamp: Path) -> Optional[BuildResult]:
 def _build(opts: BuildOptions, use_stamps: bool) -> BuildResult:
     stamps = stamps_of(opts) if use_stamps else None
     if stamps is not None:
-        done = _no_op(opts, stamps[0])
+        done = _no_op(opts, stamps)
         if done is not None:
             return done
     from rustwheel.engine import run_build  # here: a no-op build imports none of it

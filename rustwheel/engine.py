@@ -115,7 +115,10 @@ def _write_stamp(build_stamp: Path, resolved: Resolved, tasks: list[dict[str, An
     if files is None:
         return None
     files.update((str(p), list(f) if (f := facts(str(p))) else None) for p in placed)
-    stamp.write(build_stamp, files, tasks=task_names(resolved.graph), wheels=wheels)
+    from rustwheel.stages.compile.early import launch_of
+
+    extra = {"early": spec} if (spec := launch_of(resolved.graph)) else {}
+    stamp.write(build_stamp, files, tasks=task_names(resolved.graph), wheels=wheels, **extra)
     return build_stamp
 
 

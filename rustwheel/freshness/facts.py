@@ -20,15 +20,10 @@ from pathlib import Path
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing is not imported at run time (the auto-rebuild hook's first import)
-    from typing import BinaryIO, ClassVar, Optional
+    from typing import ClassVar, Optional
 
     Facts = tuple[int, int, int]
     """(inode, size, mtime_ns)"""
-
-
-    FileDigests = tuple[str, str, int]
-    """A file's content digest (BLAKE2b, as `digest_file`), sha256 (hex) and CRC-32: the last
-    two are what a wheel's RECORD and zip entry need."""
 
 
 def of_stat(st: os.stat_result) -> Facts:
@@ -51,21 +46,6 @@ def digest_file(path: str) -> str:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             h.update(chunk)
     return h.hexdigest()
-
-
-def copy_digesting(src: BinaryIO, dest: BinaryIO) -> FileDigests:
-    """Copy the rest of ``src`` into ``dest`` in chunks, hashing it on the way: one read of a
-    large file gives what the stages after this one need of it (see `FileDigests`)."""
-    import hashlib
-    import zlib
-
-    blake, sha, crc = hashlib.blake2b(digest_size=20), hashlib.sha256(), 0
-    while chunk := src.read(1 << 20):
-        dest.write(chunk)
-        blake.update(chunk)
-        sha.update(chunk)
-        crc = zlib.crc32(chunk, crc)
-    return blake.hexdigest(), sha.hexdigest(), crc
 
 
 def digest_listing(directory: str) -> str:
@@ -149,14 +129,3 @@ class DigestCache(FactsIndex):
         value = digest_listing(file_path) if os.path.isdir(file_path) else digest_file(file_path)
         self.put(file_path, st, value)
         return value
-
-    def remember(self, file_path: str, st: os.stat_result, digests: FileDigests) -> None:
-        """Record all of ``digests`` for this version of the file (it is not read again)."""
-        self.put(file_path, st, *digests)
-
-    def content_digests(self, file_path: str, st: os.stat_result) -> Optional[tuple[str, int]]:
-        """The file version's (sha256 hex, CRC-32) if `remember` recorded them."""
-        known = self.get(file_path, st)
-        if known is None or len(known) != 3:
-            return None
-        return str(known[1]), int(str(known[2]))

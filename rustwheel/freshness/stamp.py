@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from rustwheel.freshness.facts import facts as facts_of
@@ -69,13 +69,22 @@ def read_any(path: Path) -> Optional[dict[str, Any]]:
 def read_fresh(path: Path) -> Optional[dict[str, Any]]:
     """The stamp's data when every recorded file still has its facts, else None."""
     data = read_any(path)
-    if data is None:
-        return None
+    return data if data is not None and is_fresh(data) else None
+
+
+def is_fresh(data: Mapping[str, Any]) -> bool:
+    """Whether every file the stamp's ``data`` records still has its facts."""
     for file, recorded in data.get("files", {}).items():
         now = facts_of(file)
         if (list(now) if now is not None else None) != recorded:
-            return None
-    return data
+            return False
+    return True
+
+
+def any_changed(data: Mapping[str, Any], paths: Iterable[str]) -> bool:
+    """Whether one of ``paths`` no longer has the facts the stamp's ``data`` records."""
+    recorded = data.get("files", {})
+    return any((list(f) if (f := facts_of(p)) else None) != recorded.get(p) for p in paths)
 
 
 def write(path: Path, files: Mapping[str, Optional[list[int]]], **extra: Any) -> None:

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Optional, Union
 
-from rustwheel.freshness.facts import DigestCache, FactsIndex, of_stat
+from rustwheel.freshness.facts import FactsIndex, of_stat
 from rustwheel.spec.compression import DEFAULT, Compression
 from rustwheel.spec.zipwriter import CHUNK, ZipWriter, crc32
 
@@ -252,9 +252,9 @@ class MemberLoader:
         mode = bool(st.st_mode & 0o100) if executable is None else executable
         if st.st_size < MemberCache.MIN_SIZE:
             return Entry(archive_path, Path(source).read_bytes(), mode)
-        known = self._known(source, st)
-        if known is not None:
-            sha256, crc = bytes.fromhex(known[0]), known[1]
+        known = self.digests.get(source, st) if self.digests is not None else None
+        if known is not None and len(known) == 2:
+            sha256, crc = bytes.fromhex(str(known[0])), int(str(known[1]))
             return FileEntry(archive_path, source, mode, st.st_size, sha256, crc, of_stat(st))
         for _ in range(3):  # a file being rewritten is read again, until it holds still
             with open(source, "rb") as f:
@@ -269,14 +269,6 @@ class MemberLoader:
 
         raise ConfigError(f"{source} kept changing while the wheel was being written; build "
                           "again when it is finished")
-
-    def _known(self, source: str, st: os.stat_result) -> Optional[tuple[str, int]]:
-        """(sha256 hex, CRC-32) of this version of ``source``, from this wheel's index or from
-        the stage that wrote the file (the build's `DigestCache`)."""
-        known = self.digests.get(source, st) if self.digests is not None else None
-        if known is not None and len(known) == 2:
-            return str(known[0]), int(str(known[1]))
-        return DigestCache.shared().content_digests(source, st)
 
     def save(self) -> None:
         if self.digests is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -19,9 +20,8 @@ from rustwheel.cargo.messages import (
     read_dep_info,
 )
 from rustwheel.errors import ToolError
-from rustwheel.freshness.facts import DigestCache, copy_digesting, of_stat
 from rustwheel.plan import codec
-from rustwheel.stages.compile import outdir, producers
+from rustwheel.stages.compile import early, outdir, producers
 from rustwheel.stages.compile.plan import CompilePlan, CompileUnit
 from rustwheel.stages.compile.pyo3config import Pyo3Config
 from rustwheel.stages.compile.zig import write_wrapper
@@ -29,18 +29,11 @@ from rustwheel.stages.stage import StageRun
 
 
 def _stage_copy(source: str, dest: Path, executable: bool) -> None:
-    """Copy the artifact into the stage's directory, hashing it on the way: both files' digests
-    go to the build's `DigestCache`, so neither the producers' record, nor the freshness
-    records, nor the wheel's RECORD read the (often large) library again."""
-    with open(source, "rb") as src:
-        before = os.fstat(src.fileno())
-        with replacing(dest, 0o755 if executable else 0o644) as fh:
-            digests = copy_digesting(src, fh)
-        if of_stat(os.fstat(src.fileno())) != of_stat(before):
-            return  # rewritten while copied: digests of neither file are known
-    cache = DigestCache.shared()
-    cache.remember(source, before, digests)
-    cache.remember(str(dest), os.stat(dest), digests)
+    """Copy the artifact into the stage's directory (a later cargo run replaces cargo's file;
+    this copy stays what this run built). It is not hashed here: a develop build never needs
+    its digest, and the wheel stage and the store hash it when they need to."""
+    with open(source, "rb") as src, replacing(dest, 0o755 if executable else 0o644) as fh:
+        shutil.copyfileobj(src, fh, 1 << 20)
 
 
 def _matches(unit: CompileUnit, plan: CompilePlan, art: Artifact) -> bool:
@@ -63,9 +56,8 @@ def _cargo(plan: CompilePlan, unit: CompileUnit, env: dict[str, str],
     """One cargo run: (the artifact, whether cargo reused it, build scripts' input files and
     environment variables)."""
     argv = plan.argv(unit)
-    if "CARGO_TERM_COLOR" not in env and sys.stderr.isatty():  # its stderr comes through a pipe
-        env = {**env, "CARGO_TERM_COLOR": "always"}
-    proc = _run.popen_lines(argv, cwd=Path(plan.manifest_path).parent, env=env)
+    cwd = os.path.dirname(plan.manifest_path)
+    proc = early.adopt(argv, cwd, env) or _run.popen_lines(argv, cwd=cwd, env=env)
     found: Optional[str] = None
     fresh = False
     script_files: list[str] = []
@@ -164,15 +156,21 @@ class CompileJob:
             write_wrapper(plan.zig)
         if plan.pyo3_config is not None:
             write_pyo3_config(plan.pyo3_config)
+        env = early.cargo_env(plan.env)
+        first = plan.argv(plan.units[0])
+        if early.holds_lock(plan.lock, first, os.path.dirname(plan.manifest_path), env):
+            try:
+                return self._run_cargo(env)
+            finally:
+                early.release()
         if not plan.lock:
-            return self._run_cargo()
+            return self._run_cargo(env)
         waiting = f"waiting for another build's cargo run in this target dir ({plan.lock})"
         with filelock.held(Path(plan.lock), waiting):
-            return self._run_cargo()
+            return self._run_cargo(env)
 
-    def _run_cargo(self) -> StageRun:
+    def _run_cargo(self, env: dict[str, str]) -> StageRun:
         plan = self.plan
-        env = {**os.environ, **plan.env}
         inputs: list[str] = []
         env_vars: list[str] = []
         out_dirs: list[tuple[str, str]] = []

@@ -1,0 +1,172 @@
+"""cargo started before the task graph is loaded, when the last build says what it will run.
+
+After a Rust edit, a build spends about a tenth of a second in Python (doit, the stages, the
+graph's checks) before the compile stage starts cargo. The last build's no-op stamp knows
+better: when a file the compile stage read has changed and none of the files the plan was
+resolved from has, the compile stage will run cargo with the command line it ran last time.
+So `start` runs that command at once, holding the target dir's compile lock, while the rest
+loads; the compile stage then `adopt`s the running cargo only if its command line, directory
+and environment are exactly the ones the stage would use. Any other way (the plan changed, the
+store had the result, the build failed earlier) the early cargo is stopped at exit: it only
+ever builds into the target dir what cargo itself would build there next.
+
+Only single-cell builds of one cargo unit, without ``--zig``, start early (`launch`).
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any, Optional
+
+from rustwheel import _run
+
+if TYPE_CHECKING:
+    from rustwheel.stages.compile.plan import CompilePlan
+
+
+def cargo_env(plan_env: Mapping[str, str]) -> dict[str, str]:
+    """The environment the compile stage gives cargo: ours, the plan's variables, and colours
+    when our stderr is a terminal (cargo's stderr comes through a pipe)."""
+    env = {**os.environ, **plan_env}
+    if "CARGO_TERM_COLOR" not in env and sys.stderr.isatty():
+        env["CARGO_TERM_COLOR"] = "always"
+    return env
+
+
+def launch_of(graph: Mapping[str, Any]) -> Optional[dict[str, Any]]:
+    """`launch` of the graph's compile plan when it has exactly one (one cell)."""
+    compiles = [t for t in graph["tasks"] if t["basename"] == "compile" and t.get("name")]
+    if len(compiles) != 1:
+        return None
+    from rustwheel.plan import codec
+    from rustwheel.stages.compile.plan import CompilePlan
+
+    try:
+        text = Path(compiles[0]["action"][2]).read_text(encoding="utf-8")
+    except OSError:
+        return None
+    return launch(codec.loads(CompilePlan, text))
+
+
+def launch(plan: CompilePlan) -> Optional[dict[str, Any]]:
+    """What a later build may start early for ``plan``, for the no-op stamp; None when it may
+    not."""
+    from rustwheel.freshness import records
+
+    if len(plan.units) != 1 or plan.zig is not None:
+        return None
+    last = records.read(plan.inputs_record)
+    if last is None:
+        return None
+    needs = [plan.pyo3_config.path] if plan.pyo3_config is not None else []
+    return {"argv": plan.argv(plan.units[0]), "cwd": os.path.dirname(plan.manifest_path),
+            "env": dict(plan.env), "lock": plan.lock, "needs": needs,
+            "inputs": sorted(last["inputs"])}
+
+
+@dataclass
+class _Early:
+    pid: int
+    argv: list[str]
+    cwd: str
+    env: dict[str, str]
+    lock_path: str
+    proc: _run.Streamed
+    lock: Optional[IO[str]]
+    adopted: bool = False
+
+
+_current: Optional[_Early] = None
+
+
+def start(spec: Mapping[str, Any]) -> None:
+    """Start the cargo ``spec`` (a `launch` the no-op stamp kept) describes, if all the files
+    it needs exist and its lock is free. The caller checked that a compile input changed since
+    and that the plan stamp is fresh (`rustwheel.api`)."""
+    global _current
+    if _current is not None or not all(os.path.exists(p) for p in spec["needs"]):
+        return
+    lock = _lock(spec["lock"])
+    if spec["lock"] and lock is None:
+        return
+    env = cargo_env(spec["env"])
+    try:
+        proc = _run.popen_lines(spec["argv"], cwd=spec["cwd"], env=env)
+    except Exception:  # noqa: BLE001 (the compile stage starts it again and reports)
+        if lock is not None:
+            lock.close()
+        return
+    _current = _Early(os.getpid(), list(spec["argv"]), spec["cwd"], env, spec["lock"], proc,
+                      lock)
+    atexit.register(stop)
+
+
+def _lock(path: str) -> Optional[IO[str]]:
+    if not path:
+        return None
+    import fcntl
+
+    try:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        handle = open(path, "a+", encoding="utf-8")  # noqa: SIM115 (kept open: the lock)
+    except OSError:
+        return None
+    try:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        handle.close()
+        return None
+    handle.seek(0)
+    handle.truncate()
+    handle.write(f"{os.getpid()}\n")
+    handle.flush()
+    return handle
+
+
+def _same(early: _Early, argv: list[str], cwd: str, env: Mapping[str, str]) -> bool:
+    return (early.pid == os.getpid() and early.argv == argv
+            and os.path.realpath(early.cwd) == os.path.realpath(cwd) and early.env == env)
+
+
+def holds_lock(lock: str, argv: list[str], cwd: str, env: Mapping[str, str]) -> bool:
+    """True when the early cargo is this compile run's and holds its lock ``lock`` (the stage
+    must not lock it again, and calls `release` when done); otherwise it is stopped."""
+    if _current is not None and _current.lock_path == lock and _same(_current, argv, cwd, env):
+        return True
+    stop()
+    return False
+
+
+def adopt(argv: list[str], cwd: str, env: Mapping[str, str]) -> Optional[_run.Streamed]:
+    """The early cargo if it is exactly this command, once."""
+    early = _current
+    if early is None or early.adopted or not _same(early, argv, cwd, env):
+        return None
+    early.adopted = True
+    return early.proc
+
+
+def release() -> None:
+    """The compile stage is done with the early cargo's lock (and process)."""
+    stop()
+
+
+def stop() -> None:
+    """Stop an early cargo nobody adopted, and let its lock go."""
+    global _current
+    early, _current = _current, None
+    if early is None or early.pid != os.getpid():
+        return
+    if not early.adopted:
+        early.proc.proc.terminate()
+        try:
+            early.proc.proc.wait(timeout=30)
+        except Exception:  # noqa: BLE001
+            early.proc.proc.kill()
+    if early.lock is not None:
+        early.lock.close()
