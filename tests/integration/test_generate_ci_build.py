@@ -55,3 +55,14 @@ def test_bin_crate_linux_job_builds_its_cell(tmp_path: Path, target_dir: Path) -
     crate = copy_crate("bin-only", tmp_path)
     assert run_linux_x86_64_job(crate, target_dir) == [
         f"bin_only-0.2.0-py3-none-{HOST_PLATFORM}.whl", "bin_only-0.2.0.tar.gz"]
+
+
+def test_zig_linux_job_builds_manylinux2014(tmp_path: Path, target_dir: Path) -> None:
+    """With ``zig = true`` the x86_64 row links with zig, as the aarch64 row always does."""
+    crate = copy_crate("bin-only", tmp_path)
+    with (crate / "pyproject.toml").open("a") as fh:
+        fh.write("\n[tool.rustwheel.generate-ci.github]\nzig = true\n")
+    arch = HOST_PLATFORM.split("_", 3)[-1]
+    assert run_linux_x86_64_job(crate, target_dir) == [
+        f"bin_only-0.2.0-py3-none-manylinux_2_17_{arch}.manylinux2014_{arch}.whl",
+        "bin_only-0.2.0.tar.gz"]
