@@ -66,3 +66,22 @@ def test_zig_linux_job_builds_manylinux2014(tmp_path: Path, target_dir: Path) ->
     assert run_linux_x86_64_job(crate, target_dir) == [
         f"bin_only-0.2.0-py3-none-manylinux_2_17_{arch}.manylinux2014_{arch}.whl",
         "bin_only-0.2.0.tar.gz"]
+
+
+def test_cross_rows_are_accepted_and_need_only_the_targets_std(tmp_path: Path) -> None:
+    """The aarch64 and musllinux rows cannot build here (no standard library for those
+    targets), but their command lines parse and fail only on that, with rustup's fix."""
+    crate = copy_crate("pyo3-pure-abi3", tmp_path)
+    document = yaml.safe_load(run_rustwheel(["generate-ci", "github"], cwd=crate).stdout)
+    rows = [(job, r) for job in ("manylinux", "musllinux")
+            for r in document["jobs"][job]["strategy"]["matrix"]["include"]
+            if r["arch"] != "x86_64" or job == "musllinux"]
+    assert [r["target"] for _, r in rows] == ["aarch64-unknown-linux-gnu",
+                                              "x86_64-unknown-linux-musl"]
+    for job, row in rows:
+        command, = rustwheel_commands(document["jobs"][job], row)
+        proc = run_rustwheel(command[1:], cwd=crate, check=False)
+        assert proc.returncode == 1, proc.stderr
+        assert proc.stderr.strip() == (
+            f"error: --target {row['target']}: the Rust standard library for {row['target']} "
+            f"is not installed; run `rustup target add {row['target']}`")
