@@ -57,6 +57,47 @@ def _other_parsers(sub: argparse._SubParsersAction[CliParser]) -> None:
                        help="gc: evict least recently used entries down to SIZE (e.g. 500M, 2G)")
 
 
+def _scaffold_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("-b", "--bindings", default="pyo3", choices=["pyo3", "cffi", "uniffi", "bin"],
+                   help="the bindings (default: pyo3)")
+    p.add_argument("--mixed", action="store_true",
+                   help="a python package beside the Rust extension (python/<name>/)")
+    p.add_argument("--src", action="store_true",
+                   help="src layout: the python package in src/<name>/, the crate in rust/ "
+                        "(implies --mixed)")
+    p.add_argument("--name", help="the project's name (default: the directory's name)")
+
+
+def _project_parsers(sub: argparse._SubParsersAction[CliParser]) -> None:
+    new = sub.add_parser("new", allow_abbrev=False, help="create a new project",
+                         description="Create a project that rustwheel builds, in a new (or "
+                                     "empty) directory.")
+    new.add_argument("path", metavar="PATH", help="the directory to create")
+    _scaffold_arguments(new)
+    init = sub.add_parser("init", allow_abbrev=False,
+                          help="create a project in an existing directory",
+                          description="Create a project that rustwheel builds in an existing "
+                                      "directory; no file there is overwritten.")
+    init.add_argument("path", metavar="PATH", nargs="?", help="the directory (default: .)")
+    _scaffold_arguments(init)
+    ci = sub.add_parser("generate-ci", allow_abbrev=False,
+                        help="write a GitHub Actions release workflow",
+                        description="Write a GitHub Actions workflow that builds the release "
+                                    "matrix with rustwheel (Linux only) and publishes it.")
+    ci.add_argument("ci", choices=["github"], help="the CI provider")
+    ci.add_argument("-m", "--manifest-path", metavar="PATH", help="path to Cargo.toml")
+    ci.add_argument("-o", "--output", metavar="FILE", default="-",
+                    help="where to write the workflow (default: -, stdout)")
+    ci.add_argument("--platform", dest="platforms", action="append", metavar="PLATFORM",
+                    help="manylinux (alias linux), musllinux or all (repeatable; default: "
+                         "[tool.rustwheel.generate-ci.github], else all)")
+    ci.add_argument("--pytest", action="store_true", help="run the tests against the wheels")
+    ci.add_argument("--zig", action="store_true",
+                    help="link every manylinux wheel with zig (manylinux2014)")
+    ci.add_argument("--skip-attestation", action="store_true",
+                    help="no build provenance attestation in the release job")
+
+
 def parser() -> argparse.ArgumentParser:
     p = CliParser(
         prog="rustwheel", allow_abbrev=False,
@@ -65,6 +106,7 @@ def parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=CliParser)
     _build_parser(sub)
     _other_parsers(sub)
+    _project_parsers(sub)
     return p
 
 
@@ -98,6 +140,8 @@ def _dispatch(args: list[str], rustc_args: list[str]) -> int:
         from rustwheel.commands.list_python import cmd_list_python
 
         return cmd_list_python(ns.json)
+    if ns.command in ("new", "init", "generate-ci"):
+        return _project_command(ns)
     if ns.command == "cache":
         from rustwheel.commands.cache import cmd_cache
 
@@ -117,6 +161,17 @@ def _store_writes_after() -> Iterator[None]:
         yield
     finally:
         WRITES.finish()
+
+
+def _project_command(ns: argparse.Namespace) -> int:
+    if ns.command == "generate-ci":
+        from rustwheel.commands.generate_ci import cmd_generate_ci
+
+        return cmd_generate_ci(ns)
+    from rustwheel.commands.new import cmd_init, cmd_new
+
+    command = cmd_new if ns.command == "new" else cmd_init
+    return command(ns.path, ns.name, ns.bindings, ns.mixed, ns.src)
 
 
 def print_error(exc: RustwheelError) -> None:

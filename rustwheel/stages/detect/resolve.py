@@ -51,7 +51,7 @@ def env_fingerprint(env: Mapping[str, str]) -> dict[str, str]:
     return out
 
 
-def _cargo_metadata(cfg: BuildConfig, rustc: Rustc) -> tuple[CargoMetadata, CargoMetadata]:
+def crate_metadata(cfg: BuildConfig, rustc: Rustc) -> tuple[CargoMetadata, CargoMetadata]:
     """The workspace's resolution, and the root package's own (`rustwheel.cargo.tree`)."""
     resolution = resolution_args(
         features=cfg.features, all_features=cfg.all_features,
@@ -196,7 +196,7 @@ def _resolution_inputs(project: Project, requested: Optional[list[str]],
 def resolve_project(cfg: BuildConfig) -> Project:
     """Probe the toolchain, cargo and the interpreters, and find the project's files."""
     rustc = rustc_info(cfg.env)
-    meta, own = _cargo_metadata(cfg, rustc)
+    meta, own = crate_metadata(cfg, rustc)
     by_cli = cfg.bindings is not None and cfg.bindings != cfg.tool.bindings
     bindings = detect(own, cfg.bindings, where(cfg), "-b/--bindings" if by_cli else "")
     names, interpreters = resolve_interpreters(cfg, own, bindings)
