@@ -25,6 +25,8 @@ PY_MODULE_NAME = "helpers.py"
 RUST_SOURCE = Path("src") / "lib.rs"
 SCALE_RE = re.compile(r"^pub const SCALE: i64 = -?\d+;$", re.MULTILINE)
 TOOLS = ("maturin", "rustwheel")
+RUSTWHEEL_ENV = "rustwheel-env"
+"""The work directory's env that runs rustwheel (`installed_like`)."""
 TIME_BIN = "/usr/bin/time" if os.access("/usr/bin/time", os.X_OK) else ""
 RSS_SOURCE = " (GNU time)" if TIME_BIN else " (wait4 upper bound: no /usr/bin/time)"
 
@@ -98,6 +100,27 @@ def compile_rustwheel(python: str, path: Path) -> bool:
     return res.returncode == 0
 
 
+def installed_like(python: str, root: Path) -> str:
+    """A python for running rustwheel as an installed tool: a virtual env of ``python``'s base
+    interpreter that sees ``python``'s site-packages (rustwheel's dependencies) through a
+    ``.pth`` line, so that what those site-packages' own ``.pth`` files load at every start
+    (a development env's editable-install hook of rustwheel itself, ~8 ms) is not loaded, as
+    it is not for a user who installed rustwheel from a wheel. rustwheel itself comes from
+    ``--rustwheel-path`` (PYTHONPATH), byte-compiled."""
+    import json
+
+    probe = ("import json, site, sys; "
+             "print(json.dumps([sys._base_executable, site.getsitepackages()]))")
+    base, site_dirs = json.loads(subprocess.run([python, "-c", probe], capture_output=True,
+                                                text=True, check=True).stdout)
+    subprocess.run([base, "-m", "venv", "--without-pip", str(root)], check=True)
+    env_python = str(root / "bin" / "python")
+    own = subprocess.run([env_python, "-c", "import site; print(site.getsitepackages()[0])"],
+                         capture_output=True, text=True, check=True).stdout.strip()
+    Path(own, "rustwheel-deps.pth").write_text("\n".join(site_dirs) + "\n")
+    return env_python
+
+
 def with_rustwheel_path(env: dict[str, str], rw_path: Path) -> dict[str, str]:
     env["PYTHONPATH"] = os.pathsep.join(
         p for p in (str(rw_path), env.get("PYTHONPATH", "")) if p)
@@ -159,7 +182,7 @@ def repeat(title: str, count: int, tools: dict[str, T],
 
 
 def start_work_dir(work: Path, log: Path, load_start: str) -> None:
-    if work.exists() and any(work.iterdir()):
+    if work.exists() and any(p.name != RUSTWHEEL_ENV for p in work.iterdir()):
         raise BenchError(f"work directory {work} is not empty")
     work.mkdir(parents=True, exist_ok=True)
     print(f"work directory: {work} (build output in {log})", file=sys.stderr)

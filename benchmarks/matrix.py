@@ -38,6 +38,7 @@ from common import (
     HERE,
     RSS_SOURCE,
     RUST_SOURCE,
+    RUSTWHEEL_ENV,
     SCALE_RE,
     TOOLS,
     BenchError,
@@ -51,6 +52,7 @@ from common import (
     fmt_peak,
     fmt_seconds,
     git_info,
+    installed_like,
     load_average,
     log_since,
     machine_rows,
@@ -270,10 +272,10 @@ class Matrix:
         self.args = args
         names = args.interpreters or pyenv_interpreters()
         self.interpreters = [probe_interpreter(n) for n in names]
-        self.rw_python: str = args.rustwheel_python
         self.rw_path = Path(args.rustwheel_path).resolve()
         self.crate_src = Path(args.crate).resolve()
         self.work = Path(args.work_dir).resolve()
+        self.rw_python = installed_like(args.rustwheel_python, self.work / RUSTWHEEL_ENV)
         self.log = self.work / "build.log"
         self.maturin = self._maturin_cmd()
         self.compiled = not args.no_compile and compile_rustwheel(self.rw_python, self.rw_path)

@@ -35,6 +35,7 @@ from common import (
     CARGO_FINISHED,
     HERE,
     RSS_SOURCE,
+    RUSTWHEEL_ENV,
     TOOLS,
     BenchError,
     add_common_args,
@@ -48,6 +49,7 @@ from common import (
     fmt_peak,
     fmt_seconds,
     git_info,
+    installed_like,
     load_average,
     log_since,
     machine_rows,
@@ -133,10 +135,10 @@ class Bench:
     def __init__(self, args: argparse.Namespace) -> None:
         self.args = args
         self.python: str = args.interpreter
-        self.rw_python: str = args.rustwheel_python
         self.rw_path = Path(args.rustwheel_path).resolve()
         self.crate_src = Path(args.crate).resolve()
         self.work = Path(args.work_dir).resolve()
+        self.rw_python = installed_like(args.rustwheel_python, self.work / RUSTWHEEL_ENV)
         self.log = self.work / "build.log"
         self.maturin = self._maturin_cmd()
         self.compiled = not args.no_compile and compile_rustwheel(self.rw_python, self.rw_path)
@@ -397,7 +399,8 @@ def environment(bench: Bench) -> list[tuple[str, str]]:
     return [
         *machine_rows(bench.load_start),
         ("python (built for, runs rustwheel)",
-         f"{interp}; rustwheel run by {bench.rw_python}"),
+         f"{interp}; rustwheel run by {bench.rw_python} (an env of the base interpreter "
+         "that sees the dev env's packages, as an installed rustwheel would run)"),
         *toolchain_rows(bench.maturin),
         ("rustwheel", (f"{git_info(bench.rw_path)} ({bench.rw_path}); store: "
                       f"{'--cache-dir' if bench.has_store else 'not supported yet'}; "

@@ -30,8 +30,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-import zstandard
-
 from rustwheel.cache.keys import digest_bytes
 from rustwheel.errors import CacheError
 
@@ -243,6 +241,8 @@ def encode_blob(data: bytes) -> bytes:
     a zip archive as it is (`ZIP_MAGIC`)."""
     if is_raw(data):
         return data
+    import zstandard  # here: a build that stores nothing (or later) does not load it
+
     frame = zstandard.ZstdCompressor(level=blob_level(data), write_content_size=True,
                                      write_checksum=True).compress(data)
     return _HEADER.pack(BLOB_MAGIC, len(data), len(frame)) + frame
@@ -273,6 +273,8 @@ def encode_stream(src: BinaryIO, size: int, dest: BinaryIO, *, raw: bool = False
     writer: BinaryIO = dest
     cctx = None
     if not raw:
+        import zstandard
+
         cctx = zstandard.ZstdCompressor(level=2 if size >= LARGE_BLOB else ZSTD_LEVEL,
                                         write_content_size=True, write_checksum=True)
         writer = cctx.stream_writer(dest, size=size, closefd=False)
@@ -308,12 +310,16 @@ def _blob_reader(src: BinaryIO) -> tuple[BinaryIO, int]:
     size = int(_HEADER.unpack_from(header)[1])
     if header[:4] == RAW_MAGIC:
         return src, size
+    import zstandard
+
     return zstandard.ZstdDecompressor().stream_reader(src, read_size=CHUNK, closefd=False), size
 
 
 def decode_stream(src: BinaryIO, digest: str, out: BinaryIO | None) -> int:
     """Copy the verified contents of the blob file ``src`` to ``out`` (None: only check it) in
     chunks; their size. CorruptEntry if anything is off (``out`` then holds part of it)."""
+    import zstandard
+
     reader, size = _blob_reader(src)
     sha = hashlib.sha256()
     done = 0
@@ -349,6 +355,8 @@ def decode_blob(raw: bytes, digest: str) -> bytes:
         if digest_bytes(raw[HEADER_SIZE:]) != digest:
             raise CorruptEntry("content does not match its sha256")
         return raw[HEADER_SIZE:]
+    import zstandard
+
     try:
         data = zstandard.ZstdDecompressor().decompress(raw[HEADER_SIZE:], max_output_size=size)
     except zstandard.ZstdError as exc:
