@@ -25,6 +25,24 @@ def _build_parser(sub: argparse._SubParsersAction[CliParser]) -> None:
                        help="write what ran and what was reused as JSON")
 
 
+def _upload_parsers(sub: argparse._SubParsersAction[CliParser]) -> None:
+    from rustwheel.commands.options import add_build_arguments
+    from rustwheel.commands.upload import add_upload_arguments
+
+    upload = sub.add_parser("upload", help="upload wheels and sdists to a package index",
+                            allow_abbrev=False,
+                            description="Check, then upload wheels and sdists (legacy upload "
+                                        "API, as twine); files already uploaded are not sent "
+                                        "again.")
+    add_upload_arguments(upload)
+    publish = sub.add_parser("publish", help="build the release wheels and the sdist, then "
+                             "upload them", allow_abbrev=False,
+                             description="Build (release profile, the sdist, the matrix the "
+                                         "build flags give), then upload everything.")
+    add_build_arguments(publish, publish=True)
+    add_upload_arguments(publish, publish=True)
+
+
 def _other_parsers(sub: argparse._SubParsersAction[CliParser]) -> None:
     sdist = sub.add_parser("sdist", help="build a source distribution", allow_abbrev=False,
                            description="Build the project's sdist (.tar.gz).")
@@ -63,6 +81,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action="version", version=f"rustwheel {__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=CliParser)
     _build_parser(sub)
+    _upload_parsers(sub)
     _other_parsers(sub)
     return p
 
@@ -83,6 +102,10 @@ def _dispatch(args: list[str], rustc_args: list[str]) -> int:
         from rustwheel.commands.options import build_options
 
         return cmd_build(build_options(ns, rustc_args), ns.report)
+    if ns.command in ("upload", "publish"):
+        from rustwheel.commands.upload import cmd_publish, cmd_upload
+
+        return cmd_upload(ns) if ns.command == "upload" else cmd_publish(ns, rustc_args)
     if ns.command == "sdist":
         from rustwheel.commands.sdist import cmd_sdist
 
