@@ -192,3 +192,14 @@ class OidcIndex(Loopback):
         start = data.index(marker) + len(marker)
         self.uploaded.append(data[start:data.index(b'"', start)].decode())
         answer(h, 200, b"OK")
+
+
+class Redirector(Loopback):
+    """Answers every request with a redirect to ``<url>legacy/``, as PyPI does for a URL
+    without its trailing ``/legacy/``."""
+
+    def handle(self, h: BaseHTTPRequestHandler) -> None:
+        self.requests.append((h.command, h.path))
+        if h.command == "POST":
+            body_of(h)
+        answer(h, 301, b"", {"Location": f"{self.url}legacy/"})

@@ -18,7 +18,14 @@ from typing import Any
 import pytest
 
 from tests.conftest import CRATES, REPO, Venv, run_rustwheel
-from tests.integration.loopback import PASSWORD, USER, OidcIndex, Proxy, PypiServer
+from tests.integration.loopback import (
+    PASSWORD,
+    USER,
+    OidcIndex,
+    Proxy,
+    PypiServer,
+    Redirector,
+)
 
 pytestmark = pytest.mark.slow
 CRATE = CRATES / "pyo3-pure-abi3"
@@ -220,3 +227,48 @@ def test_trusted_publishing_oidc(dists: dict[str, Path], tmp_path: Path) -> None
     for secret in (OidcIndex.REQUEST_TOKEN, OidcIndex.ID_TOKEN, OidcIndex.MINTED):
         assert secret not in proc.stdout + proc.stderr
     server.stop()
+
+
+def test_redirect_is_an_error(dists: dict[str, Path], tmp_path: Path) -> None:
+    server = Redirector()
+    proc = upload([dists["sdist"]], server.url, tmp_path)
+    assert proc.returncode == 1
+    assert f"error: {server.url} redirects the upload to {server.url}legacy/; use the correct " \
+           "upload URL (e.g. with its trailing /legacy/)" in proc.stderr
+    assert server.requests == [("POST", "/")]  # not followed, not retried
+    server.stop()
+
+
+def test_upload_tasks_in_a_dodo(start_index: Callable[[], PypiServer], tmp_path: Path,
+                                target_dir: Path) -> None:
+    """A user's dodo.py: build, run their own test task, then upload the built wheel."""
+    index = start_index()
+    crate = tmp_path / "crate"
+    shutil.copytree(CRATE, crate, ignore=shutil.ignore_patterns("target"))
+    (crate / "dodo.py").write_text(f"""
+import sys
+from rustwheel.tasks import DOIT_CONFIG, upload_tasks, wheel_tasks
+
+OPTIONS = dict(out="dist", target_dir={str(target_dir)!r}, interpreters=(sys.executable,))
+
+def task_wheel():
+    yield from wheel_tasks(**OPTIONS)
+
+def task_test():
+    return {{"actions": ["echo tests passed"], "task_dep": ["wheel"]}}
+
+def task_upload():
+    yield from upload_tasks(after="test", repository_url={index.url!r},
+                            cache_dir={str(tmp_path / "state")!r}, **OPTIONS)
+""")
+    env = {**os.environ, "PYTHONPATH": str(REPO), "RUSTWHEEL_USERNAME": USER,
+           "RUSTWHEEL_PASSWORD": PASSWORD}
+    doit = [sys.executable, "-m", "doit"]
+    listed = subprocess.run([*doit, "list"], cwd=crate, env=env, capture_output=True,
+                            text=True, check=True).stdout
+    assert "upload " in listed
+    subprocess.run(doit, cwd=crate, env=env, capture_output=True, text=True, check=True)
+    wheels = [p.name for p in (crate / "dist").glob("*.whl")]
+    assert index.listing() == wheels and len(wheels) == 1
+    again = subprocess.run(doit, cwd=crate, env=env, capture_output=True, text=True, check=True)
+    assert f"-- upload:{wheels[0]}" in again.stdout, again.stdout
