@@ -55,18 +55,15 @@ def _settings(ns: argparse.Namespace) -> tuple[Any, Any]:
     return settings, creds
 
 
-def upload(files: Sequence[str], ns: argparse.Namespace) -> int:
-    """Check ``files``, then upload them; 0, or a `BuildError` naming each failed file."""
+def upload(files: Sequence[str], ns: argparse.Namespace, settings: Any, creds: Any) -> int:
+    """Upload ``files`` (checked); 0, or a `BuildError` naming each failed file."""
     from pathlib import Path
 
     from rustwheel.results import BuildError
-    from rustwheel.stages.upload.run import check_files
     from rustwheel.tasks.reporter import RunLog
     from rustwheel.tasks.runner import run_tasks
     from rustwheel.tasks.upload import upload_task_dicts
 
-    check_files(list(files))
-    settings, creds = _settings(ns)
     if ns.verbose:
         from rustwheel import ui
 
@@ -85,16 +82,22 @@ def upload(files: Sequence[str], ns: argparse.Namespace) -> int:
 
 
 def cmd_upload(ns: argparse.Namespace) -> int:
-    return upload(ns.files, ns)
+    """Check every file (no request for a bad one), then find the credentials and upload."""
+    from rustwheel.stages.upload.run import check_files
+
+    check_files(list(ns.files))
+    return upload(ns.files, ns, *_settings(ns))
 
 
 def cmd_publish(ns: argparse.Namespace, rustc_args: Sequence[str]) -> int:
-    """Build the release graph (wheels and sdist), then upload it all."""
+    """Find the repository and credentials, build the release graph (wheels and sdist), then
+    upload it all."""
     from rustwheel.api import build
     from rustwheel.commands.options import build_options
+    from rustwheel.stages.upload.run import check_files
 
-    options = build_options(ns, rustc_args)
-    result = build(options)
+    settings, creds = _settings(ns)  # before the build: a missing credential fails at once
+    result = build(build_options(ns, rustc_args))
     files = [str(w) for w in result.wheels]
     if result.sdist is not None:
         files.append(str(result.sdist))
@@ -102,4 +105,5 @@ def cmd_publish(ns: argparse.Namespace, rustc_args: Sequence[str]) -> int:
         raise RustwheelError("publish built nothing to upload")
     for path in files:
         print(path)
-    return upload(files, ns)
+    check_files(files)
+    return upload(files, ns, settings, creds)

@@ -166,6 +166,19 @@ def _publish(url: str, out: Path, state: Path, target_dir: Path) -> list[str]:
             "-i", sys.executable, "--repository-url", url, "--cache-dir", str(state)]
 
 
+def test_connection_errors_retried_then_one_error(dists: dict[str, Path],
+                                                  tmp_path: Path) -> None:
+    from tests.integration.loopback import free_port
+
+    url = f"http://127.0.0.1:{free_port()}/"  # nothing listens there
+    start = time.monotonic()
+    proc = upload([dists["sdist"]], url, tmp_path, env={"RUSTWHEEL_UPLOAD_RETRY_DELAY": "0.1"})
+    assert proc.returncode == 1 and time.monotonic() - start >= 1.5  # 0.1+0.2+0.4+0.8
+    assert proc.stderr.count("retrying in") == 4
+    assert f"error: cannot reach {url}: [Errno 111] Connection refused; gave up after 4 " \
+           "retries" in proc.stderr, proc.stderr
+
+
 def test_publish_killed_halfway_resumes(start_index: Callable[[], PypiServer], tmp_path: Path,
                                         target_dir: Path) -> None:
     index = start_index()
@@ -205,11 +218,12 @@ def test_pypirc_repository_section(start_index: Callable[[], PypiServer],
 
 
 def test_no_credentials_non_interactive(dists: dict[str, Path], tmp_path: Path) -> None:
-    proc = run_rustwheel(["upload", "--repository-url", "http://127.0.0.1:9/",
+    proc = run_rustwheel(["upload", "--repository-url", "http://user:S3cr3t@127.0.0.1:9/",
                           "--cache-dir", str(tmp_path), str(dists["sdist"])],
                          env={"CI": "true", "HOME": str(tmp_path)}, check=False)
     assert proc.returncode == 1
     assert proc.stderr.startswith("error: no credentials for http://127.0.0.1:9/")
+    assert "S3cr3t" not in proc.stderr
 
 
 def test_trusted_publishing_oidc(dists: dict[str, Path], tmp_path: Path) -> None:

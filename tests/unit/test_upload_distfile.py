@@ -121,3 +121,13 @@ def test_not_a_distribution(tmp_path: Path) -> None:
 
 def test_record_hash_helper_agrees() -> None:
     assert record_hash(b"") == "sha256=47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU"
+
+
+def test_body_is_streamed_in_bounded_chunks(tmp_path: Path) -> None:
+    """A large file is read and sent piece by piece, never held whole."""
+    big = tmp_path / "big.bin"
+    big.write_bytes(b"\0" * (3 * multipart.CHUNK + 5))
+    body = multipart.body((("a", "b"),), str(big), big.stat().st_size)
+    pieces = list(multipart.chunks(body))
+    assert max(len(p) for p in pieces[1:-1]) == multipart.CHUNK and len(pieces) == 6
+    assert sum(map(len, pieces)) == body.length

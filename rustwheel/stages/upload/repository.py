@@ -65,7 +65,9 @@ def resolve(repository: Optional[str], repository_url: Optional[str],
                                    == repository_url.rstrip("/")), None)
         if name and parser.has_section(name):
             return _from_section(parser, name, repository_url)
-        return Repository(repository or repository_url, repository_url)
+        from rustwheel.stages.upload.index import shown_url
+
+        return Repository(repository or shown_url(repository_url), repository_url)
     name = repository or "pypi"
     if parser.has_section(name):
         found = _from_section(parser, name, None)
