@@ -38,15 +38,21 @@ class Uploaded:
         return f"{type(self).__name__}({self.path!r})"
 
 
+_resolved: dict[tuple[str, str], Any] = {}
+"""Credentials resolved by the actions of this process, by repository (a trusted-publishing
+token is minted once per run, not once per file)."""
+
+
 def _credentials(settings: Any, given: Optional[Mapping[str, str]]) -> Any:
     from rustwheel.stages.upload import credentials, repository
 
     if given is not None:
         return credentials.Credentials(**given)
-    name = settings.repository_name
-    repo = repository.resolve(None if name == settings.repository_url else name,
-                              settings.repository_url)
-    return credentials.resolve(repo, verbose=bool(settings.verbose))
+    name, url = settings.repository_name, settings.repository_url
+    if (name, url) not in _resolved:
+        repo = repository.resolve(None if name == url else name, url)
+        _resolved[name, url] = credentials.resolve(repo, verbose=bool(settings.verbose))
+    return _resolved[name, url]
 
 
 def upload_action(path: str, settings: Mapping[str, Any],

@@ -32,7 +32,11 @@ class PypiServer:
     passlib) guarding upload, download and list."""
 
     def __init__(self, root: Path) -> None:
-        from passlib.apache import HtpasswdFile
+        import warnings
+
+        with warnings.catch_warnings():  # passlib 1.7.4 imports the deprecated crypt module
+            warnings.simplefilter("ignore", DeprecationWarning)
+            from passlib.apache import HtpasswdFile
 
         self.packages = root / "packages"
         self.packages.mkdir(parents=True)

@@ -286,3 +286,39 @@ def task_upload():
     assert index.listing() == wheels and len(wheels) == 1
     again = subprocess.run(doit, cwd=crate, env=env, capture_output=True, text=True, check=True)
     assert f"-- upload:{wheels[0]}" in again.stdout, again.stdout
+
+
+def _in_a_terminal(argv: list[str], env: dict[str, str]) -> bytes:
+    import pty
+
+    master, slave = pty.openpty()
+    proc = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave, env=env)
+    proc.wait(120)
+    os.close(slave)
+    out = b""
+    while True:
+        try:
+            data = os.read(master, 65536)
+        except OSError:
+            break
+        if not data:
+            break
+        out += data
+    os.close(master)
+    assert proc.returncode == 0, out
+    return out
+
+
+def test_progress_bar_on_a_terminal(start_index: Callable[[], PypiServer],
+                                    dists: dict[str, Path], tmp_path: Path) -> None:
+    from tests.terminal import screen
+
+    index = start_index()
+    env = {**os.environ, "PYTHONPATH": str(REPO), "TERM": "xterm"}
+    out = _in_a_terminal([sys.executable, "-m", "rustwheel", "upload", "--repository-url",
+                          index.url, "-u", USER, "-p", PASSWORD, "--cache-dir",
+                          str(tmp_path), str(dists["wheel"])], env)
+    lines = screen(out)
+    assert f"  {dists['wheel'].name}  [{'#' * 30}] 100%" in lines, lines
+    assert out.count(b"\r  " + dists["wheel"].name.encode()) > 2  # redrawn in place
+    assert f"  uploaded {dists['wheel'].name} to {index.url}" in lines
