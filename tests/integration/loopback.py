@@ -118,12 +118,15 @@ def answer(h: BaseHTTPRequestHandler, status: int, body: bytes = b"",
 
 class Proxy(Loopback):
     """Forwards every request to ``upstream``; counts them; answers the first
-    ``fail_posts`` POSTs with 503; with ``hang_post`` = n, the n-th POST is never answered."""
+    ``fail_posts`` POSTs with 503; with ``hang_post`` = n, the n-th POST is never answered;
+    with ``lose_answer_post`` = n, the n-th POST reaches upstream but its answer is lost (the
+    connection is closed instead)."""
 
     def __init__(self, upstream: str) -> None:
         self.upstream = upstream.rstrip("/")
         self.fail_posts = 0
         self.hang_post = 0
+        self.lose_answer_post = 0
         self.posts = 0
         self.hung = threading.Event()
         super().__init__()
@@ -138,9 +141,14 @@ class Proxy(Loopback):
             if self.posts == self.hang_post:
                 self.hung.set()
                 time.sleep(3600)
-        self._forward(h, data)
+        status, body, kind = self._forward(h, data)
+        if h.command == "POST" and self.posts == self.lose_answer_post:
+            h.close_connection = True
+            return
+        answer(h, status, body, {"Content-Type": kind} if kind else None)
 
-    def _forward(self, h: BaseHTTPRequestHandler, data: Optional[bytes]) -> None:
+    def _forward(self, h: BaseHTTPRequestHandler, data: Optional[bytes],
+                 ) -> tuple[int, bytes, str]:
         headers = {k: v for k, v in h.headers.items() if k.lower() not in ("host",)}
         request = urllib.request.Request(self.upstream + h.path, data=data, headers=headers,
                                          method=h.command)
@@ -149,7 +157,7 @@ class Proxy(Loopback):
                 status, body, kind = r.status, r.read(), r.headers.get("Content-Type", "")
         except urllib.error.HTTPError as e:
             status, body, kind = e.code, e.read(), e.headers.get("Content-Type", "")
-        answer(h, status, body, {"Content-Type": kind} if kind else None)
+        return status, body, kind
 
 
 class OidcIndex(Loopback):

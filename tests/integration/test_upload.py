@@ -166,6 +166,21 @@ def _publish(url: str, out: Path, state: Path, target_dir: Path) -> list[str]:
             "-i", sys.executable, "--repository-url", url, "--cache-dir", str(state)]
 
 
+def test_lost_answer_retried_then_recognised(start_index: Callable[[], PypiServer],
+                                            dists: dict[str, Path], tmp_path: Path) -> None:
+    """The first POST reaches the index but its answer is lost: the retry's "already
+    exists" with the same bytes means the upload worked."""
+    index = start_index()
+    proxy = Proxy(index.url)
+    proxy.lose_answer_post = 1
+    proc = upload([dists["sdist"]], proxy.url, tmp_path,
+                  env={"RUSTWHEEL_UPLOAD_RETRY_DELAY": "0.1"}, check=True)
+    assert "retrying in 0.1s (1 of 4)" in proc.stderr
+    assert f"uploaded {dists['sdist'].name}" in proc.stderr
+    assert proxy.posts == 2 and index.listing() == [dists["sdist"].name]
+    proxy.stop()
+
+
 def test_connection_errors_retried_then_one_error(dists: dict[str, Path],
                                                   tmp_path: Path) -> None:
     from tests.integration.loopback import free_port

@@ -9,9 +9,14 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from rustwheel.errors import RustwheelError
 from rustwheel.stages.upload.plan import Fields
 
 CHUNK = 256 * 1024
+
+
+class FileChanged(RustwheelError):
+    """The file could not be read, or changed, while it was being sent (not retried)."""
 
 
 @dataclass(frozen=True)
@@ -58,11 +63,20 @@ def chunks(b: Body, progress: Callable[[int], None] = lambda sent: None) -> Iter
     """The body's bytes in chunks; ``progress`` gets the file bytes sent so far."""
     yield b.head
     sent = 0
-    with open(b.path, "rb") as f:
-        while chunk := f.read(CHUNK):
-            sent += len(chunk)
-            yield chunk
-            progress(sent)
+    for chunk in _file_chunks(b.path):
+        sent += len(chunk)
+        yield chunk
+        progress(sent)
     if sent != b.size:
-        raise OSError(f"{b.path} changed while it was being uploaded")
+        raise FileChanged(f"{b.path} changed while it was being uploaded; run again")
     yield b.tail
+
+
+def _file_chunks(path: str) -> Iterator[bytes]:
+    try:
+        with open(path, "rb") as f:
+            while chunk := f.read(CHUNK):
+                yield chunk
+    except OSError as exc:
+        raise FileChanged(f"{path}: cannot be read ({exc.strerror}) while uploading it; "
+                          "run again") from None

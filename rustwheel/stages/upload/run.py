@@ -7,7 +7,6 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional
 
 from rustwheel import ui
 from rustwheel.errors import RustwheelError
@@ -51,17 +50,18 @@ def redacted(text: str, secrets: tuple[str, ...]) -> str:
     return text
 
 
-def _taken(dist: DistFile, upload: Upload) -> Optional[str]:
-    """Whether the index holds this file name: None (no), ``same``, or an error."""
+def _on_index(dist: DistFile, upload: Upload) -> bool:
+    """Whether the index holds this file (same sha256); an `UploadError` when it holds other
+    bytes under its name."""
     s = upload.settings
     found = existing.listed_sha256(s.check_url or existing.simple_url(s.repository_url),
                                    _project(dist), dist.filename, upload.headers,
                                    lambda attempt: index.retrying(attempt, ui.note),
                                    bool(s.verbose))
     if found is None:
-        return None
+        return False
     if found == dist.sha256:
-        return "same"
+        return True
     raise UploadError(f"{dist.filename}: the file name is taken on {s.repository_name} by "
                       f"other bytes (sha256 {found or 'not given'}, this file's "
                       f"{dist.sha256}); an index never replaces a file: bump the version")
@@ -74,24 +74,29 @@ def _project(dist: DistFile) -> str:
     return str(raw.get("name", dist.filename.split("-")[0]))
 
 
-def _post(p: UploadPlan, upload: Upload) -> Response:
+def _post(p: UploadPlan, upload: Upload) -> tuple[Response, int]:
+    """The index's answer to the upload, and how many times it was sent."""
     body = multipart.body(p.fields, p.path, p.size)
     headers = {**upload.headers, "Content-Type": body.content_type,
                "Content-Length": str(body.length)}
+    attempts = 0
+
+    def progress(sent: int) -> None:
+        ui.progress_bar(p.filename, sent, p.size)
 
     def attempt() -> Response:
-        def progress(sent: int) -> None:
-            ui.progress_bar(p.filename, sent, p.size)
-
+        nonlocal attempts
+        attempts += 1
         return index.send("POST", upload.settings.repository_url, headers,
                           multipart.chunks(body, progress), bool(upload.settings.verbose))
 
-    return index.retrying(attempt, ui.note)
+    return index.retrying(attempt, ui.note), attempts
 
 
-def _refused(dist: DistFile, response: Response, upload: Upload) -> str:
-    """After a refusal: ``skipped`` when the index has these bytes and skipping was asked,
-    else an `UploadError`."""
+def _refused(dist: DistFile, response: Response, upload: Upload, attempts: int) -> str:
+    """After a refusal: ``skipped`` when the index has these bytes and skipping was asked
+    (``uploaded`` when an earlier attempt of this upload put them there), else an
+    `UploadError`."""
     s, line = upload.settings, answer_line(response)
     where = shown_url(s.repository_url)
     if response.status in REDIRECTS:
@@ -102,7 +107,9 @@ def _refused(dist: DistFile, response: Response, upload: Upload) -> str:
         raise UploadError(f"uploading {dist.filename} to {where}: {line}; the credentials "
                           "were refused: check the user name and password (or token)")
     exists = response.status in (400, 409) and "exist" in line.lower()
-    if exists and _taken(dist, upload) == "same":
+    if exists and _on_index(dist, upload):
+        if attempts > 1:  # the answer to an earlier attempt was lost, not the file
+            return _done(dist, upload, "uploaded")
         if s.skip_existing:
             return _skip(dist, upload)
         raise UploadError(f"{dist.filename} already exists on {s.repository_name} (the "
@@ -118,21 +125,26 @@ def _skip(dist: DistFile, upload: Upload) -> str:
     return "skipped"
 
 
+def _done(dist: DistFile, upload: Upload, how: str) -> str:
+    s = upload.settings
+    state.record(Path(s.state_dir), s.repository_url, dist.sha256, dist.filename, how)
+    ui.note(f"uploaded {dist.filename} to {s.repository_name}")
+    return how
+
+
 def _send(dist: DistFile, upload: Upload) -> str:
     s = upload.settings
     if state.uploaded(Path(s.state_dir), s.repository_url, dist.sha256):
         ui.note(f"{dist.filename}: already uploaded to {s.repository_name}; not sent again")
         return "recorded"
-    if s.skip_existing and _taken(dist, upload) == "same":
+    if s.skip_existing and _on_index(dist, upload):
         return _skip(dist, upload)
     if not sys.stderr.isatty():  # a terminal shows the progress bar instead
         ui.note(f"uploading {dist.filename} ({dist.size} bytes) to {s.repository_name}")
-    response = _post(plan(dist), upload)
+    response, attempts = _post(plan(dist), upload)
     if not 200 <= response.status < 300:
-        return _refused(dist, response, upload)
-    state.record(Path(s.state_dir), s.repository_url, dist.sha256, dist.filename, "uploaded")
-    ui.note(f"uploaded {dist.filename} to {s.repository_name}")
-    return "uploaded"
+        return _refused(dist, response, upload, attempts)
+    return _done(dist, upload, "uploaded")
 
 
 def upload_file(path: str, upload: Upload) -> str:
