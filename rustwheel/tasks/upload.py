@@ -79,8 +79,7 @@ def upload_task_dicts(files: Sequence[str], settings: Any,
     plain = dataclasses.asdict(settings)
     given = None if credentials is None else dataclasses.asdict(credentials)
     yield {"basename": "upload", "name": None, "doc": "upload the wheels and the sdist"}
-    for path in files:
-        path = str(Path(path).resolve())
+    for path in dict.fromkeys(str(Path(p).resolve()) for p in files):
         yield {"basename": "upload", "name": Path(path).name,
                "actions": [(upload_action, [path, plain, given])], "file_dep": [path],
                "uptodate": [Uploaded(path, settings.repository_url, settings.state_dir)],

@@ -14,6 +14,7 @@ from rustwheel.spec.wheelfile import Entry, record_hash, write_wheel
 from rustwheel.stages.upload import multipart
 from rustwheel.stages.upload.distfile import InvalidDistribution, read_distribution
 from rustwheel.stages.upload.plan import plan
+from rustwheel.stages.upload.run import check_files
 
 METADATA = (b"Metadata-Version: 2.4\nName: Demo_Pkg\nVersion: 1.0\nSummary: a demo\n"
             b"Keywords: a,b\nClassifier: Programming Language :: Rust\n"
@@ -131,3 +132,12 @@ def test_body_is_streamed_in_bounded_chunks(tmp_path: Path) -> None:
     pieces = list(multipart.chunks(body))
     assert max(len(p) for p in pieces[1:-1]) == multipart.CHUNK and len(pieces) == 6
     assert sum(map(len, pieces)) == body.length
+
+
+def test_same_file_twice_counts_once_two_files_of_a_name_refused(tmp_path: Path) -> None:
+    wheel = _wheel(tmp_path)
+    assert len(check_files([str(wheel), str(tmp_path / ".." / tmp_path.name / wheel.name)])) == 1
+    (tmp_path / "copy").mkdir()
+    copy = _wheel(tmp_path / "copy")
+    with pytest.raises(InvalidDistribution, match="have the same name"):
+        check_files([str(wheel), str(copy)])

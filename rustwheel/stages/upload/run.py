@@ -160,5 +160,15 @@ def upload_file(path: str, upload: Upload) -> str:
 
 
 def check_files(paths: list[str]) -> list[DistFile]:
-    """Every file read and checked, before any credential is asked or request made."""
-    return [read_distribution(Path(p)) for p in paths]
+    """Every file read and checked, before any credential is asked or request made (the same
+    path twice counts once; two files of the same name are an error)."""
+    from rustwheel.stages.upload.distfile import InvalidDistribution
+
+    unique = list(dict.fromkeys(str(Path(p).resolve()) for p in paths))
+    names: dict[str, str] = {}
+    for path in unique:
+        other = names.setdefault(Path(path).name, path)
+        if other != path:
+            raise InvalidDistribution(f"{other} and {path} have the same name; an index "
+                                      "holds one file of a name: upload one of them")
+    return [read_distribution(Path(p)) for p in unique]
