@@ -6,10 +6,9 @@ build options give, and the sdist) and uploads what it built."""
 from __future__ import annotations
 
 import argparse
+import dataclasses
 from collections.abc import Sequence
 from typing import Any
-
-from rustwheel.errors import RustwheelError
 
 
 def add_upload_arguments(parser: argparse.ArgumentParser, *, publish: bool = False) -> None:
@@ -55,6 +54,13 @@ def _settings(ns: argparse.Namespace) -> tuple[Any, Any]:
     return settings, creds
 
 
+def _say_who(settings: Any, creds: Any) -> None:
+    from rustwheel import ui
+
+    ui.note(f"uploading to {settings.repository_name} as {creds.username} (credentials from "
+            f"{creds.source})")
+
+
 def upload(files: Sequence[str], ns: argparse.Namespace, settings: Any, creds: Any) -> int:
     """Upload ``files`` (checked); 0, or a `BuildError` naming each failed file."""
     from pathlib import Path
@@ -65,10 +71,7 @@ def upload(files: Sequence[str], ns: argparse.Namespace, settings: Any, creds: A
     from rustwheel.tasks.upload import upload_task_dicts
 
     if ns.verbose:
-        from rustwheel import ui
-
-        ui.note(f"uploading to {settings.repository_name} as {creds.username} "
-                f"(credentials from {creds.source})")
+        _say_who(settings, creds)
     log = RunLog(quiet=ns.quiet, cells=len(files))
     tasks = list(upload_task_dicts(files, settings, creds))
     state = Path(settings.state_dir)
@@ -90,20 +93,27 @@ def cmd_upload(ns: argparse.Namespace) -> int:
 
 
 def cmd_publish(ns: argparse.Namespace, rustc_args: Sequence[str]) -> int:
-    """Find the repository and credentials, build the release graph (wheels and sdist), then
-    upload it all."""
-    from rustwheel.api import build
+    """Find the repository and credentials, then run the release graph (wheels and sdist)
+    with one ``upload:<file>`` task per file it wrote; print the files."""
+    import sys
+
+    from rustwheel.api import BuildError, publish
     from rustwheel.commands.options import build_options
-    from rustwheel.stages.upload.run import check_files
+    from rustwheel.tasks.display import live_wanted
+    from rustwheel.tasks.upload import checked_upload_tasks
 
     settings, creds = _settings(ns)  # before the build: a missing credential fails at once
-    result = build(build_options(ns, rustc_args))
-    files = [str(w) for w in result.wheels]
-    if result.sdist is not None:
-        files.append(str(result.sdist))
-    if not files:
-        raise RustwheelError("publish built nothing to upload")
-    for path in files:
+    if ns.verbose:
+        _say_who(settings, creds)
+    options = build_options(ns, rustc_args)
+    settings = dataclasses.replace(settings, progress=not live_wanted(sys.stderr, ns.quiet))
+
+    try:
+        result = publish(options, lambda files: checked_upload_tasks(files, settings, creds))
+    except BuildError as exc:
+        for wheel in exc.wheels:
+            print(wheel)
+        raise
+    for path in [result.sdist, *result.wheels] if result.sdist else result.wheels:
         print(path)
-    check_files(files)
-    return upload(files, ns, settings, creds)
+    return 0

@@ -84,3 +84,20 @@ def upload_task_dicts(files: Sequence[str], settings: Any,
                "actions": [(upload_action, [path, plain, given])], "file_dep": [path],
                "uptodate": [Uploaded(path, settings.repository_url, settings.state_dir)],
                "verbosity": 2}
+
+
+def checked_upload_tasks(files: Sequence[str], settings: Any,
+                         credentials: Optional[Any] = None) -> Iterator[TaskDict]:
+    """`upload_task_dicts` once every file passed the checks; else one failing
+    ``upload:check`` task (nothing is sent when one file is bad)."""
+    from rustwheel.errors import RustwheelError
+    from rustwheel.stages.upload.run import check_files
+    from rustwheel.tasks.sdist import fail
+
+    try:
+        check_files(list(files))
+    except RustwheelError as exc:
+        yield {"basename": "upload", "name": "check", "actions": [(fail, [str(exc)])],
+               "verbosity": 2}
+        return
+    yield from upload_task_dicts(files, settings, credentials)

@@ -207,15 +207,18 @@ def test_publish_killed_halfway_resumes(start_index: Callable[[], PypiServer], t
     assert proxy.hung.wait(600), "the second upload never started"
     first.send_signal(signal.SIGKILL)
     out, err = first.communicate()
-    wheel = next(line for line in out.splitlines() if line.endswith(".whl"))
-    assert index.listing() == [Path(wheel).name], err
+    [wheel] = (tmp_path / "dist").glob("*.whl")
+    assert index.listing() == [wheel.name], err
+    assert f"uploaded {wheel.name}" in err and "upload:check" not in err
     proxy.hang_post = 0
     posts = proxy.posts
     rerun = subprocess.run(argv, env=env, capture_output=True, text=True, check=True)
-    assert f"up to date  upload:{Path(wheel).name}" in rerun.stderr
+    assert f"up to date  upload:{wheel.name}" in rerun.stderr
     assert f"uploaded {NAME}.tar.gz" in rerun.stderr
+    assert "up to date  wheel:" in rerun.stderr  # one graph: the build, then the uploads
+    assert rerun.stdout.split() == [str(tmp_path / "dist" / f"{NAME}.tar.gz"), str(wheel)]
     assert proxy.posts - posts == 1
-    assert index.listing() == sorted([Path(wheel).name, f"{NAME}.tar.gz"])
+    assert index.listing() == sorted([wheel.name, f"{NAME}.tar.gz"])
     proxy.stop()
 
 
@@ -337,3 +340,17 @@ def test_progress_bar_on_a_terminal(start_index: Callable[[], PypiServer],
     assert f"  {dists['wheel'].name}  [{'#' * 30}] 100%" in lines, lines
     assert out.count(b"\r  " + dists["wheel"].name.encode()) > 2  # redrawn in place
     assert f"  uploaded {dists['wheel'].name} to {index.url}" in lines
+
+
+def test_publish_uploads_nothing_when_a_cell_fails(start_index: Callable[[], PypiServer],
+                                                   tmp_path: Path, target_dir: Path) -> None:
+    """A release is uploaded whole: the sdist built, the wheel did not, nothing is sent."""
+    index = start_index()
+    argv = _publish(index.url, tmp_path / "dist", tmp_path / "state", target_dir)
+    argv[argv.index(str(CRATE / "Cargo.toml"))] = str(CRATES / "broken-compile" / "Cargo.toml")
+    env = {**os.environ, "PYTHONPATH": str(REPO), "RUSTWHEEL_USERNAME": USER,
+           "RUSTWHEEL_PASSWORD": PASSWORD, "CI": "true"}
+    proc = subprocess.run(argv, env=env, capture_output=True, text=True, check=False)
+    assert proc.returncode == 1 and "failed      compile:" in proc.stderr
+    assert "upload:" not in proc.stderr and "Traceback" not in proc.stderr
+    assert list((tmp_path / "dist").glob("*.tar.gz")) and index.listing() == []

@@ -30,6 +30,8 @@ class Settings:
     """The simple index to ask whether a file is there (default: beside the upload URL)."""
     skip_existing: bool = False
     verbose: int = 0
+    progress: bool = True
+    """A progress bar on a terminal (not under the live display of ``publish``)."""
 
 
 @dataclass(frozen=True)
@@ -82,7 +84,8 @@ def _post(p: UploadPlan, upload: Upload) -> tuple[Response, int]:
     attempts = 0
 
     def progress(sent: int) -> None:
-        ui.progress_bar(p.filename, sent, p.size)
+        if upload.settings.progress:
+            ui.progress_bar(p.filename, sent, p.size)
 
     def attempt() -> Response:
         nonlocal attempts
