@@ -16,7 +16,14 @@ from urllib.parse import urljoin, urlsplit
 
 from packaging.utils import canonicalize_name
 
-from rustwheel.stages.upload.index import Response, UploadError, answer_line, send, shown_url
+from rustwheel.stages.upload.index import (
+    REDIRECTS,
+    Response,
+    UploadError,
+    answer_line,
+    send,
+    shown_url,
+)
 
 ACCEPT = ("application/vnd.pypi.simple.v1+json, "
           "application/vnd.pypi.simple.v1+html;q=0.2, text/html;q=0.1")
@@ -54,7 +61,7 @@ def _get(url: str, headers: Mapping[str, str], verbose: bool) -> Response:
     for _ in range(4):
         response = send("GET", url, {**headers, "Accept": ACCEPT}, verbose=verbose)
         location = response.headers.get("Location") or response.headers.get("location")
-        if response.status not in (301, 302, 303, 307, 308) or not location:
+        if response.status not in REDIRECTS or not location:
             return response
         target = urljoin(url, location)
         if urlsplit(target).netloc != urlsplit(url).netloc:

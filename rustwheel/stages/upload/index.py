@@ -23,6 +23,7 @@ RETRIES = 4
 DELAY_VARIABLE = "RUSTWHEEL_UPLOAD_RETRY_DELAY"
 """Seconds before the first retry (default 1; each next one waits twice as long)."""
 TIMEOUT = 60.0
+REDIRECTS = (301, 302, 303, 307, 308)
 T = TypeVar("T")
 
 

@@ -13,10 +13,14 @@ from rustwheel.errors import RustwheelError
 from rustwheel.stages.upload import existing, index, multipart, state
 from rustwheel.stages.upload.credentials import Credentials
 from rustwheel.stages.upload.distfile import DistFile, read_distribution
-from rustwheel.stages.upload.index import Response, UploadError, answer_line, shown_url
+from rustwheel.stages.upload.index import (
+    REDIRECTS,
+    Response,
+    UploadError,
+    answer_line,
+    shown_url,
+)
 from rustwheel.stages.upload.plan import UploadPlan, plan
-
-REDIRECTS = (301, 302, 303, 307, 308)
 
 
 @dataclass(frozen=True)
