@@ -354,3 +354,39 @@ def test_publish_uploads_nothing_when_a_cell_fails(start_index: Callable[[], Pyp
     assert proc.returncode == 1 and "failed      compile:" in proc.stderr
     assert "upload:" not in proc.stderr and "Traceback" not in proc.stderr
     assert list((tmp_path / "dist").glob("*.tar.gz")) and index.listing() == []
+
+
+def _read_until(fd: int, wanted: bytes, seen: bytearray, timeout: float = 60) -> None:
+    import select
+
+    end = time.monotonic() + timeout
+    while wanted not in seen:
+        ready, _, _ = select.select([fd], [], [], max(0.0, end - time.monotonic()))
+        assert ready, f"no {wanted!r} in {bytes(seen)!r}"
+        seen += os.read(fd, 4096)
+
+
+def test_prompt_on_a_terminal_only(start_index: Callable[[], PypiServer],
+                                   dists: dict[str, Path], tmp_path: Path) -> None:
+    """Without credentials, a terminal is asked for them (the password without echo)."""
+    import pty
+
+    index = start_index()
+    env = {k: v for k, v in os.environ.items() if k != "CI"}
+    env.update(PYTHONPATH=str(REPO), HOME=str(tmp_path), TERM="xterm")
+    master, slave = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-m", "rustwheel", "upload", "--repository-url",
+                             index.url, "--cache-dir", str(tmp_path / "state"),
+                             str(dists["sdist"])], stdin=slave, stdout=slave, stderr=slave,
+                            env=env)
+    os.close(slave)
+    seen = bytearray()
+    _read_until(master, b"username: ", seen)
+    os.write(master, USER.encode() + b"\n")
+    _read_until(master, b"password (or API token): ", seen)
+    os.write(master, PASSWORD.encode() + b"\n")
+    _read_until(master, b"upload:" + dists["sdist"].name.encode(), seen)
+    assert proc.wait(60) == 0, bytes(seen)
+    os.close(master)
+    assert PASSWORD.encode() not in seen
+    assert index.listing() == [dists["sdist"].name]
