@@ -14,7 +14,7 @@ User errors are `RustwheelError` exceptions; a failed stage raises `BuildError`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, Optional
 
@@ -24,8 +24,8 @@ from rustwheel.freshness.stamp import stamp_of, stamps_of
 from rustwheel.options import BuildOptions
 from rustwheel.results import BuildError, BuildResult, StageResult
 
-__all__ = ["BuildError", "BuildOptions", "BuildResult", "StageResult", "build", "sdist",
-           "stamp_of"]
+__all__ = ["BuildError", "BuildOptions", "BuildResult", "StageResult", "build", "publish",
+           "sdist", "stamp_of"]
 
 
 def _options(options: Optional[BuildOptions], kwargs: Mapping[str, Any]) -> BuildOptions:
@@ -42,6 +42,18 @@ def build(options: Optional[BuildOptions] = None, /, **kwargs: Any) -> BuildResu
     opts = _options(options, kwargs)
     with ui.collecting() as warnings:
         result = _build_via_sdist(opts) if opts.sdist else _build(opts, use_stamps=True)
+    return result._replace(warnings=(*warnings, *result.warnings))
+
+
+def publish(options: BuildOptions, uploads: Callable[[list[str]], Iterator[dict[str, Any]]],
+            ) -> BuildResult:
+    """``rustwheel publish``: the build of ``options`` (with the sdist when ``options.sdist``)
+    and, in the same task graph, ``uploads(files)``: the ``upload:<file>`` tasks of the
+    wheels and sdist it wrote, created once they are built (none when a stage failed)."""
+    from rustwheel.engine import run_publish
+
+    with ui.collecting() as warnings:
+        result = run_publish(options, uploads)
     return result._replace(warnings=(*warnings, *result.warnings))
 
 

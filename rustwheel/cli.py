@@ -26,6 +26,24 @@ def _build_parser(sub: argparse._SubParsersAction[CliParser]) -> None:
                        help="write what ran and what was reused as JSON")
 
 
+def _upload_parsers(sub: argparse._SubParsersAction[CliParser]) -> None:
+    from rustwheel.commands.options import add_build_arguments
+    from rustwheel.commands.upload import add_upload_arguments
+
+    upload = sub.add_parser("upload", help="upload wheels and sdists to a package index",
+                            allow_abbrev=False,
+                            description="Check, then upload wheels and sdists (legacy upload "
+                                        "API, as twine); files already uploaded are not sent "
+                                        "again.")
+    add_upload_arguments(upload)
+    publish = sub.add_parser("publish", help="build the release wheels and the sdist, then "
+                             "upload them", allow_abbrev=False,
+                             description="Build (release profile, the sdist, the matrix the "
+                                         "build flags give), then upload everything.")
+    add_build_arguments(publish, publish=True)
+    add_upload_arguments(publish, publish=True)
+
+
 def _other_parsers(sub: argparse._SubParsersAction[CliParser]) -> None:
     sdist = sub.add_parser("sdist", help="build a source distribution", allow_abbrev=False,
                            description="Build the project's sdist (.tar.gz).")
@@ -105,6 +123,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action="version", version=f"rustwheel {__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=CliParser)
     _build_parser(sub)
+    _upload_parsers(sub)
     _other_parsers(sub)
     _project_parsers(sub)
     return p
@@ -128,6 +147,8 @@ def _dispatch(args: list[str], rustc_args: list[str]) -> int:
 
         with _store_writes_after():
             return cmd_build(build_options(ns, rustc_args), ns.report)
+    if ns.command in ("upload", "publish"):
+        return _upload_command(ns, rustc_args)
     if ns.command == "sdist":
         from rustwheel.commands.sdist import cmd_sdist
 
@@ -161,6 +182,15 @@ def _store_writes_after() -> Iterator[None]:
         yield
     finally:
         WRITES.finish()
+
+
+def _upload_command(ns: argparse.Namespace, rustc_args: list[str]) -> int:
+    from rustwheel.commands.upload import cmd_publish, cmd_upload
+
+    if ns.command == "upload":
+        return cmd_upload(ns)
+    with _store_writes_after():
+        return cmd_publish(ns, rustc_args)
 
 
 def _project_command(ns: argparse.Namespace) -> int:

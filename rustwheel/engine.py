@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, Optional
 
@@ -23,14 +24,17 @@ from rustwheel.tasks.storage import reset_warnings
 
 Stamps = Optional[tuple[Path, Path]]
 """(no-op stamp, plan stamp) of a build, or None when the store is off."""
+Uploads = Callable[[list[str]], Iterator[dict[str, Any]]]
+"""``publish``: the upload tasks of the files a build wrote (`rustwheel.tasks.upload`)."""
 
 
-def _execute(tasks: list[Any], state_dir: Path, opts: BuildOptions, cells: int) -> RunLog:
+def _execute(tasks: list[Any], state_dir: Path, opts: BuildOptions, cells: int,
+             log: Optional[RunLog] = None) -> RunLog:
     """Run ``tasks`` with doit under the state dir's lock; what happened."""
     from rustwheel.tasks import statelock
     from rustwheel.tasks.runner import run_tasks
 
-    log = RunLog(quiet=opts.quiet, cells=cells)
+    log = log or RunLog(quiet=opts.quiet, cells=cells)
     # Every cell goes as far as it can: a failed one does not stop the others.
     doit_args = ["--continue", *(["-n", str(opts.jobs)] if opts.jobs and opts.jobs > 1 else [])]
     if "-n" in doit_args:
@@ -57,12 +61,17 @@ def _failed(log: RunLog, graph: Optional[dict[str, Any]]) -> BuildError:
     return BuildError(log.user_errors, log.other_errors, log.results, [Path(w) for w in wheels])
 
 
-def _run(resolved: Resolved, opts: BuildOptions) -> tuple[list[dict[str, Any]], RunLog]:
-    """Run the graph under the crate's state lock; (the task dicts, the run's log)."""
+def _run(resolved: Resolved, opts: BuildOptions, uploads: Optional[Uploads] = None,
+         ) -> tuple[list[dict[str, Any]], RunLog]:
+    """Run the graph under the crate's state lock (and ``uploads`` of the wheels once they
+    are built); (the graph's task dicts, the run's log)."""
     from rustwheel.tasks import pipeline
 
     tasks = list(pipeline.doit_tasks(resolved.graph))
-    log = _execute(tasks, resolved.state_dir, opts, len(resolved.graph["wheel_records"]))
+    log = RunLog(quiet=opts.quiet, cells=len(resolved.graph["wheel_records"]))
+    extra = [] if uploads is None else [_upload_task(
+        lambda: pipeline.built_wheels(resolved.graph), uploads, "wheel", log)]
+    _execute([*tasks, *extra], resolved.state_dir, opts, log.cells, log)
     _after_run(resolved.graph, opts, log)
     if log.failed:
         raise _failed(log, resolved.graph)
@@ -74,19 +83,37 @@ def _after_run(graph: Optional[dict[str, Any]], opts: BuildOptions, log: RunLog)
     from rustwheel.tasks.pipeline import wheels_by_cell
 
     wheels = wheels_by_cell(graph) if graph is not None else {}
+    built = [r for r in log.results if not r.task.startswith("upload:")]  # not cells
     if not opts.quiet:
         from rustwheel.summary import print_summary
 
-        print_summary(log.results, wheels, log.wall)
+        print_summary(built, wheels, log.wall)
     if opts.timings:
         from rustwheel import timings
 
-        timings.write(opts.timings, log.results, log.wall, wheels)
+        timings.write(opts.timings, built, log.wall, wheels)
 
 
-def run_sdist_build(opts: BuildOptions) -> BuildResult:
+def _upload_task(files: Callable[[], list[str]], uploads: Uploads, after: str,
+                 log: RunLog) -> Any:
+    """A placeholder whose ``upload:<file>`` tasks doit creates once ``after`` ran: for
+    ``files()``, or none when a stage of the build failed (a release is uploaded whole)."""
+    from doit.task import DelayedLoader, Task
+
+    def created() -> Iterator[dict[str, Any]]:
+        if log.failed:
+            yield {"basename": "upload", "actions": None}
+            return
+        yield from uploads(files())
+
+    return Task("upload", None, loader=DelayedLoader(created, executed=after),
+                doc="upload what the build wrote (created once it is built)")
+
+
+def run_sdist_build(opts: BuildOptions, uploads: Optional[Uploads] = None) -> BuildResult:
     """``--sdist``: one graph that writes the sdist, unpacks it, then plans and builds the
-    wheels of the unpacked tree (`rustwheel.tasks.sdist`)."""
+    wheels of the unpacked tree (`rustwheel.tasks.sdist`); then ``uploads`` of the wheels
+    and the sdist."""
     from rustwheel.config.options import resolve_config
     from rustwheel.stages import sdist as sdist_stage
     from rustwheel.tasks.sdist import after_sdist, sdist_task, unpack_dir, wheel_graph
@@ -97,7 +124,16 @@ def run_sdist_build(opts: BuildOptions) -> BuildResult:
                              target_dir=opts.target_dir or plan.target_dir)
     graphs: list[dict[str, Any]] = []
     tasks = [sdist_task(plan), after_sdist(lambda: wheel_graph(plan, unpacked, graphs))]
-    log = _execute(tasks, unpack_dir(plan), opts, cells=2)
+    log = RunLog(quiet=opts.quiet, cells=2)
+    if uploads is not None:
+        from rustwheel.tasks.pipeline import built_wheels
+        from rustwheel.tasks.sdist import PLACEHOLDER
+
+        def files() -> list[str]:
+            return [*built_wheels(graphs[0]), plan.output] if graphs else []
+
+        tasks.append(_upload_task(files, uploads, PLACEHOLDER, log))
+    _execute(tasks, unpack_dir(plan), opts, log.cells, log)
     graph = graphs[0] if graphs else None
     _after_run(graph, opts, log)
     if log.failed:
@@ -142,3 +178,17 @@ def run_build(opts: BuildOptions, stamps: Stamps) -> BuildResult:
     stamped = _write_stamp(stamps[0], resolved, tasks, placed, wheels) if stamps else None
     return BuildResult(tuple(Path(w) for w in wheels), tuple(log.results), tuple(log.warnings),
                        stamp=stamped)
+
+
+def run_publish(opts: BuildOptions, uploads: Uploads) -> BuildResult:
+    """``publish``: the build (with ``opts.sdist``, the sdist and the wheels built from it)
+    and, in the same doit run, ``uploads`` of what it wrote (no stamps: always planned)."""
+    if opts.sdist:
+        return run_sdist_build(opts, uploads)
+    from rustwheel.tasks.pipeline import built_wheels
+
+    reset_warnings()
+    resolved = plan_build(opts)
+    _, log = _run(resolved, opts, uploads)
+    return BuildResult(tuple(Path(w) for w in built_wheels(resolved.graph)),
+                       tuple(log.results), tuple(log.warnings))

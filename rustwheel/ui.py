@@ -54,3 +54,18 @@ def block(text: str, stream: Optional[TextIO] = None) -> None:
     out = sys.stderr if stream is None else stream
     out.write(f"\n{text}\n")
     out.flush()
+
+
+def progress_bar(label: str, done: int, total: int, stream: Optional[TextIO] = None) -> None:
+    """A bar redrawn in place on a terminal (``  label  [#####-----]  50%``), ended by a
+    newline when ``done == total``; nothing elsewhere (the callers print plain lines)."""
+    out = sys.stderr if stream is None else stream
+    if not out.isatty():
+        return
+    width = 30
+    filled = width * done // total if total else width
+    percent = 100 * done // total if total else 100
+    out.write(f"\r  {label}  [{'#' * filled}{'-' * (width - filled)}] {percent:3d}%")
+    if done >= total:
+        out.write("\n")
+    out.flush()

@@ -87,12 +87,32 @@ def _own_arguments(add: Any) -> None:
     add("--auto-rebuild", action="store_true", help=argparse.SUPPRESS)
 
 
-def add_build_arguments(parser: argparse.ArgumentParser, *, develop: bool = False) -> None:
-    """``rustwheel build``'s flags (``develop``: without those develop chooses itself)."""
-    _cargo_arguments(parser.add_argument)
-    _wheel_arguments(parser.add_argument)
+def add_build_arguments(parser: argparse.ArgumentParser, *, develop: bool = False,
+                        publish: bool = False) -> None:
+    """``rustwheel build``'s flags (``develop``: without those develop chooses itself;
+    ``publish``: release and the sdist by default, ``-r`` left to ``--repository``)."""
+    add = _publish_adder(parser) if publish else parser.add_argument
+    _cargo_arguments(add)
+    _wheel_arguments(add)
     if not develop:
-        _own_arguments(parser.add_argument)
+        _own_arguments(add)
+
+
+def _publish_adder(parser: argparse.ArgumentParser) -> Any:
+    """``parser.add_argument`` without ``-r/--release`` and ``--sdist``, whose opposites
+    ``--debug`` and ``--no-sdist`` it adds (as maturin's publish)."""
+    parser.add_argument("--debug", dest="release", action="store_false",
+                        help="publish dev-profile wheels (default: release)")
+    parser.add_argument("--no-sdist", dest="sdist", action="store_false",
+                        help="do not build and upload the sdist")
+    parser.set_defaults(release=True, sdist=True)
+
+    def add(*names: str, **kwargs: Any) -> Any:
+        if {"--release", "--sdist", "--editable"} & set(names):
+            return None
+        return parser.add_argument(*names, **kwargs)
+
+    return add
 
 
 def _split_list(values: Optional[list[str]]) -> tuple[str, ...]:

@@ -13,13 +13,19 @@ own tasks can depend on them (``"task_dep": ["wheel"]``, or ``"uptodate":
 ("wheel", "wheel")}`` gives the wheel paths by cell). `DOIT_CONFIG` holds what doit needs:
 rustwheel's checker, the sqlite3 backend committed after every task, and the database
 location (``.doit.sqlite3`` beside the dodo.py).
+
+`upload_tasks` adds ``upload:<file>`` tasks that upload the built wheels once a task of yours
+(e.g. ``test``) has run:
+
+    def task_upload():
+        yield from upload_tasks(after="test", repository="testpypi", release=True, out="dist")
 """
 
 from __future__ import annotations
 
 import atexit
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, Optional
 
 TaskDict = dict[str, Any]
 DEP_FILE = ".doit.sqlite3"
@@ -72,3 +78,58 @@ def wheel_tasks(**options: Any) -> Iterator[TaskDict]:
     _locks.append(statelock.acquire(resolved.state_dir, quiet=opts.quiet))
     atexit.register(DigestCache.shared().save)
     yield from pipeline.doit_tasks(resolved.graph)
+
+
+def _upload_settings(repository: Optional[str], repository_url: Optional[str],
+                     skip_existing: bool, check_url: Optional[str],
+                     cache_dir: Optional[str]) -> Any:
+    from rustwheel.stages.upload import repository as repositories
+    from rustwheel.stages.upload import state
+    from rustwheel.stages.upload.run import Settings
+
+    repo = repositories.resolve(repository, repository_url)
+    return Settings(repo.url, repo.name, str(state.state_dir(cache_dir)), check_url or "",
+                    skip_existing)
+
+
+def upload_tasks(files: Optional[list[str]] = None, *, after: Optional[str] = "wheel",
+                 repository: Optional[str] = None, repository_url: Optional[str] = None,
+                 skip_existing: bool = False, check_url: Optional[str] = None,
+                 **options: Any) -> Iterator[Any]:
+    """``upload:<file name>`` tasks, run once the task ``after`` has run: for ``files``, or
+    (without them) for the wheels the build `wheel_tasks(**options)` describes, known once it
+    ran. Credentials come from the environment, ``.pypirc``, keyring or trusted publishing
+    (never a prompt); the options are those of ``rustwheel upload``. A file recorded as
+    uploaded to the repository is up to date."""
+    from doit.exceptions import InvalidDodoFile
+    from doit.task import DelayedLoader, Task
+
+    from rustwheel.errors import RustwheelError
+    from rustwheel.tasks.upload import upload_task_dicts
+
+    try:
+        settings = _upload_settings(repository, repository_url, skip_existing, check_url,
+                                    options.get("cache_dir"))
+    except RustwheelError as exc:
+        raise InvalidDodoFile(f"rustwheel: {exc}") from None
+    if files is not None:
+        for task in upload_task_dicts(files, settings):
+            yield {**task, "task_dep": [after]} if after and "actions" in task else task
+        return
+
+    def created() -> Iterator[TaskDict]:
+        yield from upload_task_dicts(_built_wheels(options), settings)
+
+    yield Task("upload", None, loader=DelayedLoader(created, executed=after),
+               doc="upload the wheels (created once they are built)")
+
+
+def _built_wheels(options: dict[str, Any]) -> list[str]:
+    from rustwheel.freshness.stamp import stamps_of
+    from rustwheel.options import BuildOptions
+    from rustwheel.plan.resolve import plan_build
+    from rustwheel.tasks.pipeline import built_wheels
+
+    opts = BuildOptions(**options)
+    stamps = stamps_of(opts)
+    return built_wheels(plan_build(opts, stamps[1] if stamps is not None else None).graph)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -30,9 +30,9 @@ def _names(tasks: Sequence[Any]) -> list[str]:
 
 
 def run_tasks(tasks: Sequence[Any], dep_file: Path, log: RunLog,
-              doit_args: Sequence[str] = ()) -> int:
-    """doit ``run`` over ``tasks``, shown as they go (`rustwheel.tasks.display`); returns
-    doit's exit code (what ran, and when, is in ``log``)."""
+              doit_args: Sequence[str] = (), live: bool = True) -> int:
+    """doit ``run`` over ``tasks``, shown as they go (`rustwheel.tasks.display`; plain lines
+    unless ``live``); returns doit's exit code (what ran, and when, is in ``log``)."""
     from doit.cmd_base import TaskLoader2
     from doit.doit_cmd import DoitMain
     from doit.loader import generate_tasks
@@ -52,7 +52,7 @@ def run_tasks(tasks: Sequence[Any], dep_file: Path, log: RunLog,
                 dict(t) if isinstance(t, dict) else t for t in tasks)))
 
     names = _names(tasks)
-    with showing(log, names), _without_entry_points():
+    with showing(log, names) if live else nullcontext(), _without_entry_points():
         main = DoitMain(Loader(), config_filenames=(), extra_config=BACKEND_PLUGIN)
         log.begin()
         try:
