@@ -63,6 +63,11 @@ def _wheel_arguments(add: Any) -> None:
     add("--cache-dir", metavar="DIR",
         help="content-addressed store (default: $RUSTWHEEL_CACHE_DIR or ~/.cache/rustwheel)")
     add("--no-cache", action="store_true", help="do not read or write the store")
+    add("--remote-cache", metavar="URL",
+        help="a store shared over HTTP (Bazel's cache protocol), behind the local one "
+             "(default: $RUSTWHEEL_REMOTE_CACHE, else remote-cache in the user's config file)")
+    add("--remote-cache-read-only", action="store_true",
+        help="read the remote store, never write it (pull-request builds)")
     add("--compression-method", metavar="METHOD",
         help="zip compression of the wheel's members: deflated (default; levels 0-9, default 6) "
              "or stored (no compression)")
@@ -140,7 +145,8 @@ def build_options(ns: argparse.Namespace, rustc_args: Sequence[str] = ()) -> Bui
         jobs=ns.jobs, timings=ns.timings, strip=ns.strip,
         compatibility=ns.compatibility, auditwheel=ns.auditwheel, zig=ns.zig, quiet=ns.quiet,
         verbose=ns.verbose, rustc_args=tuple(rustc_args), cache_dir=ns.cache_dir,
-        no_cache=ns.no_cache, editable=getattr(ns, "editable", False),
+        no_cache=ns.no_cache, remote_cache=ns.remote_cache,
+        remote_cache_read_only=ns.remote_cache_read_only, editable=getattr(ns, "editable", False),
         auto_rebuild=getattr(ns, "auto_rebuild", False), sdist=getattr(ns, "sdist", False),
         compression_method=ns.compression_method, compression_level=ns.compression_level)
 
