@@ -1,0 +1,214 @@
+"""The remote store against a real nginx (WebDAV PUT, basic auth) on 127.0.0.1: a second
+checkout on another path restores every stage from it; damaged, unsigned, wrongly signed and
+path-escaping entries are never served; an unavailable server or a wrong password costs one
+warning and the build goes on; read-only mode writes nothing.
+
+Every test has its own local stores and its own base path on the server."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import copy_crate, settle_store
+from nginxcache import PASSWORD, Nginx
+from storetools import build, import_from_wheel, stats
+
+from rustwheel.cache.keys import canonical_json, digest_bytes
+from rustwheel.cache.remote import SIGNATURE, signature
+
+pytestmark = pytest.mark.slow
+
+ABI3_CHECK = ("import pyo3_pure_abi3 as m\n"
+              "assert m.add(2, 3) == 5, m.add(2, 3)\n"
+              "print('OK')\n")
+INLINE = {"RUSTWHEEL_CACHE_WRITE": "inline"}
+UNAVAILABLE = "is unavailable"
+
+
+@pytest.fixture(scope="session")
+def nginx(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Nginx]:
+    server = Nginx(tmp_path_factory.mktemp("nginx"))
+    server.start()
+    yield server
+    server.stop()
+
+
+def _remote_env(url: str, **extra: str) -> dict[str, str]:
+    return {**INLINE, "RUSTWHEEL_REMOTE_CACHE": url, "RUSTWHEEL_REMOTE_CACHE_SECRET": "",
+            **extra}
+
+
+def _first_build(tmp_path: Path, target_dir: Path, url: str,
+                 **env: str) -> tuple[Path, Path]:
+    """Build checkout ``a`` with its own store, writing to the remote at ``url``."""
+    a = copy_crate("pyo3-pure-abi3", tmp_path / "a")
+    wheel, _, proc = build(a / "Cargo.toml", tmp_path / "dist-a", target_dir, "--cache-dir",
+                           str(tmp_path / "store-a"), env=_remote_env(url, **env))
+    assert UNAVAILABLE not in proc.stderr, proc.stderr
+    return a, wheel
+
+
+def _second_build(tmp_path: Path, target: Path, url: str, **env: str,
+                  ) -> tuple[Path, dict[str, str], str]:
+    """Build checkout ``b`` (another path) with an empty store: (wheel, statuses, stderr)."""
+    b = copy_crate("pyo3-pure-abi3", tmp_path / "b")
+    wheel, st, proc = build(b / "Cargo.toml", tmp_path / "dist-b", target, "--cache-dir",
+                            str(tmp_path / "store-b"), env=_remote_env(url, **env))
+    return wheel, st, proc.stderr + proc.stdout
+
+
+def _works(wheel: Path, where: Path) -> None:
+    assert import_from_wheel(wheel, where, ABI3_CHECK) == "OK\n"
+
+
+def test_second_checkout_restores_every_stage_from_the_remote(
+        tmp_path: Path, target_dir: Path, nginx: Nginx) -> None:
+    url = nginx.url("two-checkouts")
+    a = copy_crate("pyo3-pure-abi3", tmp_path / "a")
+    # background writes: the detached writer holds the store until its uploads are done too
+    first, _, _ = build(a / "Cargo.toml", tmp_path / "dist-a", target_dir,
+                        "--remote-cache", url, "--cache-dir", str(tmp_path / "store-a"))
+    settle_store(tmp_path / "store-a")
+    served = nginx.files("two-checkouts")
+    assert any(n.startswith("ac/") for n in served) and any(n.startswith("cas/") for n in served)
+    b = copy_crate("pyo3-pure-abi3", tmp_path / "b")
+    b_target = tmp_path / "b-target"
+    second, _, proc = build(b / "Cargo.toml", tmp_path / "dist-b", b_target,
+                            "--remote-cache", url, "--cache-dir", str(tmp_path / "store-b"))
+    from conftest import stage_statuses
+
+    statuses = {t: s for t, s in stage_statuses(proc.stderr).items() if t != "detect"}
+    assert statuses and set(statuses.values()) == {"restored"}, proc.stderr
+    assert "Compiling" not in proc.stderr, proc.stderr
+    assert not (b_target / "debug").exists()
+    assert second.name == first.name and second.read_bytes() == first.read_bytes()
+    assert "warning" not in proc.stderr, proc.stderr
+    counts = stats(tmp_path / "store-b")
+    assert counts["remote_hits"] >= len(statuses) and counts["remote_misses"] == 0, counts
+
+
+def test_corrupt_remote_blob_is_never_served(tmp_path: Path, target_dir: Path,
+                                             nginx: Nginx) -> None:
+    url = nginx.url("corrupt")
+    _, first = _first_build(tmp_path, target_dir, url)
+    cas = nginx.root / "corrupt" / "cas"
+    for blob in cas.iterdir():
+        data = blob.read_bytes()
+        blob.write_bytes(bytes(b ^ 0x5A for b in data) or b"x")
+    wheel, st, out = _second_build(tmp_path, target_dir, url)
+    assert "does not match its sha256" in out, out
+    assert st["compile"] == "ran", out
+    _works(wheel, tmp_path / "unpacked")
+    assert zipfile.ZipFile(wheel).namelist() == zipfile.ZipFile(first).namelist()
+    assert stats(tmp_path / "store-b")["remote_misses"] > 0
+
+
+def test_server_stopped_between_builds_costs_one_warning(
+        tmp_path: Path, target_dir: Path) -> None:
+    server = Nginx(tmp_path / "nginx")
+    server.start()
+    try:
+        _, first = _first_build(tmp_path, target_dir, server.url("gone"))
+    finally:
+        server.stop()
+    wheel, st, out = _second_build(tmp_path, target_dir, server.url("gone"))
+    assert out.count(UNAVAILABLE) == 1, out
+    assert st["compile"] in ("ran", "restored"), out
+    _works(wheel, tmp_path / "unpacked")
+    assert PASSWORD not in out
+
+
+def test_wrong_password_costs_one_warning_and_is_never_printed(
+        tmp_path: Path, target_dir: Path, nginx: Nginx) -> None:
+    wrong = "not-the-Password-97"
+    a = copy_crate("pyo3-pure-abi3", tmp_path / "a")
+    wheel, _, proc = build(a / "Cargo.toml", tmp_path / "dist", target_dir, "--cache-dir",
+                           str(tmp_path / "store"), "--remote-cache",
+                           nginx.url("wrong", password=wrong), env=INLINE)
+    out = proc.stdout + proc.stderr
+    assert out.count(UNAVAILABLE) == 1 and "401" in out, out
+    assert wrong not in out and PASSWORD not in out, out
+    _works(wheel, tmp_path / "unpacked")
+    assert nginx.files("wrong") == {}
+
+
+def test_read_only_writes_nothing(tmp_path: Path, target_dir: Path, nginx: Nginx) -> None:
+    before = nginx.files()
+    a = copy_crate("pyo3-pure-abi3", tmp_path / "a")
+    wheel, st, proc = build(a / "Cargo.toml", tmp_path / "dist", target_dir, "--cache-dir",
+                            str(tmp_path / "store"),
+                            env=_remote_env(nginx.url("read-only"),
+                                            RUSTWHEEL_REMOTE_CACHE_READ_ONLY="1"))
+    settle_store(tmp_path / "store")
+    assert nginx.files() == before
+    assert "warning" not in proc.stderr, proc.stderr
+    assert stats(tmp_path / "store")["remote_misses"] > 0
+    _works(wheel, tmp_path / "unpacked")
+
+
+@pytest.mark.parametrize("writer_secret", ["", "another-secret-1"], ids=["unsigned", "other"])
+def test_entries_without_the_right_signature_are_ignored(
+        writer_secret: str, tmp_path: Path, target_dir: Path, nginx: Nginx) -> None:
+    url = nginx.url(f"signed-{writer_secret or 'none'}")
+    _first_build(tmp_path, target_dir, url, RUSTWHEEL_REMOTE_CACHE_SECRET=writer_secret)
+    wheel, st, out = _second_build(tmp_path, target_dir, url,
+                                   RUSTWHEEL_REMOTE_CACHE_SECRET="the-right-secret-2")
+    reason = "is not signed" if not writer_secret else "signature does not match"
+    assert reason in out, out
+    assert "restored" not in st.values(), out
+    assert "the-right-secret-2" not in out and PASSWORD not in out
+    _works(wheel, tmp_path / "unpacked")
+
+
+def _escaping(raw: bytes, key: str, secret: bytes, outside: Path) -> bytes:
+    """The signed entry ``raw`` with its outputs renamed to escape the output directory."""
+    doc = json.loads(raw.split(b"\n", 1)[1])
+    body = doc["body"]
+    for i, out in enumerate(body["outputs"]):
+        out["name"] = f"../../escaped-{i}" if i % 2 == 0 else str(outside / f"abs-{i}")
+    encoded = canonical_json({"body": body, "checksum": digest_bytes(canonical_json(body))}) \
+        + b"\n"
+    return SIGNATURE + signature(secret, key, encoded).encode() + b"\n" + encoded
+
+
+def test_entry_naming_paths_outside_the_output_dir_writes_nothing_there(
+        tmp_path: Path, target_dir: Path, nginx: Nginx) -> None:
+    secret = "entry-signing-secret-3"
+    url = nginx.url("escape")
+    _first_build(tmp_path, target_dir, url, RUSTWHEEL_REMOTE_CACHE_SECRET=secret)
+    outside = tmp_path / "outside"
+    crafted = 0
+    for path, raw in nginx.files("escape").items():
+        if path.startswith("ac/") and json.loads(raw.split(b"\n", 1)[1])["body"]["outputs"]:
+            data = _escaping(raw, path[3:], secret.encode(), outside)
+            assert nginx.put(f"escape/{path}", data) in (201, 204)
+            crafted += 1
+    assert crafted >= 2
+    wheel, st, out = _second_build(tmp_path, target_dir, url,
+                                   RUSTWHEEL_REMOTE_CACHE_SECRET=secret)
+    assert "invalid cache output name" in out, out
+    assert "restored" not in st.values(), out
+    assert not outside.exists()
+    assert not [p for p in tmp_path.parent.rglob("escaped-*")], out
+    _works(wheel, tmp_path / "unpacked")
+
+
+def test_bad_remote_url_is_one_error_line(tmp_path: Path, target_dir: Path) -> None:
+    a = copy_crate("pyo3-pure-abi3", tmp_path / "a")
+    from conftest import run_rustwheel
+
+    proc = run_rustwheel(["build", "-m", str(a / "Cargo.toml"), "--target-dir", str(target_dir),
+                          "--cache-dir", str(tmp_path / "s"), "--remote-cache",
+                          "ftp://u:hidden-pass-4@host/x"], check=False)
+    assert proc.returncode != 0
+    errors = [line for line in proc.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and "http://" in errors[0], proc.stderr
+    assert "hidden-pass-4" not in proc.stderr + proc.stdout
+    shutil.rmtree(tmp_path / "s", ignore_errors=True)
+    assert os.environ.get("RUSTWHEEL_REMOTE_CACHE") is None
