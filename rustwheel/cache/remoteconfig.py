@@ -117,7 +117,8 @@ def parse_url(url: str, where: str, env: Mapping[str, str], read_only: bool) -> 
     if not parts.hostname:
         raise ConfigError(f"{where}: {shown!r} names no host")
     if parts.query or parts.fragment:
-        raise ConfigError(f"{where}: {shown!r} has a query or fragment; give the store's base URL")
+        raise ConfigError(f"{where}: the URL of {parts.scheme}://{parts.hostname} has a query or "
+                          "fragment; give the store's base URL (credentials as user:password@)")
     headers = _auth_headers(parts.username, parts.password, env)
     secret = env.get("RUSTWHEEL_REMOTE_CACHE_SECRET", "")
     host = parts.hostname
