@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import shutil
 import zipfile
 from collections.abc import Iterator
@@ -127,19 +128,51 @@ def test_corrupt_remote_blob_is_never_served(tmp_path: Path, target_dir: Path,
     assert stats(tmp_path / "store-b")["remote_misses"] > 0
 
 
-def test_server_stopped_between_builds_costs_one_warning(
+def _killing_cargo(tmp_path: Path, server: Nginx) -> dict[str, str]:
+    """PATH with a cargo that stops ``server`` when the compile stage runs it (after the
+    build's first remote lookups, on a kept-alive connection), then runs the real cargo."""
+    real = shutil.which("cargo")
+    assert real and server.proc is not None
+    wrap = tmp_path / "wrap-bin"
+    wrap.mkdir()
+    (wrap / "cargo").write_text(
+        "#!/bin/sh\n"
+        'case "$1" in metadata|-V|--version) ;; *) '
+        f"kill -TERM {server.proc.pid} 2>/dev/null; "
+        "sleep 0.5;; esac\n"
+        f'exec {shlex.quote(real)} "$@"\n', encoding="utf-8")
+    (wrap / "cargo").chmod(0o755)
+    return {"PATH": f"{wrap}{os.pathsep}{os.environ['PATH']}"}
+
+
+def test_server_killed_during_a_build_costs_one_warning(
         tmp_path: Path, target_dir: Path) -> None:
     server = Nginx(tmp_path / "nginx")
     server.start()
     try:
-        _, first = _first_build(tmp_path, target_dir, server.url("gone"))
+        _first_build(tmp_path, target_dir, server.url("gone"))
+        # checkout b, edited: its compile stage misses and runs cargo, which kills the server;
+        # the stages after it find no server
+        b = copy_crate("pyo3-pure-abi3", tmp_path / "b")
+        with open(b / "src" / "lib.rs", "a", encoding="utf-8") as f:
+            f.write("\n// edited\n")
+        wheel, st, proc = build(b / "Cargo.toml", tmp_path / "dist-b", target_dir, "--cache-dir",
+                                str(tmp_path / "store-b"),
+                                env={**_remote_env(server.url("gone")),
+                                     **_killing_cargo(tmp_path, server)})
+        out = proc.stdout + proc.stderr
+        assert server.proc is not None and server.proc.poll() is not None, out
     finally:
         server.stop()
-    wheel, st, out = _second_build(tmp_path, target_dir, server.url("gone"))
+    assert st["compile"] == "ran", out
     assert out.count(UNAVAILABLE) == 1, out
-    assert st["compile"] in ("ran", "restored"), out
-    _works(wheel, tmp_path / "unpacked")
     assert PASSWORD not in out
+    _works(wheel, tmp_path / "unpacked")
+    # and a build that starts with the server gone: one warning too
+    wheel, _, proc = build(tmp_path / "a" / "pyo3-pure-abi3" / "Cargo.toml", tmp_path / "dist-c",
+                           target_dir, "--cache-dir", str(tmp_path / "store-c"),
+                           env=_remote_env(server.url("gone")))
+    assert (proc.stdout + proc.stderr).count(UNAVAILABLE) == 1, proc.stderr
 
 
 def test_wrong_password_costs_one_warning_and_is_never_printed(
