@@ -151,6 +151,22 @@ def build_options(ns: argparse.Namespace, rustc_args: Sequence[str] = ()) -> Bui
         compression_method=ns.compression_method, compression_level=ns.compression_level)
 
 
+def without_remote_url(args: Sequence[str]) -> list[str]:
+    """``args`` without ``--remote-cache URL``, for writing them to a file: a URL's credentials
+    are never written to disk (a rebuild from the file finds the remote store in the
+    environment or the user's config file; the build's stamp does not depend on it)."""
+    out: list[str] = []
+    skip = False
+    for arg in args:
+        if skip or arg.startswith("--remote-cache="):
+            skip = False
+            continue
+        skip = arg == "--remote-cache"
+        if not skip:
+            out.append(arg)
+    return out
+
+
 def parse_build_args(args: Sequence[str]) -> BuildOptions:
     """`BuildOptions` from ``rustwheel build`` arguments (``[FLAGS...] [-- RUSTC_ARGS]``), for
     the build backend's ``build-args``; a bad flag is a `ConfigError`."""

@@ -247,3 +247,25 @@ def test_read_only_never_writes(tmp_path: Path, server: type[_Handler]) -> None:
     _stored(_layered(tmp_path, server, "a", warnings, read_only=True), tmp_path)
     assert not any(r.startswith(("PUT", "HEAD")) for r in server.requests), server.requests
     assert server.files == {}
+
+
+# -- what is written to disk ----------------------------------------------------------------
+
+def test_remote_url_is_left_out_of_written_arguments() -> None:
+    from rustwheel.commands.options import without_remote_url
+
+    args = ["-r", "--remote-cache", "http://u:pw@h/x", "--remote-cache=http://u:pw@h/y",
+            "--remote-cache-read-only", "-q"]
+    assert without_remote_url(args) == ["-r", "--remote-cache-read-only", "-q"]
+
+
+def test_remote_store_does_not_change_the_build_stamp(tmp_path: Path) -> None:
+    from rustwheel.freshness.stamp import stamps_of
+    from rustwheel.options import BuildOptions
+
+    env = {"RUSTWHEEL_CACHE_DIR": str(tmp_path)}
+    plain = stamps_of(BuildOptions(), env)
+    assert plain is not None
+    remote = stamps_of(BuildOptions(remote_cache="http://u:pw@h/x", remote_cache_read_only=True),
+                       {**env, "RUSTWHEEL_REMOTE_CACHE": "http://h/z"})
+    assert remote == plain
