@@ -9,6 +9,10 @@ a *manifest* entry, keyed by the plan and the inputs known before running, lists
 files of the last result built from them; the *result* entry is keyed by the digests of exactly
 those files (and the declared environment variables).
 
+With a remote store configured (`use_remote`: ``--remote-cache``, ``RUSTWHEEL_REMOTE_CACHE``,
+the user's config file), the store is a `rustwheel.cache.remote.LayeredStore`: the local store
+first, then the server; imported only then.
+
 The store is a cache: a store that cannot be read or written (a full disk, a read-only mount,
 permissions) costs one warning per build and the stage runs or is not stored, never a failed
 build.
