@@ -269,3 +269,26 @@ def test_remote_store_does_not_change_the_build_stamp(tmp_path: Path) -> None:
     remote = stamps_of(BuildOptions(remote_cache="http://u:pw@h/x", remote_cache_read_only=True),
                        {**env, "RUSTWHEEL_REMOTE_CACHE": "http://h/z"})
     assert remote == plain
+
+
+def test_upload_failure_in_the_detached_writer_is_one_relayed_warning(
+        tmp_path: Path, server: type[_Handler]) -> None:
+    import os
+
+    from rustwheel import ui
+    from rustwheel.cache import pending
+
+    port = server.port  # type: ignore[attr-defined]
+    cfg = RemoteConfig("http", "127.0.0.1", port, "/c", (), False, None, f"http://127.0.0.1:{port}")
+    store = LayeredStore(LocalStore(tmp_path / "a"), HttpRemote(cfg, ui.warn), ui.warn)
+    server.status.append(500)
+    writes = pending.Writes()
+    writes.owner = os.getpid()
+    writes.add(store.paths, lambda: _stored(store, tmp_path))
+    writes.finish()  # a detached child uploads, and fails
+    with ui.collecting() as relayed:
+        pending.wait_all(store.paths)
+    assert len(relayed) == 1, relayed
+    assert "(while storing the last build's results)" in relayed[0] and "HTTP 500" in relayed[0]
+    assert "Traceback" not in relayed[0]
+    assert store.local.get_action(KEY) is not None  # stored locally all the same
