@@ -19,6 +19,7 @@ import hashlib
 import hmac
 import http.client
 import io
+import os
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -77,11 +78,17 @@ class HttpRemote:
         self.down = False
         self._warn = warn
         self._conn: Optional[http.client.HTTPConnection] = None
+        self._pid = os.getpid()
 
     def _connection(self) -> tuple[http.client.HTTPConnection, bool]:
-        """(the connection, whether it was used before)."""
+        """(the connection, whether it was used before). A process forked from the one that
+        opened it (doit's workers, the detached writer) opens its own: two processes must not
+        talk over one socket."""
+        if self._conn is not None and self._pid != os.getpid():
+            self._conn = None  # the other process's: left to it, not closed
         if self._conn is not None:
             return self._conn, True
+        self._pid = os.getpid()
         cls = http.client.HTTPSConnection if self.config.scheme == "https" \
             else http.client.HTTPConnection
         self._conn = cls(self.config.host.strip("[]"), self.config.port, timeout=TIMEOUT)
