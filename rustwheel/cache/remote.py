@@ -85,7 +85,10 @@ class HttpRemote:
         opened it (doit's workers, the detached writer) opens its own: two processes must not
         talk over one socket."""
         if self._conn is not None and self._pid != os.getpid():
-            self._conn = None  # the other process's: left to it, not closed
+            if self._conn.sock is not None:  # the other process's: forgotten, never closed
+                self._conn.sock.detach()     # here (its descriptor may be closed or reused)
+            self._conn.sock = None
+            self._conn = None
         if self._conn is not None:
             return self._conn, True
         self._pid = os.getpid()
