@@ -78,7 +78,9 @@ def _no_op(opts: BuildOptions, stamps: tuple[Path, Path]) -> Optional[BuildResul
         return None
     if not stamp.is_fresh(data):
         launch = data.get("early")
-        if isinstance(launch, dict) and stamp.any_changed(data, launch.get("inputs", ())) \
+        in_process = not opts.jobs or opts.jobs == 1  # doit's workers cannot take it over
+        if in_process and isinstance(launch, dict) \
+                and stamp.any_changed(data, launch.get("inputs", ())) \
                 and stamp.read_fresh(stamps[1]) is not None:
             from rustwheel.stages.compile import early
 

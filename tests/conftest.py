@@ -67,14 +67,14 @@ def settle_store(store: Path) -> None:
 
 def run_rustwheel(args: Sequence[str], *, cwd: Optional[Path] = None,
                   env: Optional[dict[str, str]] = None, check: bool = True,
-                  ) -> subprocess.CompletedProcess[str]:
+                  timeout: Optional[float] = None) -> subprocess.CompletedProcess[str]:
     """`python -m rustwheel ARGS` in a subprocess, output captured as text."""
     full_env = dict(os.environ)
     full_env["PYTHONPATH"] = str(REPO) + os.pathsep + full_env.get("PYTHONPATH", "")
     if env:
         full_env.update(env)
     proc = subprocess.run([sys.executable, "-m", "rustwheel", *args], cwd=cwd, env=full_env,
-                          text=True, capture_output=True, check=False)
+                          text=True, capture_output=True, check=False, timeout=timeout)
     if check and proc.returncode != 0:
         raise AssertionError(f"rustwheel {' '.join(args)} failed ({proc.returncode}):\n"
                              f"{proc.stdout}\n{proc.stderr}")

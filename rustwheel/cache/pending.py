@@ -137,20 +137,23 @@ def detach(paths: StorePaths, work: Callable[[], None]) -> bool:
     if pid:
         os.close(fd)  # the child keeps the lock (one open file, shared across the fork)
         return True
-    _child(work, lock)  # never returns
+    _child(work, lock, fd)  # never returns
     return True  # pragma: no cover
 
 
-def _child(work: Callable[[], None], lock: Path) -> None:
-    """The detached writer: no terminal, no inherited pipes (a caller reading our output must
-    not wait for it), then the work, its warnings left for the next command, and exit without
-    running the parent's exit handlers."""
+def _child(work: Callable[[], None], lock: Path, lock_fd: int) -> None:
+    """The detached writer: no terminal, no inherited pipes or locks (a caller reading our
+    output must not wait for it, another build must not wait for a lock the command held),
+    then the work, its warnings left for the next command, and exit without running the
+    parent's exit handlers."""
     code = 0
     try:
         os.setsid()
         null = os.open(os.devnull, os.O_RDWR)
         for target in (0, 1, 2):
             os.dup2(null, target)
+        os.closerange(3, lock_fd)  # /dev/null's own descriptor too
+        os.closerange(lock_fd + 1, 1 << 16)
         with ui.collecting() as warnings:
             work()
         if warnings:

@@ -21,11 +21,13 @@ pytestmark = pytest.mark.slow
 FINISHED = re.compile(r"Finished `[^`]+` profile .* in (\d+(?:\.\d+)?)s")
 
 
-def _build(crate: Path, tmp_path: Path, target: Path) -> tuple[dict[str, object], str]:
+def _build(crate: Path, tmp_path: Path, target: Path, *extra: str,
+           ) -> tuple[dict[str, object], str]:
     report = tmp_path / "report.json"
     proc = run_rustwheel(["build", "-m", str(crate / "Cargo.toml"), "-o", str(tmp_path / "dist"),
                           "--target-dir", str(target), "-i", sys.executable,
-                          "--compatibility", "linux", "--report", str(report)])
+                          "--compatibility", "linux", "--report", str(report), *extra],
+                         timeout=600)
     data = json.loads(report.read_text())
     compile_stage = next(s for s in data["stages"] if s["task"].startswith("compile:"))
     return compile_stage, proc.stderr
@@ -92,3 +94,15 @@ def test_a_result_in_the_store_stops_the_early_cargo(tmp_path: Path, target_dir:
     _edit(crate, "fourth")  # and the next edit builds as usual
     stage, _ = _build(crate, tmp_path, target_dir)
     assert stage["status"] == "ran" and _library_has(tmp_path, "marker_fourth")
+
+
+def test_with_doit_workers_cargo_does_not_start_early(tmp_path: Path, target_dir: Path) -> None:
+    """``-j 2`` runs the stages in doit's worker processes, which could not take over a cargo
+    the main process started (nor its lock): the build runs cargo itself, and ends."""
+    crate = copy_crate("pyo3-mixed", tmp_path / "src")
+    _build(crate, tmp_path, target_dir, "-j", "2")
+    _edit(crate, "fifth")
+    stage, stderr = _build(crate, tmp_path, target_dir, "-j", "2")
+    finished = [float(t) for t in FINISHED.findall(stderr)]
+    assert stage["status"] == "ran" and float(str(stage["seconds"])) >= finished[-1], stderr
+    assert _library_has(tmp_path, "marker_fifth")
