@@ -272,11 +272,15 @@ def test_remote_store_does_not_change_the_build_stamp(tmp_path: Path) -> None:
 
 
 def test_upload_failure_in_the_detached_writer_is_one_relayed_warning(
-        tmp_path: Path, server: type[_Handler]) -> None:
+        tmp_path: Path, server: type[_Handler], monkeypatch: pytest.MonkeyPatch) -> None:
     import os
+    import sys
 
     from rustwheel import ui
     from rustwheel.cache import pending
+
+    # the writer closes every inherited descriptor: pytest's capture file among them
+    monkeypatch.setattr(sys, "stderr", io.StringIO())
 
     port = server.port  # type: ignore[attr-defined]
     cfg = RemoteConfig("http", "127.0.0.1", port, "/c", (), False, None, f"http://127.0.0.1:{port}")
