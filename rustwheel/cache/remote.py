@@ -270,8 +270,11 @@ class LayeredStore:
         return True
 
     def _upload_blobs(self, digests: Iterable[str]) -> None:
+        """PUT each blob the server lacks (or holds damaged); nothing when read-only."""
+        if not self.writable:
+            return
         for digest in digests:
-            if not self.writable or self.remote.down:
+            if self.remote.down:
                 return
             if digest not in self._bad and self.remote.request("HEAD", f"/cas/{digest}"):
                 continue
