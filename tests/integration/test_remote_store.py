@@ -262,3 +262,21 @@ def test_bad_remote_url_is_one_error_line(tmp_path: Path, target_dir: Path) -> N
     assert "hidden-pass-4" not in proc.stderr + proc.stdout
     shutil.rmtree(tmp_path / "s", ignore_errors=True)
     assert os.environ.get("RUSTWHEEL_REMOTE_CACHE") is None
+
+
+def test_no_op_build_does_not_import_the_remote_store(tmp_path: Path, target_dir: Path,
+                                                       nginx: Nginx) -> None:
+    a = copy_crate("pyo3-pure-abi3", tmp_path / "a")
+    args = ["build", "-m", str(a / "Cargo.toml"), "--target-dir", str(target_dir), "-o",
+            str(tmp_path / "dist"), "--cache-dir", str(tmp_path / "store")]
+    env = _remote_env(nginx.url("no-op"))
+    from conftest import run_rustwheel, stage_statuses
+
+    run_rustwheel(args, env=env)
+    proc = run_rustwheel(args, env={**env, "PYTHONPROFILEIMPORTTIME": "1"})
+    assert set(stage_statuses(proc.stderr).values()) == {"up to date"}, proc.stderr
+    imported = {line.rsplit("|", 1)[-1].strip() for line in proc.stderr.splitlines()
+                if line.startswith("import time:")}
+    assert "rustwheel.cli" in imported, proc.stderr[-2000:]
+    assert not imported & {"rustwheel.cache.remote", "rustwheel.cache.remoteconfig",
+                           "http.client"}, sorted(imported)
