@@ -20,7 +20,7 @@ from rustwheel.options import BuildOptions
 from rustwheel.plan.resolve import Resolved, plan_build
 from rustwheel.results import BuildError, BuildResult
 from rustwheel.tasks.reporter import RunLog
-from rustwheel.tasks.storage import reset_warnings
+from rustwheel.tasks.storage import reset_warnings, use_remote
 
 Stamps = Optional[tuple[Path, Path]]
 """(no-op stamp, plan stamp) of a build, or None when the store is off."""
@@ -119,6 +119,7 @@ def run_sdist_build(opts: BuildOptions, uploads: Optional[Uploads] = None) -> Bu
     from rustwheel.tasks.sdist import after_sdist, sdist_task, unpack_dir, wheel_graph
 
     reset_warnings()
+    use_remote(opts)
     plan = sdist_stage.make_plan(resolve_config(opts))
     unpacked = opts._replace(sdist=False, out=opts.out or str(Path(plan.output).parent),
                              target_dir=opts.target_dir or plan.target_dir)
@@ -165,6 +166,7 @@ def _write_stamp(build_stamp: Path, resolved: Resolved, tasks: list[dict[str, An
 def run_build(opts: BuildOptions, stamps: Stamps) -> BuildResult:
     """Plan, run and stamp one build (the no-op stamp was checked by the caller)."""
     reset_warnings()
+    use_remote(opts)
     resolved = plan_build(opts, stamps[1] if stamps else None)
     tasks, log = _run(resolved, opts)
     placed: list[Path] = []

@@ -47,6 +47,9 @@ class BuildOptions(NamedTuple):
     rustc_args: tuple[str, ...] = ()
     cache_dir: Optional[str] = None
     no_cache: bool = False
+    remote_cache: Optional[str] = None
+    """``--remote-cache URL``: a store shared over the Bazel HTTP cache protocol."""
+    remote_cache_read_only: bool = False
     editable: bool = False
     auto_rebuild: bool = False
     sdist: bool = False

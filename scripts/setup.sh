@@ -26,6 +26,12 @@ command -v pypy3 >/dev/null || apt_install pypy3 \
 # chromium (headless): the --timings test opens the page, takes a screenshot and reads the DOM.
 command -v chromium >/dev/null || apt_install chromium \
     || echo "warning: could not install chromium (the --timings page test needs it)" >&2
+# nginx-core: the remote store tests serve a Bazel-style HTTP cache with it (WebDAV PUT, basic
+# auth; the password file is written with openssl).
+command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || apt_install nginx-core \
+    || echo "warning: could not install nginx-core (the remote store tests need it)" >&2
+command -v openssl >/dev/null || apt_install openssl \
+    || echo "warning: could not install openssl (the remote store tests need it)" >&2
 # cbindgen writes the C header of cffi crates: Debian's package, else `cargo install`.
 command -v cbindgen >/dev/null || apt_install cbindgen || cargo install cbindgen --locked
 cbindgen --version >/dev/null || { echo "error: cbindgen --version failed; install cbindgen (apt-get install cbindgen or cargo install cbindgen)" >&2; exit 1; }

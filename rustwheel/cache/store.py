@@ -60,7 +60,8 @@ _T = TypeVar("_T")
 
 
 class Store(Protocol):
-    """The small interface every store (local now, remote later) implements."""
+    """The small interface every store (`LocalStore`, `rustwheel.cache.remote.LayeredStore`)
+    implements."""
 
     def contains_blob(self, digest: str) -> bool: ...
 
@@ -138,6 +139,15 @@ class LocalStore:
         with open(path, "rb") as src:
             size = os.fstat(src.fileno()).st_size
             return self._put_stream(src, size, raw=False), size
+
+    def put_stream(self, src: BinaryIO, size: int, digest: str, *, raw: bool = False) -> None:
+        """A blob of the next ``size`` bytes of ``src``, whose sha256 must be ``digest`` (a
+        copy fetched from elsewhere, e.g. the remote store); ``raw``: stored uncompressed."""
+        self._put_stream(src, size, raw=raw, expect=digest)
+
+    def copy_blob(self, digest: str, fh: BinaryIO) -> int:
+        """The blob's verified content written to ``fh``: its size, -1 on a miss."""
+        return self._copy_blob(digest, fh)
 
     def _put_stream(self, src: BinaryIO, size: int, *, raw: bool,
                     expect: Optional[str] = None) -> str:

@@ -24,9 +24,12 @@ def cmd_cache(action: str, cache_dir: Optional[str], max_size: Optional[str]) ->
 
     root = Path(cache_dir).resolve() if cache_dir else default_cache_dir(os.environ)
     if action == "stats":
+        from rustwheel.cache.layout import StorePaths
         from rustwheel.cache.location import max_size as size_bound
+        from rustwheel.cache.remotestats import read_counts
 
-        result = {**maintenance.stats(root), "bytes_max_size": size_bound(os.environ)}
+        result = {**maintenance.stats(root), "bytes_max_size": size_bound(os.environ),
+                  **read_counts(StorePaths(root))}
         for key, value in result.items():
             shown = _human(value) if key.startswith("bytes") and isinstance(value, int) else value
             print(f"{key:<22} {shown}")

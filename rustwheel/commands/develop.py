@@ -80,10 +80,11 @@ def _parse(args: Sequence[str], rustc_args: Sequence[str],
 
 def _write_hook_config(site: Path, info: WheelInfo, args: Sequence[str],
                        stamp_file: Path) -> None:
+    from rustwheel.commands.options import without_remote_url
     from rustwheel.develop import record
     from rustwheel.stages.wheel.editable import hook_module_name
 
-    config = {"stamp": str(stamp_file), "args": list(args), "cwd": os.getcwd(),
+    config = {"stamp": str(stamp_file), "args": without_remote_url(args), "cwd": os.getcwd(),
               "python": sys.executable,
               "rustwheel_path": str(Path(__file__).resolve().parent.parent.parent)}
     record.add_file(site, info.dist_info, f"{hook_module_name(info.dist)}.json",

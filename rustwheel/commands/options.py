@@ -63,6 +63,11 @@ def _wheel_arguments(add: Any) -> None:
     add("--cache-dir", metavar="DIR",
         help="content-addressed store (default: $RUSTWHEEL_CACHE_DIR or ~/.cache/rustwheel)")
     add("--no-cache", action="store_true", help="do not read or write the store")
+    add("--remote-cache", metavar="URL",
+        help="a store shared over HTTP (Bazel's cache protocol), behind the local one "
+             "(default: $RUSTWHEEL_REMOTE_CACHE, else remote-cache in the user's config file)")
+    add("--remote-cache-read-only", action="store_true",
+        help="read the remote store, never write it (pull-request builds)")
     add("--compression-method", metavar="METHOD",
         help="zip compression of the wheel's members: deflated (default; levels 0-9, default 6) "
              "or stored (no compression)")
@@ -160,9 +165,26 @@ def build_options(ns: argparse.Namespace, rustc_args: Sequence[str] = ()) -> Bui
         jobs=ns.jobs, timings=ns.timings, strip=ns.strip,
         compatibility=ns.compatibility, auditwheel=ns.auditwheel, zig=ns.zig, quiet=ns.quiet,
         verbose=ns.verbose, rustc_args=tuple(rustc_args), cache_dir=ns.cache_dir,
-        no_cache=ns.no_cache, editable=getattr(ns, "editable", False),
+        no_cache=ns.no_cache, remote_cache=ns.remote_cache,
+        remote_cache_read_only=ns.remote_cache_read_only, editable=getattr(ns, "editable", False),
         auto_rebuild=getattr(ns, "auto_rebuild", False), sdist=getattr(ns, "sdist", False),
         compression_method=ns.compression_method, compression_level=ns.compression_level)
+
+
+def without_remote_url(args: Sequence[str]) -> list[str]:
+    """``args`` without ``--remote-cache URL``, for writing them to a file: a URL's credentials
+    are never written to disk (a rebuild from the file finds the remote store in the
+    environment or the user's config file; the build's stamp does not depend on it)."""
+    out: list[str] = []
+    skip = False
+    for arg in args:
+        if skip or arg.startswith("--remote-cache="):
+            skip = False
+            continue
+        skip = arg == "--remote-cache"
+        if not skip:
+            out.append(arg)
+    return out
 
 
 def parse_build_args(args: Sequence[str]) -> BuildOptions:

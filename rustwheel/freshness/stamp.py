@@ -41,7 +41,8 @@ def stamp_key(options: str, cwd: str, env: Mapping[str, str]) -> str:
     """The key of a build: its options (canonical JSON), directory and relevant environment."""
     import hashlib  # here: `rustwheel audit` and `cache` need no OpenSSL (~3 ms)
 
-    relevant = {k: v for k, v in env.items() if k.startswith(_ENV_PREFIXES)}
+    relevant = {k: v for k, v in env.items()
+                if k.startswith(_ENV_PREFIXES) and not k.startswith("RUSTWHEEL_REMOTE_CACHE")}
 
     from rustwheel import __version__
 
@@ -106,7 +107,10 @@ def stamps_of(opts: BuildOptions, env: Optional[Mapping[str, str]] = None,
     root = store_root(opts.cache_dir, opts.no_cache, env, Path.cwd())
     if root is None:
         return None
-    key = stamp_key(json.dumps(opts._asdict(), sort_keys=True), os.getcwd(), env)
+    # the remote store changes where results come from, not what is built (and its URL can
+    # hold credentials)
+    fields = opts._replace(remote_cache=None, remote_cache_read_only=False)._asdict()
+    key = stamp_key(json.dumps(fields, sort_keys=True), os.getcwd(), env)
     return stamp_path(root, key, "build"), stamp_path(root, key, "plan")
 
 

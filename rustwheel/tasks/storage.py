@@ -9,6 +9,10 @@ a *manifest* entry, keyed by the plan and the inputs known before running, lists
 files of the last result built from them; the *result* entry is keyed by the digests of exactly
 those files (and the declared environment variables).
 
+With a remote store configured (`use_remote`: ``--remote-cache``, ``RUSTWHEEL_REMOTE_CACHE``,
+the user's config file), the store is a `rustwheel.cache.remote.LayeredStore`: the local store
+first, then the server; imported only then.
+
 The store is a cache: a store that cannot be read or written (a full disk, a read-only mount,
 permissions) costs one warning per build and the stage runs or is not stored, never a failed
 build.
@@ -26,13 +30,17 @@ from rustwheel import __version__, ui
 from rustwheel.cache import pending
 from rustwheel.cache.entries import ActionEntry
 from rustwheel.cache.keys import CacheSpec, action_key, label, unlabel
+from rustwheel.cache.layout import StorePaths
 from rustwheel.cache.store import LocalStore, Store, restore_files, store_files
 from rustwheel.errors import CacheError
 from rustwheel.freshness.facts import DigestCache, of_stat
 from rustwheel.freshness.records import Observed, env_digest
 
 if TYPE_CHECKING:
+    from rustwheel.cache.remote import HttpRemote
+    from rustwheel.cache.remoteconfig import RemoteConfig
     from rustwheel.freshness.facts import Facts
+    from rustwheel.options import BuildOptions
 
 STORE_LAYOUT_VERSION = 1
 _warned: set[str] = set()
@@ -41,6 +49,41 @@ _warned: set[str] = set()
 def reset_warnings() -> None:
     """A new build: a store problem is worth one warning again."""
     _warned.clear()
+
+
+class _Remote:
+    """The remote store of this process's build (`use_remote`); not set: the environment's
+    (a user's dodo.py, a worker process that did not inherit it)."""
+
+    resolved = False
+    config: Optional[RemoteConfig] = None
+    client: Optional[HttpRemote] = None
+
+
+def use_remote(opts: BuildOptions) -> None:
+    """A build starts: its remote store (``--remote-cache``, the environment, the user's
+    config file), asked again from scratch (an earlier build's failure is forgotten)."""
+    from rustwheel.cache.remoteconfig import from_environment
+
+    _Remote.config = from_environment(opts.remote_cache, opts.remote_cache_read_only,
+                                      opts.no_cache)
+    _Remote.client, _Remote.resolved = None, True
+
+
+def _store(spec: CacheSpec) -> Store:
+    """The local store of ``spec``, with the build's remote store behind it if one is set."""
+    local = LocalStore(Path(spec.cache_dir), max_size=_max_size(), warn=ui.warn)
+    if not _Remote.resolved:
+        from rustwheel.cache.remoteconfig import from_environment
+
+        _Remote.config, _Remote.resolved = from_environment(None, False, False), True
+    if _Remote.config is None:
+        return local
+    from rustwheel.cache.remote import HttpRemote, LayeredStore
+
+    if _Remote.client is None:
+        _Remote.client = HttpRemote(_Remote.config, ui.warn)
+    return LayeredStore(local, _Remote.client, ui.warn)
 
 
 def _warn_once(spec: CacheSpec, doing: str, exc: BaseException) -> None:
@@ -78,8 +121,7 @@ class Storage:
         self.spec = spec
         self.stage = stage
         self.tools = {**spec.tools, **tools}
-        self.store: Store = store if store is not None else LocalStore(
-            Path(spec.cache_dir), max_size=_max_size(), warn=ui.warn)
+        self.store: Store = store if store is not None else _store(spec)
 
     def _key(self, stage: str, inputs: Mapping[str, str], env: Optional[Mapping[str, object]],
              ) -> str:
@@ -145,7 +187,7 @@ class Storage:
             versions = {name: of_stat(os.stat(path)) for name, path in outputs.items()}
         except OSError:
             return  # an output is already gone
-        paths = self.store.paths if isinstance(self.store, LocalStore) else None
+        paths: Optional[StorePaths] = getattr(self.store, "paths", None)  # a local directory
         pending.WRITES.add(paths, lambda: self._put(key, manifest_key, manifest, outputs,
                                                     versions))
 
