@@ -116,16 +116,19 @@ def _project_parsers(sub: argparse._SubParsersAction[CliParser]) -> None:
                     help="no build provenance attestation in the release job")
 
 
-def parser() -> argparse.ArgumentParser:
+def parser(command: Optional[str] = None) -> argparse.ArgumentParser:
+    """The command line. For ``build`` (``command``) only its own parser is made: a no-op
+    build's few milliseconds are not spent on the other commands' options and imports."""
     p = CliParser(
         prog="rustwheel", allow_abbrev=False,
         description="Build Python wheels from Rust crates as an incremental task graph.")
     p.add_argument("--version", action="version", version=f"rustwheel {__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=CliParser)
     _build_parser(sub)
-    _upload_parsers(sub)
-    _other_parsers(sub)
-    _project_parsers(sub)
+    if command not in ("build", "b"):
+        _upload_parsers(sub)
+        _other_parsers(sub)
+        _project_parsers(sub)
     return p
 
 
@@ -135,7 +138,7 @@ def _dispatch(args: list[str], rustc_args: list[str]) -> int:
 
         with _store_writes_after():
             return cmd_develop(args[1:], rustc_args)
-    p = parser()
+    p = parser(args[0] if args else None)
     ns, extra = p.parse_known_args(args)
     if extra:
         command = f"rustwheel {ns.command}" if ns.command else "rustwheel"

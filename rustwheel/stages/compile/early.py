@@ -16,16 +16,15 @@ Only single-cell builds of one cargo unit, without ``--zig``, start early (`laun
 from __future__ import annotations
 
 import atexit
+import json
 import os
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Optional
 
-from rustwheel import _run
-
 if TYPE_CHECKING:
+    from rustwheel import _run
     from rustwheel.stages.compile.plan import CompilePlan
 
 
@@ -38,47 +37,48 @@ def cargo_env(plan_env: Mapping[str, str]) -> dict[str, str]:
     return env
 
 
+LAUNCH = "launch.json"
+"""Beside the compile stage's record: what its last cargo run was (`remember`)."""
+
+
 def launch_of(graph: Mapping[str, Any]) -> Optional[dict[str, Any]]:
-    """`launch` of the graph's compile plan when it has exactly one (one cell)."""
+    """What a later build may start early, for the no-op stamp: the launch the graph's compile
+    stage remembered, when the graph has exactly one compile stage (one cell)."""
     compiles = [t for t in graph["tasks"] if t["basename"] == "compile" and t.get("name")]
     if len(compiles) != 1:
         return None
-    from rustwheel.plan import codec
-    from rustwheel.stages.compile.plan import CompilePlan
-
     try:
-        text = Path(compiles[0]["action"][2]).read_text(encoding="utf-8")
-    except OSError:
+        data = json.loads((Path(compiles[0]["record"]).parent / LAUNCH).read_text("utf-8"))
+    except (OSError, ValueError):
         return None
-    return launch(codec.loads(CompilePlan, text))
+    return data if isinstance(data, dict) else None
 
 
-def launch(plan: CompilePlan) -> Optional[dict[str, Any]]:
-    """What a later build may start early for ``plan``, for the no-op stamp; None when it may
-    not."""
-    from rustwheel.freshness import records
+def remember(plan: CompilePlan, inputs: list[str]) -> None:
+    """After a cargo run of ``plan`` that read ``inputs``: the launch a later build may start
+    early (`launch_of`); none for several units or ``--zig``."""
+    from rustwheel.atomic import write_if_changed
 
+    path = Path(plan.inputs_record).parent / LAUNCH
     if len(plan.units) != 1 or plan.zig is not None:
-        return None
-    last = records.read(plan.inputs_record)
-    if last is None:
-        return None
+        path.unlink(missing_ok=True)
+        return
     needs = [plan.pyo3_config.path] if plan.pyo3_config is not None else []
-    return {"argv": plan.argv(plan.units[0]), "cwd": os.path.dirname(plan.manifest_path),
-            "env": dict(plan.env), "lock": plan.lock, "needs": needs,
-            "inputs": sorted(last["inputs"])}
+    launch = {"argv": plan.argv(plan.units[0]), "cwd": os.path.dirname(plan.manifest_path),
+              "env": dict(plan.env), "lock": plan.lock, "needs": needs,
+              "inputs": sorted(set(inputs))}
+    write_if_changed(path, json.dumps(launch, sort_keys=True) + "\n")
 
 
-@dataclass
 class _Early:
-    pid: int
-    argv: list[str]
-    cwd: str
-    env: dict[str, str]
-    lock_path: str
-    proc: _run.Streamed
-    lock: Optional[IO[str]]
-    adopted: bool = False
+    """The cargo started early, by this process (``pid``), and its lock."""
+
+    def __init__(self, argv: list[str], cwd: str, env: dict[str, str], lock_path: str,
+                 proc: _run.Streamed, lock: Optional[IO[str]]) -> None:
+        self.pid = os.getpid()
+        self.argv, self.cwd, self.env = argv, cwd, env
+        self.lock_path, self.proc, self.lock = lock_path, proc, lock
+        self.adopted = False
 
 
 _current: Optional[_Early] = None
@@ -95,14 +95,15 @@ def start(spec: Mapping[str, Any]) -> None:
     if spec["lock"] and lock is None:
         return
     env = cargo_env(spec["env"])
+    from rustwheel import _run  # here: a build whose stamp is written imports none of it
+
     try:
         proc = _run.popen_lines(spec["argv"], cwd=spec["cwd"], env=env)
     except Exception:  # noqa: BLE001 (the compile stage starts it again and reports)
         if lock is not None:
             lock.close()
         return
-    _current = _Early(os.getpid(), list(spec["argv"]), spec["cwd"], env, spec["lock"], proc,
-                      lock)
+    _current = _Early(list(spec["argv"]), spec["cwd"], env, spec["lock"], proc, lock)
     atexit.register(stop)
 
 

@@ -179,6 +179,7 @@ class CompileJob:
             files, names = run_unit(plan, unit, env, out_dirs, touched)
             inputs += files
             env_vars += names
+        early.remember(plan, [*plan.extra_inputs, *inputs])
         outputs = {u.staged_name: self.output_dir / u.staged_name for u in plan.units}
         if plan.out_dir_includes:
             outputs.update(outdir.stage(self.output_dir, plan.out_dir_includes, out_dirs))
