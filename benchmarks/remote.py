@@ -1,9 +1,11 @@
 """A fresh CI-like machine with a warm remote store, against a cold build (issue 15).
 
-    python benchmarks/remote.py --remote-cache http://user:pw@127.0.0.1:8080/bench [--repeat 3]
+    python benchmarks/remote.py [--remote-cache http://user:pw@127.0.0.1:8080/bench] [--repeat 3]
 
-The server is yours: any Bazel-style HTTP cache (bazel-remote, nginx with ``dav_methods PUT``),
-emptied beforehand or given a fresh base path. Each sample copies the crate to a new path and
+Without ``--remote-cache`` it starts its own nginx on 127.0.0.1 (WebDAV PUT, basic auth; the
+one the remote store tests use, `tests/integration/nginxcache.py`) and writes the table to
+`benchmarks/REMOTE_RESULTS.md`. A server of yours (bazel-remote, nginx) must be emptied
+beforehand or given a fresh base path. Each sample copies the crate to a new path and
 builds it with an empty cargo target dir and an empty local store:
 
 - **cold**: no remote store; cargo compiles everything;
@@ -61,11 +63,36 @@ def _row(name: str, samples: list[float]) -> str:
 
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--remote-cache", required=True, metavar="URL")
+    p.add_argument("--remote-cache", metavar="URL",
+                   help="a Bazel-style HTTP cache (default: an nginx this script starts)")
+    p.add_argument("--output", default=str(REPO / "benchmarks" / "REMOTE_RESULTS.md"),
+                   help="where the table goes when this script starts the server")
     p.add_argument("--crate", default=str(DEFAULT_CRATE))
     p.add_argument("--repeat", type=int, default=3)
     p.add_argument("--python", default=sys.executable, help="python that runs rustwheel")
     args = p.parse_args()
+    if args.remote_cache:
+        print(_measure(args))
+        return 0
+    sys.path.insert(0, str(REPO / "tests" / "integration"))
+    from nginxcache import Nginx
+
+    with tempfile.TemporaryDirectory(prefix="rw-remote-nginx-") as prefix:
+        server = Nginx(Path(prefix))
+        server.start()
+        try:
+            args.remote_cache = server.url("bench")
+            text = _measure(args)
+        finally:
+            server.stop()
+    print(text)
+    Path(args.output).write_text("# A warm remote store against a cold build\n\n"
+                                 "`python benchmarks/remote.py` (nginx on loopback)\n\n"
+                                 + text + "\n", encoding="utf-8")
+    return 0
+
+
+def _measure(args: argparse.Namespace) -> str:
     load_start = load_average()
     crate = Path(args.crate).resolve()
     work = Path(tempfile.mkdtemp(prefix="rw-remote-bench-"))  # kept when a build fails
@@ -75,12 +102,11 @@ def main() -> int:
             for i in range(args.repeat)]
     shutil.rmtree(work)
     ratio = statistics.median(cold) / statistics.median(warm)
-    print("\n".join([*table(machine_rows(load_start)), "",
-                     "| build (new path, empty target dir and store) | median (min–max) |",
-                     "|---|---|", _row("cold, no remote store", cold),
-                     _row("warm remote store", warm), "",
-                     f"warm remote is {ratio:.1f}× faster than cold"]))
-    return 0
+    return "\n".join([*table(machine_rows(load_start)), "",
+                      "| build (new path, empty target dir and store) | median (min–max) |",
+                      "|---|---|", _row("cold, no remote store", cold),
+                      _row("warm remote store", warm), "",
+                      f"warm remote is {ratio:.1f}× faster than cold"])
 
 
 if __name__ == "__main__":

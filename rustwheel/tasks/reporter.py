@@ -121,7 +121,8 @@ class StageReporter:
         if task.actions:
             self.log.warnings += task.values.get("warnings", [])
             status = "restored" if task.values.get("restored") else "ran"
-            self.log.add(task.name, status, self._start.get(task.name, self.log.now()))
+            self.log.add(task.name, status, self._start.get(task.name, self.log.now()),
+                         task.values.get("note"))
 
     def skip_uptodate(self, task: Any) -> None:
         if task.actions:

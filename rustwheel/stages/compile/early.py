@@ -82,6 +82,10 @@ class _Early:
 
 
 _current: Optional[_Early] = None
+_taken = False
+NOTE = "cargo started while the graph loaded"
+"""The compile stage's note (in ``--report`` and the timings page) when it took the early
+cargo."""
 
 
 def start(spec: Mapping[str, Any]) -> None:
@@ -149,7 +153,16 @@ def adopt(argv: list[str], cwd: str, env: Mapping[str, str]) -> Optional[_run.St
     if early is None or early.adopted or not _same(early, argv, cwd, env):
         return None
     early.adopted = True
+    global _taken
+    _taken = True
     return early.proc
+
+
+def taken() -> bool:
+    """Whether a compile run took the early cargo since the last call."""
+    global _taken
+    was, _taken = _taken, False
+    return was
 
 
 def release() -> None:

@@ -183,8 +183,9 @@ class CompileJob:
         outputs = {u.staged_name: self.output_dir / u.staged_name for u in plan.units}
         if plan.out_dir_includes:
             outputs.update(outdir.stage(self.output_dir, plan.out_dir_includes, out_dirs))
+        note = {"note": early.NOTE} if early.taken() else {}
         return StageRun(outputs, inputs, env_vars, touched=touched,
-                        values={"artifacts": plan.staged_paths()})
+                        values={"artifacts": plan.staged_paths(), **note})
 
     def restored(self, outputs: Mapping[str, Path]) -> StageRun:
         return StageRun(outputs, values={"artifacts": self.plan.staged_paths()})
