@@ -269,3 +269,17 @@ def test_plans_are_pure(monkeypatch: pytest.MonkeyPatch) -> None:
                 m.setattr(module, name, _refuse)
             again = assemble(project, cells)
         assert again == first
+
+
+def test_rustwheels_own_variables_are_not_in_the_compile_key() -> None:
+    """Where the store is, whether a remote store is read-only, when results are stored: none
+    of it changes what cargo builds, so none of it may change a store key (two CI machines
+    with stores at other paths, a pull request's read-only build, share their results)."""
+    from rustwheel.stages.detect.resolve import env_fingerprint
+
+    base = {"RUSTFLAGS": "-Cdebuginfo=1", "PATH": "/bin"}
+    ours = {"RUSTWHEEL_CACHE_DIR": "/elsewhere", "RUSTWHEEL_REMOTE_CACHE_READ_ONLY": "1",
+            "RUSTWHEEL_CACHE_WRITE": "inline", "RUSTWHEEL_REMOTE_CACHE": "http://u:p@h/c"}
+    assert env_fingerprint({**base, **ours}) == env_fingerprint(base)
+    assert list(env_fingerprint(base)) == ["RUSTFLAGS"]
+    assert env_fingerprint({**base, "RUSTFLAGS": "-Copt-level=1"}) != env_fingerprint(base)

@@ -40,7 +40,10 @@ _ENV_PREFIXES = ("CARGO_", "RUST", "PYO3_", "CC", "CXX", "CFLAGS", "CXXFLAGS", "
                  "PKG_CONFIG", "MACOSX_DEPLOYMENT_TARGET")
 _ENV_IGNORED_PREFIXES = ("CARGO_TERM_", "CARGO_MAKEFLAGS", "RUST_LOG", "RUST_BACKTRACE",
                          # where outputs go, not what they are (the target dir is a key root)
-                         "CARGO_TARGET_DIR", "CARGO_BUILD_TARGET_DIR", "CARGO_HOME", "RUSTUP_HOME")
+                         "CARGO_TARGET_DIR", "CARGO_BUILD_TARGET_DIR", "CARGO_HOME", "RUSTUP_HOME",
+                         # rustwheel's own: what they choose is in the plan (a store at another
+                         # path, a remote store read-only on pull requests: the same keys)
+                         "RUSTWHEEL_")
 
 
 def env_fingerprint(env: Mapping[str, str]) -> dict[str, str]:
