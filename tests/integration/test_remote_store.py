@@ -98,8 +98,11 @@ def test_second_checkout_restores_every_stage_from_the_remote(
     assert any(n.startswith("ac/") for n in served) and any(n.startswith("cas/") for n in served)
     b = copy_crate("pyo3-pure-abi3", tmp_path / "b")
     b_target = tmp_path / "b-target"
-    second, _, proc = build(b / "Cargo.toml", tmp_path / "dist-b", b_target,
-                            "--remote-cache", url, "--cache-dir", str(tmp_path / "store-b"))
+    # As a pull request's CI job would: its store (at another path) and read-only remote
+    # given by the environment; neither may change a store key.
+    second, _, proc = build(b / "Cargo.toml", tmp_path / "dist-b", b_target, "--remote-cache",
+                            url, env={"RUSTWHEEL_CACHE_DIR": str(tmp_path / "store-b"),
+                                      "RUSTWHEEL_REMOTE_CACHE_READ_ONLY": "1"})
     from conftest import stage_statuses
 
     statuses = {t: s for t, s in stage_statuses(proc.stderr).items() if t != "detect"}

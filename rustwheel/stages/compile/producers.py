@@ -34,10 +34,13 @@ def _version(artifact: str) -> list[int]:
 
 
 def is_foreign(artifact: str, manifest: str) -> bool:
-    """True when ``artifact`` is still the file a build of another manifest left."""
+    """True when ``artifact`` is still the file a build of another manifest left (or when a
+    record of another manifest in an older format cannot tell: cargo then runs once more)."""
     try:
         data = json.loads(_record(artifact).read_text(encoding="utf-8"))
-        return bool(data["manifest"] != manifest and data["version"] == _version(artifact))
+        if data["manifest"] == manifest:
+            return False
+        return "version" not in data or bool(data["version"] == _version(artifact))
     except (OSError, ValueError, KeyError, TypeError):
         return False
 

@@ -6,6 +6,7 @@ import os
 import shutil
 import sys
 from collections.abc import Mapping
+from contextlib import suppress
 from pathlib import Path
 from typing import Optional
 
@@ -99,9 +100,25 @@ def _touch_sources(found: str, plan: CompilePlan) -> dict[str, int]:
         if source.startswith(crate) and os.path.isfile(source):
             os.utime(source)
             touched[source] = os.stat(source).st_mtime_ns
+    _forget_fingerprint(found, plan.package_name)
     ui.warn(f"{Path(found).name} in the target dir was built from another copy of "
             f"{plan.package_name}; rebuilding it from {crate}")
     return touched
+
+
+def _forget_fingerprint(artifact: str, package: str) -> None:
+    """Remove cargo's record of how the package's library and binaries were last built (its
+    own state in the target dir), so that cargo builds them again. Touching this copy's
+    sources is not always enough: when the other copy lies inside the target dir (an sdist
+    build), cargo's dep-info names that copy's files, not these."""
+    profile = Path(artifact).parent
+    if profile.name == "deps":
+        profile = profile.parent
+    for unit in (profile / ".fingerprint").glob(f"{package}-*"):
+        for name in os.listdir(unit) if unit.is_dir() else ():
+            if name.startswith(("lib-", "dep-lib-", "bin-", "dep-bin-")):
+                with suppress(FileNotFoundError):
+                    os.unlink(unit / name)
 
 
 def run_unit(plan: CompilePlan, unit: CompileUnit, env: dict[str, str],
