@@ -179,5 +179,4 @@ def header(command: str, version: str) -> list[str]:
             "Linux only: manylinux and musllinux wheels (rustwheel builds on Linux) and the "
             "sdist.",
             "RUSTWHEEL_REMOTE_CACHE (a secret: the remote store's URL) is read-only on pull "
-            "requests;",
-            "rustwheel does not implement the remote store yet and ignores it until it does."]
+            "requests."]
