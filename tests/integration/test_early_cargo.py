@@ -52,8 +52,12 @@ def _library_has(tmp_path: Path, marker: str) -> bool:
 
 
 def test_a_rust_edit_adopts_the_early_cargo(tmp_path: Path, target_dir: Path) -> None:
+    _build(copy_crate("pyo3-mixed", tmp_path / "other"), tmp_path, target_dir)
     crate = copy_crate("pyo3-mixed", tmp_path / "src")
-    _build(crate, tmp_path, target_dir)  # the stamp that says what cargo runs
+    # The stamp that says what cargo runs, here after a compile stage restored from the store
+    # (another copy built the same sources), as on a fresh clone.
+    stage, stderr = _build(crate, tmp_path, target_dir)
+    assert stage["status"] == "restored", stderr
 
     _edit(crate, "first")
     stage, stderr = _build(crate, tmp_path, target_dir)

@@ -43,20 +43,27 @@ LAUNCH = "launch.json"
 
 def launch_of(graph: Mapping[str, Any]) -> Optional[dict[str, Any]]:
     """What a later build may start early, for the no-op stamp: the launch the graph's compile
-    stage remembered, when the graph has exactly one compile stage (one cell)."""
+    stage remembered, with the inputs its record lists, when the graph has exactly one compile
+    stage (one cell)."""
     compiles = [t for t in graph["tasks"] if t["basename"] == "compile" and t.get("name")]
     if len(compiles) != 1:
         return None
+    from rustwheel.freshness import records
+
+    record = compiles[0]["record"]
     try:
-        data = json.loads((Path(compiles[0]["record"]).parent / LAUNCH).read_text("utf-8"))
+        launch = json.loads((Path(record).parent / LAUNCH).read_text("utf-8"))
     except (OSError, ValueError):
         return None
-    return data if isinstance(data, dict) else None
+    read = records.read(record)
+    if not isinstance(launch, dict) or read is None:
+        return None
+    return {**launch, "inputs": sorted(read["inputs"])}
 
 
-def remember(plan: CompilePlan, inputs: list[str]) -> None:
-    """After a cargo run of ``plan`` that read ``inputs``: the launch a later build may start
-    early (`launch_of`); none for several units or ``--zig``."""
+def remember(plan: CompilePlan) -> None:
+    """The cargo command ``plan`` runs, for a later build to start early (`launch_of`); none
+    for several units or ``--zig``. Written when the stage ran or was restored."""
     from rustwheel.atomic import write_if_changed
 
     path = Path(plan.inputs_record).parent / LAUNCH
@@ -65,8 +72,7 @@ def remember(plan: CompilePlan, inputs: list[str]) -> None:
         return
     needs = [plan.pyo3_config.path] if plan.pyo3_config is not None else []
     launch = {"argv": plan.argv(plan.units[0]), "cwd": os.path.dirname(plan.manifest_path),
-              "env": dict(plan.env), "lock": plan.lock, "needs": needs,
-              "inputs": sorted(set(inputs))}
+              "env": dict(plan.env), "lock": plan.lock, "needs": needs}
     write_if_changed(path, json.dumps(launch, sort_keys=True) + "\n")
 
 

@@ -196,7 +196,7 @@ class CompileJob:
             files, names = run_unit(plan, unit, env, out_dirs, touched)
             inputs += files
             env_vars += names
-        early.remember(plan, [*plan.extra_inputs, *inputs])
+        early.remember(plan)
         outputs = {u.staged_name: self.output_dir / u.staged_name for u in plan.units}
         if plan.out_dir_includes:
             outputs.update(outdir.stage(self.output_dir, plan.out_dir_includes, out_dirs))
@@ -205,6 +205,7 @@ class CompileJob:
                         values={"artifacts": plan.staged_paths(), **note})
 
     def restored(self, outputs: Mapping[str, Path]) -> StageRun:
+        early.remember(self.plan)
         return StageRun(outputs, values={"artifacts": self.plan.staged_paths()})
 
 
