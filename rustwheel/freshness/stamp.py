@@ -75,11 +75,7 @@ def read_fresh(path: Path) -> Optional[dict[str, Any]]:
 
 def is_fresh(data: Mapping[str, Any]) -> bool:
     """Whether every file the stamp's ``data`` records still has its facts."""
-    for file, recorded in data.get("files", {}).items():
-        now = facts_of(file)
-        if (list(now) if now is not None else None) != recorded:
-            return False
-    return True
+    return not any_changed(data, data.get("files", {}))
 
 
 def any_changed(data: Mapping[str, Any], paths: Iterable[str]) -> bool:

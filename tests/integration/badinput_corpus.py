@@ -423,11 +423,6 @@ def expected(case: Case, setup: Setup) -> list[str]:
 
 
 def files_under(path: Path) -> set[str]:
-    """The files under ``path`` (a store's ``v1``: once its detached writers are done)."""
-    if path.name == "v1":
-        from conftest import settle_store
-
-        settle_store(path.parent)
     if not path.is_dir():
         return set()
     return {str(p.relative_to(path)) for p in path.rglob("*") if not p.is_dir()}

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from badinput_corpus import CASES, Case, error_lines, expected, files_under, prepared
+from conftest import settle_store
 
 
 def test_the_corpus_is_large_and_its_ids_unique() -> None:
@@ -27,6 +28,7 @@ def test_bad_input(case: Case, tmp_path: Path, target_dir: Path) -> None:
     store = Path(os.environ["RUSTWHEEL_CACHE_DIR"])
     with prepared(case, tmp_path, "rustwheel", target_dir) as setup:
         wheel_area = files_under(target_dir / "wheels")
+        settle_store(store)  # an earlier test's detached store writer is done
         stored = files_under(store / "v1")
         stamps = files_under(store / "stamps-v2")
         proc = setup.run()
@@ -43,6 +45,7 @@ def test_bad_input(case: Case, tmp_path: Path, target_dir: Path) -> None:
     assert not proc.stdout.strip(), dump
     assert out_files == set(), f"written to the output dir: {out_files}\n{dump}"
     assert files_under(target_dir / "wheels") == wheel_area, dump
+    settle_store(store)
     changed = files_under(store / "v1") ^ stored
     assert not changed, f"the store changed: {sorted(changed)}\n{dump}"
     new_stamps = files_under(store / "stamps-v2") - stamps

@@ -67,7 +67,7 @@ def test_started_then_adopted_by_the_same_command(tmp_path: Path) -> None:
     assert proc is not None and early.adopt(argv, str(tmp_path), env) is None  # once
     assert [line.strip() for line in proc.lines] == ["line-from-early", "1"]
     assert proc.wait() == 0
-    early.release()
+    early.stop()  # the adopting stage is done with it
     assert not _locked(lock)
 
 

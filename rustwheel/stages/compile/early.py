@@ -146,7 +146,7 @@ def _same(early: _Early, argv: list[str], cwd: str, env: Mapping[str, str]) -> b
 
 def holds_lock(lock: str, argv: list[str], cwd: str, env: Mapping[str, str]) -> bool:
     """True when the early cargo is this compile run's and holds its lock ``lock`` (the stage
-    must not lock it again, and calls `release` when done); otherwise it is stopped."""
+    must not lock it again, and calls `stop` when done); otherwise it is stopped."""
     if _current is not None and _current.lock_path == lock and _same(_current, argv, cwd, env):
         return True
     stop()
@@ -171,13 +171,9 @@ def taken() -> bool:
     return was
 
 
-def release() -> None:
-    """The compile stage is done with the early cargo's lock (and process)."""
-    stop()
-
-
 def stop() -> None:
-    """Stop an early cargo nobody adopted, and let its lock go."""
+    """Stop an early cargo nobody adopted, and let its lock go (the compile stage that
+    adopted it calls this when done)."""
     global _current
     early, _current = _current, None
     if early is None or early.pid != os.getpid():

@@ -179,7 +179,7 @@ class CompileJob:
             try:
                 return self._run_cargo(env)
             finally:
-                early.release()
+                early.stop()
         if not plan.lock:
             return self._run_cargo(env)
         waiting = f"waiting for another build's cargo run in this target dir ({plan.lock})"
