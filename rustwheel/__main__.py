@@ -1,3 +1,3 @@
-from rustwheel.cli import main
+from rustwheel.cli import run
 
-raise SystemExit(main())
+run()

@@ -36,14 +36,14 @@ def _execute(tasks: list[Any], state_dir: Path, opts: BuildOptions, cells: int,
 
     log = log or RunLog(quiet=opts.quiet, cells=cells)
     # Every cell goes as far as it can: a failed one does not stop the others.
-    doit_args = ["--continue", *(["-n", str(opts.jobs)] if opts.jobs and opts.jobs > 1 else [])]
-    if "-n" in doit_args:
+    jobs = opts.jobs if opts.jobs and opts.jobs > 1 else 1
+    if jobs > 1:
         from rustwheel.stages.compile import early
 
         early.stop()  # a cargo started early: doit's workers could not take it over
     with statelock.locked(state_dir, quiet=opts.quiet):
         try:
-            code = run_tasks(tasks, state_dir / "doit.sqlite3", log, doit_args)
+            code = run_tasks(tasks, state_dir / "doit.sqlite3", log, jobs)
         finally:
             DigestCache.shared().save()
     if code != 0 and not log.failed:

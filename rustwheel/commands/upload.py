@@ -76,7 +76,7 @@ def upload(files: Sequence[str], ns: argparse.Namespace, settings: Any, creds: A
     tasks = list(upload_task_dicts(files, settings, creds))
     state = Path(settings.state_dir)
     state.mkdir(parents=True, exist_ok=True)
-    code = run_tasks(tasks, state / "doit.sqlite3", log, ["--continue"], live=False)
+    code = run_tasks(tasks, state / "doit.sqlite3", log, live=False)
     if code != 0 and not log.failed:
         log.other_errors.append(f"doit stopped with exit code {code}")
     if log.failed:

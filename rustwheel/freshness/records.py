@@ -198,3 +198,27 @@ class Watched(Recorded):
 
     def __call__(self) -> None:  # type: ignore[override]
         return None
+
+
+class SameDigest:
+    """doit ``uptodate`` item: True while ``digest`` (the plan's) is the one saved at the
+    task's last successful run. doit's ``config_changed`` of a string, without importing
+    ``doit.tools`` (and ``datetime``) on every build."""
+
+    KEY = "_config_changed"
+
+    def __init__(self, digest: str) -> None:
+        self.digest = digest
+
+    def configure_task(self, task: Any) -> None:
+        task.value_savers.append(self._saved)
+
+    def _saved(self) -> dict[str, str]:
+        return {self.KEY: self.digest}
+
+    def __call__(self, task: Any, values: Mapping[str, Any]) -> bool:
+        return values.get(self.KEY) == self.digest
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.digest!r})"
+

@@ -27,6 +27,10 @@ import atexit
 from collections.abc import Iterator
 from typing import Any, Optional
 
+from rustwheel.tasks import doitcore
+
+doitcore.load()  # before any of doit's modules: none of rustwheel's runs needs its command line
+
 TaskDict = dict[str, Any]
 DEP_FILE = ".doit.sqlite3"
 

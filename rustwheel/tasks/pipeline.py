@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, Optional, Union
 
 from rustwheel.atomic import write_if_changed
 from rustwheel.freshness import records
-from rustwheel.freshness.records import Recorded, Watched
+from rustwheel.freshness.records import Recorded, SameDigest, Watched
 
 if TYPE_CHECKING:  # not imported at run time: a reused plan's graph needs no plan classes
     from rustwheel.plan.cells import BuildPlan, Cell
@@ -141,9 +141,7 @@ def _doit_task(plain: TaskDict) -> TaskDict:
     task["clean"] = [(remove_outputs, [plain["record"]])]
     task["verbosity"] = 2
     if "changed" in plain:  # detect: the plan's content decides; its record is only watched
-        from doit.tools import config_changed
-
-        task["uptodate"] = [config_changed(plain["changed"]), Watched(plain["watched"], "")]
+        task["uptodate"] = [SameDigest(plain["changed"]), Watched(plain["watched"], "")]
     else:
         task["uptodate"] = [Recorded(plain["record"], plain["fingerprint"])]
     return task

@@ -2,24 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager, nullcontext
+import sys
+from collections.abc import Sequence
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
 from rustwheel.tasks.reporter import RunLog, reporter_class
 
 BACKEND = "rustwheel-sqlite3"
-BACKEND_PLUGIN = {"BACKEND": {BACKEND: "rustwheel.tasks.database:CommittingSqliteDB"}}
+VERBOSITY = 2
+"""doit's verbosity for rustwheel's tasks: their output is not captured (cargo's goes to the
+terminal as it comes)."""
 TaskDict = dict[str, Any]
-
-
-def doit_config(dep_file: Path) -> dict[str, Any]:
-    """What doit needs: the committing sqlite3 backend at ``dep_file`` and the checker."""
-    from rustwheel.tasks.checker import FastChecker
-
-    return {"dep_file": str(dep_file), "backend": BACKEND, "verbosity": 2,
-            "check_file_uptodate": FastChecker}
 
 
 def _names(tasks: Sequence[Any]) -> list[str]:
@@ -29,48 +24,40 @@ def _names(tasks: Sequence[Any]) -> list[str]:
             for t in tasks if isinstance(t, dict) and t.get("actions")]
 
 
-def run_tasks(tasks: Sequence[Any], dep_file: Path, log: RunLog,
-              doit_args: Sequence[str] = (), live: bool = True) -> int:
-    """doit ``run`` over ``tasks``, shown as they go (`rustwheel.tasks.display`; plain lines
-    unless ``live``); returns doit's exit code (what ran, and when, is in ``log``)."""
-    from doit.cmd_base import TaskLoader2
-    from doit.doit_cmd import DoitMain
-    from doit.loader import generate_tasks
+def run_tasks(tasks: Sequence[Any], dep_file: Path, log: RunLog, jobs: int = 1,
+              live: bool = True) -> int:
+    """Run ``tasks`` with doit, every one that can run even after a failure (doit's
+    ``--continue``), in ``jobs`` processes; shown as they go (`rustwheel.tasks.display`; plain
+    lines unless ``live``). Returns doit's exit code (what ran, and when, is in ``log``).
 
+    doit's `TaskControl` and `Runner` are driven as its ``run`` command does, with rustwheel's
+    database, checker and reporter, and without its command line (`rustwheel.tasks.doitcore`).
+    """
+    from doit.control import TaskControl
+    from doit.dependency import Dependency, JSONCodec
+    from doit.globals import Globals
+    from doit.loader import generate_tasks
+    from doit.runner import MRunner, Runner
+    from doit.task import Stream
+
+    from rustwheel.tasks.checker import FastChecker
+    from rustwheel.tasks.database import CommittingSqliteDB
     from rustwheel.tasks.display import showing
 
-    class Loader(TaskLoader2):  # type: ignore[misc]
-        def setup(self, opt_values: Any) -> None:
-            pass
-
-        def load_doit_config(self) -> dict[str, Any]:
-            return {**doit_config(dep_file), "reporter": reporter_class(log)}
-
-        def load_tasks(self, cmd: Any, pos_args: Any) -> list[Any]:
-            # copies: doit takes the dicts apart (a delayed loader comes as a Task)
-            return list(generate_tasks("rustwheel", (
-                dict(t) if isinstance(t, dict) else t for t in tasks)))
-
     names = _names(tasks)
-    with showing(log, names) if live else nullcontext(), _without_entry_points():
-        main = DoitMain(Loader(), config_filenames=(), extra_config=BACKEND_PLUGIN)
+    # copies: doit takes the dicts apart (a delayed loader comes as a Task)
+    control = TaskControl(list(generate_tasks("rustwheel", (
+        dict(t) if isinstance(t, dict) else t for t in tasks))))
+    control.process(None)
+    deps = Dependency(CommittingSqliteDB, str(dep_file), checker_cls=FastChecker,
+                      codec_cls=JSONCodec)
+    Globals.dep_manager = deps
+    reporter = reporter_class(log)(sys.stdout, {"failure_verbosity": 0})
+    run_args = (deps, reporter, True, False, Stream(VERBOSITY))
+    runner = MRunner(*run_args, jobs) if jobs > 1 else Runner(*run_args)
+    with showing(log, names) if live else nullcontext():
         log.begin()
         try:
-            return int(main.run(["run", *doit_args]))
+            return int(runner.run_all(control.task_dispatcher()))
         finally:
             log.end(names)
-
-
-@contextmanager
-def _without_entry_points() -> Iterator[None]:
-    """doit looks its plugins up in every installed distribution's entry points, three scans
-    a run (~5 ms); rustwheel's run names its backend in ``extra_config`` and needs none. Put
-    back afterwards: a user's doit in the same process keeps its plugins."""
-    import doit.plugin
-
-    saved = doit.plugin.entry_points_impl
-    doit.plugin.entry_points_impl = lambda: (lambda group: ())
-    try:
-        yield
-    finally:
-        doit.plugin.entry_points_impl = saved

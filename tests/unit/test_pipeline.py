@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import json
 
-from doit.tools import config_changed
 from planfacts import LINUX
 from test_plans import BUILD_RS, CDYLIB, make_project
 
-from rustwheel.freshness.records import Recorded, Watched
+from rustwheel.freshness.records import Recorded, SameDigest, Watched
 from rustwheel.plan import codec
 from rustwheel.plan.build import assemble
 from rustwheel.plan.cells import BuildPlan
@@ -55,7 +54,8 @@ def test_each_stage_task_runs_its_plan_and_checks_its_record() -> None:
     assert tasks[("header", cell.name)]["task_dep"] == [f"compile:{cell.name}"]  # build.rs
     detect = tasks[("detect", None)]
     changed, watched = detect["uptodate"]
-    assert isinstance(changed, config_changed) and isinstance(watched, Watched)
+    assert isinstance(changed, SameDigest) and isinstance(watched, Watched)
+    assert changed.digest == plan.digest()
     assert watched() is None  # watched by the stamp, never deciding
     assert sorted(texts) == sorted(detect["targets"][:-1])
     for stage in ("header", "compile", "repair", "wheel"):
@@ -67,3 +67,15 @@ def test_plan_codec_round_trip() -> None:
     text = codec.dumps(plan)
     assert codec.loads(BuildPlan, text) == plan
     assert codec.dumps(codec.loads(BuildPlan, text)) == text  # canonical: same bytes again
+
+
+def test_same_digest_is_what_the_last_successful_run_saved() -> None:
+    from doit.task import Task
+
+    task = Task("detect", [])
+    check = SameDigest("abc")
+    check.configure_task(task)
+    saved = {k: v for saver in task.value_savers for k, v in saver().items()}
+    assert check(task, saved) is True
+    assert check(task, {}) is False  # never ran
+    assert SameDigest("abd")(task, saved) is False  # the plan changed

@@ -51,10 +51,10 @@ def _graph() -> list[dict[str, Any]]:
               for cell in "ab")]
 
 
-def _run(tmp_path: Path, tasks: list[dict[str, Any]], *args: str) -> tuple[RunLog, str]:
+def _run(tmp_path: Path, tasks: list[dict[str, Any]], jobs: int = 1) -> tuple[RunLog, str]:
     out = io.StringIO()
     log = RunLog(stream=out)
-    run_tasks(tasks, tmp_path / "doit.sqlite3", log, ["--continue", *args])
+    run_tasks(tasks, tmp_path / "doit.sqlite3", log, jobs)
     return log, out.getvalue()
 
 
@@ -78,7 +78,7 @@ def test_start_and_end_of_every_stage(tmp_path: Path) -> None:
 
 
 def test_cells_overlap_with_two_workers(tmp_path: Path) -> None:
-    log, _ = _run(tmp_path, _graph(), "-n", "2")
+    log, _ = _run(tmp_path, _graph(), jobs=2)
     r = _by_task(log)
     a, b = r["compile:a"], r["compile:b"]
     assert a.start < b.end and b.start < a.end  # both compiled at once
