@@ -2,7 +2,7 @@
 
 A file version is identified by its *facts* ``(inode, size, mtime_ns)``: while they are equal,
 the content is taken to be equal (as make, cargo and git do). When they differ, the content is
-hashed (BLAKE2b) and compared, so a file touched without a change costs a ``stat`` and, once, a
+hashed (sha256) and compared, so a file touched without a change costs a ``stat`` and, once, a
 hash. `DigestCache` remembers digests per file version in the build's state directory.
 
 `clock` reads the filesystem's own clock: every file written after it returns has an mtime at
@@ -39,13 +39,19 @@ def facts(path: str) -> Optional[Facts]:
 
 
 def digest_file(path: str) -> str:
+    """The sha256 of the file's content (hex)."""
+    return _hash_file(path)[0]
+
+
+def _hash_file(path: str) -> tuple[str, Facts]:
+    """(sha256, the facts of the version read: the open file's, after reading it)."""
     import hashlib  # here: the no-op check never hashes
 
-    h = hashlib.blake2b(digest_size=20)
+    h = hashlib.sha256()
     with open(path, "rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             h.update(chunk)
-    return h.hexdigest()
+        return h.hexdigest(), of_stat(os.fstat(fh.fileno()))
 
 
 def digest_listing(directory: str) -> str:
@@ -53,8 +59,7 @@ def digest_listing(directory: str) -> str:
     import hashlib
 
     entries = sorted(f"{e.name}/" if e.is_dir() else e.name for e in os.scandir(directory))
-    return hashlib.blake2b("\0".join(entries).encode("utf-8", "surrogateescape"),
-                           digest_size=20).hexdigest()
+    return hashlib.sha256("\0".join(entries).encode("utf-8", "surrogateescape")).hexdigest()
 
 
 def clock(directory: Path) -> int:
@@ -109,7 +114,8 @@ class FactsIndex:
 
 
 class DigestCache(FactsIndex):
-    """The content digest (BLAKE2b) of each file version, hashed once."""
+    """The content digest (sha256, also a large wheel member's RECORD hash) of each file
+    version, hashed once."""
 
     _shared: ClassVar[Optional[DigestCache]] = None
 
@@ -126,6 +132,10 @@ class DigestCache(FactsIndex):
         known = self.get(file_path, st)
         if known:
             return str(known[0])
-        value = digest_listing(file_path) if os.path.isdir(file_path) else digest_file(file_path)
-        self.put(file_path, st, value)
+        if os.path.isdir(file_path):
+            value, read = digest_listing(file_path), of_stat(st)
+        else:
+            value, read = _hash_file(file_path)
+        if read == of_stat(st):  # not a version written while it was read
+            self.put(file_path, st, value)
         return value

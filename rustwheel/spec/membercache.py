@@ -1,16 +1,15 @@
-"""What a rebuilt wheel can take from the last one: the deflate streams of its large members,
-and the digests of the files they came from.
+"""What a rebuilt wheel can take from the last one: the deflate streams of its large members.
 
 - `MemberCache` keeps the raw deflate stream of each large member by content (sha256), so an
   unchanged extension module is not compressed again;
-- `MemberLoader` remembers, per file version (a `rustwheel.freshness.facts.FactsIndex`), a
-  large file's sha256 (for RECORD) and CRC-32 (for the zip), so an unchanged 26 MB library is
-  not even read: it gives a `FileEntry` and the wheel writer copies the cached stream.
+- `load_member` gives a large file as a `FileEntry` whose sha256 (for RECORD and the stream's
+  name) is the freshness digest of its version, so an unchanged 26 MB library is not even
+  read: the wheel writer copies its cached stream, with the CRC-32 recorded in it.
 
-Both live in one directory per wheel and are only caches: every stream is checked as it is
-copied (its length and CRC-32, and the CRC-32 of the data it must inflate to), a damaged or stale
-one is replaced, and files are written atomically. Large members are only ever read, hashed,
-compressed and copied in chunks, so memory does not grow with their size.
+The streams live in one directory per wheel and are only a cache: every stream is checked as it
+is copied (its length and CRC-32), a damaged one is replaced, and files are written atomically.
+Large members are only ever read, hashed, compressed and copied in chunks, so memory does not
+grow with their size.
 """
 
 from __future__ import annotations
@@ -25,11 +24,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Optional, Union
 
-from rustwheel.freshness.facts import FactsIndex, of_stat
+from rustwheel.freshness.facts import DigestCache, of_stat
 from rustwheel.spec.compression import DEFAULT, Compression
 from rustwheel.spec.zipwriter import CHUNK, ZipWriter, crc32
 
-INDEX = ".file-digests.json"
 _STREAM = struct.Struct("<4sLLQ32s")  # magic, the data's CRC-32, the stream's CRC-32, length
 _MAGIC = b"RWD2"                       # and sha256 (`rustwheel.cache.hints`)
 
@@ -53,35 +51,14 @@ class FileEntry:
     executable: bool
     size: int
     sha256: bytes
-    crc: int
+    crc: Optional[int]
+    """None: computed as the member is written (or taken from its cached stream)."""
     facts: tuple[int, int, int] = (0, 0, 0)
-    """The file's (inode, size, mtime) its digests are of: it is not hashed again when
-    written, only checked to be that file still (and its CRC-32 the same)."""
+    """The file's (inode, size, mtime) its sha256 is of: it is not hashed again when written,
+    only checked to be that file still (and its CRC-32 the same, when known)."""
 
 
 WheelEntry = Union[Entry, FileEntry]
-
-
-class _Digests:
-    """The sha256 and CRC-32 of data seen in pieces."""
-
-    def __init__(self) -> None:
-        self.sha = hashlib.sha256()
-        self.crc = 0
-
-    def __call__(self, piece: bytes) -> None:
-        self.sha.update(piece)
-        self.crc = crc32(piece, self.crc)
-
-
-def digests_of(fh: BinaryIO) -> tuple[bytes, int, int]:
-    """(sha256, CRC-32, size) of the rest of ``fh``, read in chunks."""
-    seen = _Digests()
-    size = 0
-    while chunk := fh.read(CHUNK):
-        seen(chunk)
-        size += len(chunk)
-    return seen.sha.digest(), seen.crc, size
 
 
 def source_of(entry: WheelEntry) -> BinaryIO:
@@ -113,7 +90,7 @@ def stream_member(z: ZipWriter, entry: WheelEntry, size: int, mode: int,
         offset = z.add_file(entry.path, mode, fh, size, seen, tee)
         if isinstance(entry, FileEntry) and (
                 before != entry.facts or of_stat(os.fstat(fh.fileno())) != entry.facts
-                or seen.crc != entry.crc):
+                or entry.crc not in (None, seen.crc)):
             raise _changed(entry)
     z.patch_crc(offset, seen.crc)
     return seen.crc
@@ -163,10 +140,11 @@ class MemberCache:
         self.used.add(key)
         return self.directory / key
 
-    def _copy(self, z: ZipWriter, path: Path, entry: WheelEntry, size: int, crc: int,
-              mode: int) -> bool:
+    def _copy(self, z: ZipWriter, path: Path, entry: WheelEntry, size: int,
+              crc: Optional[int], mode: int) -> bool:
         """Copy the cached stream in ``path`` into ``z`` if it is whole and made from data
-        with CRC-32 ``crc``; False (nothing written) otherwise."""
+        with CRC-32 ``crc`` (None: the one its header names, the stream being named by the
+        data's sha256); False (nothing written) otherwise."""
         try:
             f = open(path, "rb")  # noqa: SIM115 (closed below; a missing file is a miss)
         except OSError:
@@ -176,10 +154,10 @@ class MemberCache:
             if len(header) < _STREAM.size:
                 return False
             magic, data_crc, stream_crc, length, sha = _STREAM.unpack_from(header)
-            if magic != _MAGIC or data_crc != crc:
+            if magic != _MAGIC or crc not in (None, data_crc):
                 return False
             check = _Tee()
-            offset = z.add(entry.path, mode, size, _pieces(f, check), crc)
+            offset = z.add(entry.path, mode, size, _pieces(f, check), data_crc)
         if check.crc != stream_crc or check.length != length:
             z.rewind(offset)
             return False
@@ -190,7 +168,7 @@ class MemberCache:
             crc: Optional[int], mode: int) -> None:
         """Write ``entry`` into ``z``: its cached stream, else compressed now (and cached)."""
         path = self._stream_path(sha256)
-        if crc is not None and self._copy(z, path, entry, size, crc, mode):
+        if self._copy(z, path, entry, size, crc, mode):
             return
         import tempfile
 
@@ -225,7 +203,7 @@ class MemberCache:
         except OSError:
             return
         for name in names:
-            if name not in self.used and not name.startswith(".file-digests"):
+            if name not in self.used:
                 with suppress(OSError):
                     os.unlink(self.directory / name)
 
@@ -236,40 +214,18 @@ def _pieces(f: BinaryIO, check: _Tee) -> Iterator[bytes]:
         yield piece
 
 
-class MemberLoader:
-    """Reads the wheel's files, large ones through an index of their digests (see `load`)."""
+def load_member(archive_path: str, source: str, executable: Optional[bool]) -> WheelEntry:
+    """The entry for ``source``; ``executable`` None: from its mode on disk.
 
-    def __init__(self, directory: Optional[Path]) -> None:
-        self.digests = FactsIndex(directory / INDEX) if directory is not None else None
-
-    def load(self, archive_path: str, source: str, executable: Optional[bool]) -> WheelEntry:
-        """The entry for ``source``; ``executable`` None: from its mode on disk.
-
-        A large file whose version is in the index becomes a `FileEntry` without being read;
-        another large one is hashed here in chunks, once, and entered in the index.
-        """
-        st = os.stat(source)
-        mode = bool(st.st_mode & 0o100) if executable is None else executable
-        if st.st_size < MemberCache.MIN_SIZE:
-            return Entry(archive_path, Path(source).read_bytes(), mode)
-        known = self.digests.get(source, st) if self.digests is not None else None
-        if known is not None and len(known) == 2:
-            sha256, crc = bytes.fromhex(str(known[0])), int(str(known[1]))
-            return FileEntry(archive_path, source, mode, st.st_size, sha256, crc, of_stat(st))
-        for _ in range(3):  # a file being rewritten is read again, until it holds still
-            with open(source, "rb") as f:
-                st = os.fstat(f.fileno())
-                sha256, crc, size = digests_of(f)
-                after = os.fstat(f.fileno())
-            if of_stat(after) == of_stat(st) and size == st.st_size:
-                if self.digests is not None:
-                    self.digests.put(source, st, sha256.hex(), crc)
-                return FileEntry(archive_path, source, mode, size, sha256, crc, of_stat(st))
-        from rustwheel.errors import ConfigError
-
-        raise ConfigError(f"{source} kept changing while the wheel was being written; build "
-                          "again when it is finished")
-
-    def save(self) -> None:
-        if self.digests is not None:
-            self.digests.save()
+    A large file becomes a `FileEntry` without being read here: its sha256 is the freshness
+    digest of its version (`rustwheel.freshness.facts.DigestCache`, usually taken already when
+    the stage's inputs were checked), and its CRC-32 is computed as it is written or taken
+    from its cached stream.
+    """
+    st = os.stat(source)
+    mode = bool(st.st_mode & 0o100) if executable is None else executable
+    if st.st_size < MemberCache.MIN_SIZE:
+        return Entry(archive_path, Path(source).read_bytes(), mode)
+    sha256 = DigestCache.shared().digest(source, st)
+    return FileEntry(archive_path, source, mode, st.st_size, bytes.fromhex(sha256), None,
+                     of_stat(st))

@@ -55,7 +55,7 @@ def deflate_chunks(read: Callable[[int], bytes], size: int, level: int = 6,
     pieces; ``seen`` gets every piece of data read.
 
     Under 4 MiB: one zlib stream, what zipfile produces. From 4 MiB on: 1 MiB chunks compressed
-    on all cores (zlib-ng releases the GIL), a few at a time, and their streams concatenated,
+    on all cores (zlib-ng releases the GIL), two per core at a time, and their streams joined,
     like pigz: a valid deflate stream whose bytes depend only on the data, never on the number
     of cores, so wheels stay reproducible; memory stays bounded by the workers' chunks."""
     if size < PARALLEL_MIN:
@@ -65,25 +65,26 @@ def deflate_chunks(read: Callable[[int], bytes], size: int, level: int = 6,
         comp = zlib_ng.compressobj(level, DEFLATED, -15)
         yield comp.compress(data) + comp.flush()
         return
-    from concurrent.futures import ThreadPoolExecutor
+    from collections import deque
+    from concurrent.futures import Future, ThreadPoolExecutor
 
     workers = _workers()
     done, tail = 0, b""
+    pending: deque[Future[bytes]] = deque()
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        while done < size:
-            jobs = []
-            for _ in range(workers):
-                if done >= size:
-                    break
+        # Two chunks per worker in flight: while the workers compress, this thread reads the
+        # next chunks and hands on the streams already made.
+        while done < size or pending:
+            while done < size and len(pending) < 2 * workers:
                 chunk = read(min(CHUNK, size - done))
                 if not chunk:
                     raise OSError(f"file shrank while being compressed ({done} of {size} bytes)")
                 if seen is not None:
                     seen(chunk)
                 done += len(chunk)
-                jobs.append((chunk, tail, done >= size))
+                pending.append(pool.submit(_deflate_chunk, chunk, tail, done >= size, level))
                 tail = chunk[-_WINDOW:]
-            yield from pool.map(lambda job: _deflate_chunk(job[0], job[1], job[2], level), jobs)
+            yield pending.popleft().result()
 
 
 def deflate(data: bytes, crc: Optional[int] = None, level: int = 6) -> tuple[int, bytes]:

@@ -3,7 +3,7 @@
 doit's MD5 checker hashes a file whenever its mtime differs from the one saved at the last
 successful run; when the content turned out unchanged the task is up to date, nothing is saved,
 and the same file is hashed again on every later run. `FastChecker` asks the digest cache, which
-hashes each version of a file (its inode, size and mtime) once, with BLAKE2b. It is the checker
+hashes each version of a file (its inode, size and mtime) once, with sha256. It is the checker
 of rustwheel's own tasks and of any task in a ``dodo.py`` that uses `rustwheel.tasks.DOIT_CONFIG`.
 """
 
@@ -20,7 +20,7 @@ State = tuple[float, int, str]
 
 
 class FastChecker(FileChangedChecker):  # type: ignore[misc]
-    """State per file: (mtime, size, BLAKE2b digest)."""
+    """State per file: (mtime, size, sha256 digest)."""
 
     def check_modified(self, file_path: str, file_stat: os.stat_result, state: Any) -> bool:
         timestamp, size, digest = state

@@ -8,8 +8,9 @@ the task dicts that `rustwheel.build` (through `rustwheel.tasks.runner`), a user
 (`rustwheel.tasks.wheel_tasks`) and the no-op stamp's watch list (`rustwheel.freshness.watch`)
 use. Every stage task has:
 
-- ``file_dep``: its plan file and the inputs known when planning (doit orders the tasks by the
-  plan files and upstream outputs among them);
+- ``file_dep``: its plan file and the upstream outputs among its inputs (doit orders the tasks
+  by them); its other inputs (sources, python files) are in its record, not here, so that doit
+  does not stat and save every one of them again (thousands in a large python package);
 - ``targets``: its outputs known when planning, and its record;
 - ``uptodate``: `Recorded` over its record, which also covers the inputs known only once it
   ran (cargo's dep-info) and outputs named only then (the wheel's final tag);
@@ -118,9 +119,13 @@ def graph(plan: BuildPlan, record_text: str) -> Graph:
         for task in _cell_tasks(plan, cell, texts):
             by_stage[task["basename"]].append(task)
     tasks = [_detect_task(plan, record_text)]
+    outputs = {path for of_stage in by_stage.values() for t in of_stage for path in t["targets"]}
     for stage, of_stage in by_stage.items():  # each stage's group task first
         if of_stage:
             tasks.append({"basename": stage, "name": None, "doc": _DOCS[stage]})
+        for task in of_stage:
+            plan_file = task["action"][2]
+            task["file_dep"] = [p for p in task["file_dep"] if p == plan_file or p in outputs]
         tasks += of_stage
     return {"state_dir": str(plan.state_dir), "tasks": tasks,
             "wheel_records": {cell.name: cell.wheel.record for cell in plan.cells}}

@@ -121,13 +121,13 @@ def test_large_members_deflate_in_parallel_reproducibly(monkeypatch: pytest.Monk
 
 def test_unchanged_large_files_are_not_read_again(tmp_path: Path,
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
-    """A large file's digests come from the index while its (inode, size, mtime) is unchanged,
-    and its deflate stream from the member cache: the wheel is the same as one written from
-    the bytes, and a changed file is read again."""
+    """A large file's sha256 comes from the digest cache while its (inode, size, mtime) is
+    unchanged, and its deflate stream from the member cache: the wheel is the same as one
+    written from the bytes, and a changed file is read again."""
     import os
 
-    from rustwheel.spec import membercache
-    from rustwheel.spec.membercache import FileEntry, MemberCache, MemberLoader
+    from rustwheel.freshness.facts import DigestCache
+    from rustwheel.spec.membercache import FileEntry, MemberCache, load_member
 
     lib = tmp_path / "lib.so"
     lib.write_bytes(os.urandom(200_000) + bytes(400_000))
@@ -137,10 +137,8 @@ def test_unchanged_large_files_are_not_read_again(tmp_path: Path,
     dist = "pkg-1.0.dist-info"
 
     def build(name: str) -> bytes:
-        loader = MemberLoader(cache_dir)
-        items = [loader.load("pkg/lib.so", str(lib), True),
-                 loader.load("pkg/mod.py", str(small), None)]
-        loader.save()
+        items = [load_member("pkg/lib.so", str(lib), True),
+                 load_member("pkg/mod.py", str(small), None)]
         write_wheel(tmp_path / name, items, dist, None, MemberCache(cache_dir))
         plain = [Entry("pkg/lib.so", lib.read_bytes(), True), Entry("pkg/mod.py", b"x = 1\n")]
         write_wheel(tmp_path / f"plain-{name}", plain, dist, None)
@@ -157,8 +155,8 @@ def test_unchanged_large_files_are_not_read_again(tmp_path: Path,
         return real_read(self)
 
     monkeypatch.setattr(Path, "read_bytes", counting)
-    entry = MemberLoader(cache_dir).load("pkg/lib.so", str(lib), True)
-    assert isinstance(entry, FileEntry)
+    entry = load_member("pkg/lib.so", str(lib), True)
+    assert isinstance(entry, FileEntry) and entry.crc is None
     assert build("second.whl") == first
     assert reads.count("lib.so") == 1  # only by the plain reference wheel
     # A damaged stream is not trusted: the file is read (and checked) and the stream rewritten.
@@ -171,8 +169,8 @@ def test_unchanged_large_files_are_not_read_again(tmp_path: Path,
     with zipfile.ZipFile(tmp_path / "changed.whl") as zf:
         assert zf.read("pkg/lib.so") == real_read(lib) and zf.testzip() is None
     assert changed != first
-    # An unreadable index is only a miss.
-    (cache_dir / membercache.INDEX).write_text("{not json")
+    # A forgotten digest is only a miss.
+    DigestCache.shared().entries.clear()
     assert build("fourth.whl") == changed
 
 
@@ -273,11 +271,11 @@ def test_a_large_file_changed_after_it_was_hashed_fails_the_wheel(tmp_path: Path
     """Its digests (for RECORD) would be stale: the write stops, and leaves no wheel."""
     import os
 
-    from rustwheel.spec.membercache import MemberCache, MemberLoader
+    from rustwheel.spec.membercache import MemberCache, load_member
 
     lib = tmp_path / "lib.so"
     lib.write_bytes(os.urandom(400_000))
-    entry = MemberLoader(tmp_path / "members").load("pkg/lib.so", str(lib), True)
+    entry = load_member("pkg/lib.so", str(lib), True)
     lib.write_bytes(os.urandom(400_000))
     for cache in (None, MemberCache(tmp_path / "members")):
         with pytest.raises(ConfigError, match="changed while the wheel was being written"):

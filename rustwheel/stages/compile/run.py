@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import sys
 from collections.abc import Mapping
 from contextlib import suppress
@@ -11,7 +10,7 @@ from pathlib import Path
 from typing import Optional
 
 from rustwheel import _run, filelock, ui
-from rustwheel.atomic import replacing, write_if_changed
+from rustwheel.atomic import link_or_copy, write_if_changed
 from rustwheel.cargo.messages import (
     Artifact,
     BuildScriptRun,
@@ -30,11 +29,12 @@ from rustwheel.stages.stage import StageRun
 
 
 def _stage_copy(source: str, dest: Path, executable: bool) -> None:
-    """Copy the artifact into the stage's directory (a later cargo run replaces cargo's file;
-    this copy stays what this run built). It is not hashed here: a develop build never needs
-    its digest, and the wheel stage and the store hash it when they need to."""
-    with open(source, "rb") as src, replacing(dest, 0o755 if executable else 0o644) as fh:
-        shutil.copyfileobj(src, fh, 1 << 20)
+    """Put the artifact into the stage's directory, a hard link to cargo's file when the file
+    system allows (cargo and rustc only ever replace their outputs, never write into them, so
+    the link stays what this run built; a copy otherwise). It is not hashed here: a develop
+    build never needs its digest, and the wheel stage and the store hash it when they need
+    to."""
+    link_or_copy(Path(source), dest, 0o755 if executable else 0o644)
 
 
 def _matches(unit: CompileUnit, plan: CompilePlan, art: Artifact) -> bool:

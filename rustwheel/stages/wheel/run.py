@@ -35,11 +35,10 @@ def _repaired(plan: WheelPlan) -> WheelPlan:
 
 
 def entries(plan: WheelPlan) -> list[WheelEntry]:
-    from rustwheel.spec.membercache import MemberLoader
+    from rustwheel.spec.membercache import load_member
     from rustwheel.spec.wheelfile import Entry
 
-    loader = MemberLoader(Path(plan.member_cache) if plan.member_cache else None)
-    out: list[WheelEntry] = [loader.load(item.archive_path, item.source, item.executable)
+    out: list[WheelEntry] = [load_member(item.archive_path, item.source, item.executable)
                              for item in plan.files]
     for gen in plan.generated:
         out.append(Entry(gen.archive_path, gen.content.encode("utf-8")))
@@ -53,8 +52,7 @@ def entries(plan: WheelPlan) -> list[WheelEntry]:
             if staged.archive_path in taken:
                 raise collision(staged.archive_path, taken[staged.archive_path], staged.origin)
             taken[staged.archive_path] = staged.origin
-            out.append(loader.load(staged.archive_path, staged.source, staged.executable))
-    loader.save()
+            out.append(load_member(staged.archive_path, staged.source, staged.executable))
     return out
 
 
