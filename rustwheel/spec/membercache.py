@@ -22,11 +22,16 @@ from collections.abc import Iterator
 from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Optional, Union
+from typing import TYPE_CHECKING, BinaryIO, Optional, Union
 
 from rustwheel.freshness.facts import DigestCache, of_stat
+from rustwheel.spec import lastwheel
 from rustwheel.spec.compression import DEFAULT, Compression
+from rustwheel.spec.lastwheel import KeptEntry, LastWheel
 from rustwheel.spec.zipwriter import CHUNK, ZipWriter, crc32
+
+if TYPE_CHECKING:
+    from rustwheel.freshness.facts import Facts
 
 _STREAM = struct.Struct("<4sLLQ32s")  # magic, the data's CRC-32, the stream's CRC-32, length
 _MAGIC = b"RWD2"                       # and sha256 (`rustwheel.cache.hints`)
@@ -39,6 +44,8 @@ class Entry:
     path: str
     data: bytes
     executable: bool = False
+    origin: Optional[tuple[str, Facts]] = None
+    """The file it was read from, and that file's facts when read (None: generated)."""
 
 
 @dataclass(frozen=True)
@@ -58,17 +65,18 @@ class FileEntry:
     only checked to be that file still (and its CRC-32 the same, when known)."""
 
 
-WheelEntry = Union[Entry, FileEntry]
+WheelEntry = Union[Entry, FileEntry, KeptEntry]
 
 
 def source_of(entry: WheelEntry) -> BinaryIO:
-    return open(entry.source, "rb") if isinstance(entry, FileEntry) else io.BytesIO(entry.data)
+    return io.BytesIO(entry.data) if isinstance(entry, Entry) else open(entry.source, "rb")
 
 
-def _changed(entry: WheelEntry) -> Exception:
+def changed(entry: WheelEntry) -> Exception:
+    """The error of a member whose file changed while the wheel was being written."""
     from rustwheel.errors import ConfigError
 
-    source = entry.source if isinstance(entry, FileEntry) else entry.path
+    source = entry.path if isinstance(entry, Entry) else entry.source
     return ConfigError(f"{source} changed while the wheel was being written; build again")
 
 
@@ -91,7 +99,7 @@ def stream_member(z: ZipWriter, entry: WheelEntry, size: int, mode: int,
         if isinstance(entry, FileEntry) and (
                 before != entry.facts or of_stat(os.fstat(fh.fileno())) != entry.facts
                 or entry.crc not in (None, seen.crc)):
-            raise _changed(entry)
+            raise changed(entry)
     z.patch_crc(offset, seen.crc)
     return seen.crc
 
@@ -203,7 +211,7 @@ class MemberCache:
         except OSError:
             return
         for name in names:
-            if name not in self.used:
+            if name not in self.used and name not in (lastwheel.INDEX, lastwheel.WHEEL):
                 with suppress(OSError):
                     os.unlink(self.directory / name)
 
@@ -214,9 +222,11 @@ def _pieces(f: BinaryIO, check: _Tee) -> Iterator[bytes]:
         yield piece
 
 
-def load_member(archive_path: str, source: str, executable: Optional[bool]) -> WheelEntry:
+def load_member(archive_path: str, source: str, executable: Optional[bool],
+                last: Optional[LastWheel] = None) -> WheelEntry:
     """The entry for ``source``; ``executable`` None: from its mode on disk.
 
+    A small file is read, unless ``last`` (the last wheel) holds it as it is now.
     A large file becomes a `FileEntry` without being read here: its sha256 is the freshness
     digest of its version (`rustwheel.freshness.facts.DigestCache`, usually taken already when
     the stage's inputs were checked), and its CRC-32 is computed as it is written or taken
@@ -225,7 +235,10 @@ def load_member(archive_path: str, source: str, executable: Optional[bool]) -> W
     st = os.stat(source)
     mode = bool(st.st_mode & 0o100) if executable is None else executable
     if st.st_size < MemberCache.MIN_SIZE:
-        return Entry(archive_path, Path(source).read_bytes(), mode)
+        kept = last.kept(archive_path, source, st, mode) if last is not None else None
+        if kept is not None:
+            return kept
+        return Entry(archive_path, Path(source).read_bytes(), mode, (source, of_stat(st)))
     sha256 = DigestCache.shared().digest(source, st)
     return FileEntry(archive_path, source, mode, st.st_size, bytes.fromhex(sha256), None,
                      of_stat(st))

@@ -18,11 +18,13 @@ from typing import BinaryIO, Optional
 from rustwheel.atomic import default_mode, replacing
 from rustwheel.errors import ConfigError
 from rustwheel.spec.compression import DEFAULT, DEFLATED, Compression
+from rustwheel.spec.lastwheel import KeptEntry, LastWheel, Written
 from rustwheel.spec.membercache import (
     Entry,
     FileEntry,
     MemberCache,
     WheelEntry,
+    changed,
     source_of,
     stream_member,
 )
@@ -57,11 +59,11 @@ def record_hash(data: bytes) -> str:
 
 
 def _sha256(e: WheelEntry) -> bytes:
-    return e.sha256 if isinstance(e, FileEntry) else hashlib.sha256(e.data).digest()
+    return hashlib.sha256(e.data).digest() if isinstance(e, Entry) else e.sha256
 
 
 def _size(e: WheelEntry) -> int:
-    return e.size if isinstance(e, FileEntry) else len(e.data)
+    return len(e.data) if isinstance(e, Entry) else e.size
 
 
 def record_text(entries: Iterable[WheelEntry], record_path: str,
@@ -75,9 +77,9 @@ def record_text(entries: Iterable[WheelEntry], record_path: str,
 
 
 def _same(a: WheelEntry, b: WheelEntry) -> bool:
-    if isinstance(a, FileEntry) or isinstance(b, FileEntry):
-        return _sha256(a) == _sha256(b)
-    return a.data == b.data
+    if isinstance(a, Entry) and isinstance(b, Entry):
+        return a.data == b.data
+    return _sha256(a) == _sha256(b)
 
 
 def ordered(entries: Iterable[WheelEntry], dist_info: str) -> list[WheelEntry]:
@@ -97,16 +99,41 @@ def ordered(entries: Iterable[WheelEntry], dist_info: str) -> list[WheelEntry]:
     return sorted(by_path.values(), key=key)
 
 
-def _add(z: ZipWriter, e: WheelEntry, digest: bytes, member_cache: Optional[MemberCache]) -> None:
+def _add(z: ZipWriter, e: WheelEntry, digest: bytes, member_cache: Optional[MemberCache],
+         last: Optional[LastWheel]) -> None:
     mode = 0o755 if e.executable else 0o644
     size = _size(e)
-    if isinstance(e, Entry) and size < MemberCache.MIN_SIZE:
-        z.add_bytes(e.path, e.data, mode)
+    if isinstance(e, KeptEntry):
+        assert last is not None  # a kept entry comes from the last wheel
+        _add_kept(z, e, digest, mode, last)
+    elif isinstance(e, Entry) and size < MemberCache.MIN_SIZE:
+        offset = z.fh.tell()
+        crc = z.add_bytes(e.path, e.data, mode)
+        if last is not None and e.origin is not None:
+            last.note(Written(e.path, *e.origin, e.executable, (offset, z.fh.tell() - offset),
+                              crc, digest))
     elif member_cache is not None and z.method.code == DEFLATED:
-        crc = e.crc if isinstance(e, FileEntry) else crc32(e.data)
-        member_cache.add(z, e, size, digest, crc, mode)
+        known = e.crc if isinstance(e, FileEntry) else crc32(e.data)
+        member_cache.add(z, e, size, digest, known, mode)
     else:
         stream_member(z, e, size, mode)
+
+
+def _add_kept(z: ZipWriter, e: KeptEntry, digest: bytes, mode: int, last: LastWheel) -> None:
+    """Copy the member from the last wheel; when its span there is not that member after all,
+    read the file, which must still be the version indexed (its sha256 is in RECORD)."""
+    offset = z.fh.tell()
+    local = last.read(e)
+    if local is not None:
+        z.add_raw(e.path, mode, local, e.crc, e.size)
+        crc = e.crc
+    else:
+        data = Path(e.source).read_bytes()
+        if hashlib.sha256(data).digest() != digest:
+            raise changed(e)
+        crc = z.add_bytes(e.path, data, mode)
+    last.note(Written(e.path, e.source, e.facts, e.executable, (offset, z.fh.tell() - offset),
+                      crc, digest))
 
 
 def _write_zip64(fh: BinaryIO, files: Sequence[WheelEntry], date_time: tuple[int, ...],
@@ -133,12 +160,14 @@ def _write_zip64(fh: BinaryIO, files: Sequence[WheelEntry], date_time: tuple[int
 
 def write_wheel(destination: Path, entries: Iterable[WheelEntry], dist_info: str,
                 source_date_epoch: Optional[str], member_cache: Optional[MemberCache] = None,
-                compression: Optional[Compression] = None) -> None:
+                compression: Optional[Compression] = None,
+                last: Optional[LastWheel] = None) -> None:
     """Write the wheel atomically, member by member in bounded chunks; RECORD comes last.
 
     A `FileEntry` (a large file whose digests are known) is neither read nor hashed when
-    ``member_cache`` holds its deflate stream. ``compression``: the member cache's, else
-    deflate at level 6."""
+    ``member_cache`` holds its deflate stream; a `KeptEntry` is copied from ``last`` (the
+    last wheel), which then keeps this one. ``compression``: the member cache's, else deflate
+    at level 6."""
     method = compression or (member_cache.compression if member_cache is not None else DEFAULT)
     date_time = zip_timestamp(source_date_epoch)
     files = ordered(entries, dist_info)
@@ -146,15 +175,21 @@ def write_wheel(destination: Path, entries: Iterable[WheelEntry], dist_info: str
     files = [e for e in files if e.path != record_path]
     digests = [_sha256(e) for e in files]
     record = Entry(record_path, record_text(files, record_path, digests).encode("utf-8"))
-    with replacing(destination, default_mode()) as raw:
-        if fits((e.path, _size(e)) for e in [*files, record]):
-            z = ZipWriter(raw, date_time, method)
-            for e, d in zip(files, digests):
-                _add(z, e, d, member_cache)
-            z.add_bytes(record_path, record.data, 0o644)
-            z.close()
-        else:
-            _write_zip64(raw, [*files, record], date_time, method)
+    try:
+        with replacing(destination, default_mode()) as raw:
+            if fits((e.path, _size(e)) for e in [*files, record]):
+                z = ZipWriter(raw, date_time, method)
+                for e, d in zip(files, digests):
+                    _add(z, e, d, member_cache, last)
+                z.add_bytes(record_path, record.data, 0o644)
+                z.close()
+            else:
+                _write_zip64(raw, [*files, record], date_time, method)
+    finally:
+        if last is not None:
+            last.close()
+    if last is not None:
+        last.keep(destination)
     if member_cache is not None:
         member_cache.prune()
         if member_cache.spans:  # the store need not hash these streams again

@@ -154,6 +154,10 @@ class ZipWriter:
         self.fh.seek(offset + 14)
         self.fh.write(struct.pack("<3L", crc, csize, size))
         self.fh.seek(end)
+        self._central(path, mode, offset, code, crc, csize, size)
+
+    def _central(self, path: str, mode: int, offset: int, code: int, crc: int, csize: int,
+                 size: int) -> None:
         name = path.encode("utf-8")
         flags = 0 if path.isascii() else 0x800
         attrs = ((0o100000 | mode) & 0xFFFF) << 16
@@ -161,6 +165,16 @@ class ZipWriter:
                                           code, self.dostime, self.dosdate, crc, csize, size,
                                           len(name), 0, 0, 0, 0, attrs, offset - self.start)
                             + name)
+
+    def add_raw(self, path: str, mode: int, local: bytes, crc: int, size: int) -> None:
+        """A member as a writer with the same timestamp and compression wrote it before:
+        ``local``, its local header and stream, copied as they are."""
+        offset = self.fh.tell()
+        self.fh.write(local)
+        name = 30 + len(path.encode("utf-8"))
+        code = struct.unpack_from("<H", local, 8)[0]
+        self._central(path, mode, offset, code, crc, len(local) - name, size)
+        self.last = (offset + name, len(local) - name)
 
     def patch_crc(self, offset: int, crc: int) -> None:
         """Set the CRC-32 of the member at ``offset`` (the last one written) once known."""
@@ -178,12 +192,15 @@ class ZipWriter:
         self.fh.truncate()
         self.central.pop()
 
-    def add_bytes(self, path: str, data: bytes, mode: int) -> None:
+    def add_bytes(self, path: str, data: bytes, mode: int) -> int:
+        """Write a member held in memory; its CRC-32."""
         if self.method.code == STORED:
-            self.add(path, mode, len(data), [data], crc32(data))
+            crc = crc32(data)
+            self.add(path, mode, len(data), [data], crc)
         else:
             crc, stream = deflate(data, level=self.method.level)
             self.add(path, mode, len(data), [stream], crc)
+        return crc
 
     def add_file(self, path: str, mode: int, fh: BinaryIO, size: int,
                  seen: Callable[[bytes], None], tee: Optional[BinaryIO] = None) -> int:

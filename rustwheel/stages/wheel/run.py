@@ -6,7 +6,7 @@ import dataclasses
 import json
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Optional
 
 from rustwheel.freshness.facts import facts
 from rustwheel.plan import codec
@@ -14,6 +14,7 @@ from rustwheel.stages.stage import StageRun
 from rustwheel.stages.wheel.plan import FileItem, WheelPlan, collision, retagged, unique_files
 
 if TYPE_CHECKING:
+    from rustwheel.spec.lastwheel import LastWheel
     from rustwheel.spec.wheelfile import WheelEntry
 
 
@@ -34,11 +35,12 @@ def _repaired(plan: WheelPlan) -> WheelPlan:
     return dataclasses.replace(out, files=tuple(unique_files(files, list(out.generated))))
 
 
-def entries(plan: WheelPlan) -> list[WheelEntry]:
+def entries(plan: WheelPlan, last: Optional[LastWheel] = None) -> list[WheelEntry]:
+    """The wheel's members; those ``last`` (the last wheel) holds unchanged are not read."""
     from rustwheel.spec.membercache import load_member
     from rustwheel.spec.wheelfile import Entry
 
-    out: list[WheelEntry] = [load_member(item.archive_path, item.source, item.executable)
+    out: list[WheelEntry] = [load_member(item.archive_path, item.source, item.executable, last)
                              for item in plan.files]
     for gen in plan.generated:
         out.append(Entry(gen.archive_path, gen.content.encode("utf-8")))
@@ -52,7 +54,7 @@ def entries(plan: WheelPlan) -> list[WheelEntry]:
             if staged.archive_path in taken:
                 raise collision(staged.archive_path, taken[staged.archive_path], staged.origin)
             taken[staged.archive_path] = staged.origin
-            out.append(load_member(staged.archive_path, staged.source, staged.executable))
+            out.append(load_member(staged.archive_path, staged.source, staged.executable, last))
     return out
 
 
@@ -89,14 +91,19 @@ class WheelJob:
 
     def run(self) -> StageRun:
         from rustwheel.spec.compression import Compression
-        from rustwheel.spec.wheelfile import MemberCache, write_wheel
+        from rustwheel.spec.lastwheel import LastWheel
+        from rustwheel.spec.wheelfile import MemberCache, write_wheel, zip_timestamp
 
         plan = self.plan
         output = Path(plan.output)
         method = Compression(plan.compression, plan.compression_level)
-        members = MemberCache(Path(plan.member_cache), method) if plan.member_cache else None
-        write_wheel(output, entries(plan), plan.dist_info, plan.source_date_epoch, members,
-                    method)
+        members = last = None
+        if plan.member_cache:
+            members = MemberCache(Path(plan.member_cache), method)
+            stamp = f"{method.tag}:{zip_timestamp(plan.source_date_epoch)}"
+            last = LastWheel(Path(plan.member_cache), stamp)
+        write_wheel(output, entries(plan, last), plan.dist_info, plan.source_date_epoch,
+                    members, method, last)
         return self._written({output.name: output})
 
     def restored(self, outputs: Mapping[str, Path]) -> StageRun:

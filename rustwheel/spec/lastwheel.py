@@ -1,0 +1,159 @@
+"""The last wheel written, as the source of its small members that did not change.
+
+A python edit in a package of 3,000 modules changes one member; reading, hashing and
+compressing the other 2,999 again took most of the rebuild. After each wheel is written, a hard
+link to it (``last.whl``) and an index of its members are kept in the wheel's member cache
+directory: for each small member, the facts ``(inode, size, mtime_ns)`` and mode of the file it
+came from, where its local header and stream lie in ``last.whl``, its CRC-32 and its sha256.
+The next wheel copies those bytes for every file whose facts and mode are unchanged, and
+neither reads nor compresses the file.
+
+The index is used only while ``last.whl`` is the file it describes (its facts) and the
+compression and entry timestamp are the same; each copied span must begin with a local header
+naming its member. A file whose mtime is within the last second when it is read is not
+indexed: a write in the same clock tick could leave its facts unchanged. It is only a cache:
+anything that does not match is read and compressed as usual.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from contextlib import suppress
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Optional
+
+from rustwheel.freshness.facts import of_stat
+
+if TYPE_CHECKING:
+    from rustwheel.freshness.facts import Facts
+
+INDEX = "last-wheel.json"
+WHEEL = "last.whl"
+FORMAT = 1
+"""Of the index and of the zip writer's local headers: part of every stamp."""
+_RECENT_NS = 1_000_000_000
+"""A file modified this recently (against the system clock) is not indexed."""
+
+
+@dataclass(frozen=True)
+class KeptEntry:
+    """A small member copied from the last wheel: its local header and stream, ``span``
+    (offset, length) of ``last.whl``."""
+
+    path: str
+    source: str
+    executable: bool
+    size: int
+    sha256: bytes
+    crc: int
+    span: tuple[int, int]
+    facts: Facts
+
+
+@dataclass(frozen=True)
+class Written:
+    """A small member as written: what the next wheel needs to copy it."""
+
+    path: str
+    source: str
+    facts: Facts
+    executable: bool
+    span: tuple[int, int]
+    crc: int
+    sha256: bytes
+
+
+class LastWheel:
+    """The index of the last wheel in ``directory`` for wheels written with ``stamp`` (the
+    compression and entry timestamp), and the spans of the wheel being written."""
+
+    def __init__(self, directory: Path, stamp: str) -> None:
+        self.directory = directory
+        self.stamp = f"{FORMAT}:{stamp}"
+        self.started = time.time_ns()
+        """Files modified less than a second before this are not indexed."""
+        self.members: dict[str, list[Any]] = {}
+        self.written: list[Written] = []
+        self._fd: Optional[int] = None
+        index = _read_index(directory / INDEX)
+        if index is None or index.get("stamp") != self.stamp:
+            return
+        try:
+            fd = os.open(directory / WHEEL, os.O_RDONLY | os.O_CLOEXEC)
+        except OSError:
+            return
+        if list(of_stat(os.fstat(fd))) != index.get("wheel"):
+            os.close(fd)
+            return
+        self._fd = fd
+        self.members = index["members"]
+
+    def kept(self, path: str, source: str, st: os.stat_result,
+             executable: bool) -> Optional[KeptEntry]:
+        """The member as the last wheel has it, when ``source`` is the same file version."""
+        known = self.members.get(path)
+        facts = of_stat(st)
+        if not isinstance(known, list) or len(known) != 9 or known[0] != source \
+                or known[1:4] != list(facts) or known[4] != executable:
+            return None
+        offset, length, crc, sha256 = known[5:9]
+        return KeptEntry(path, source, executable, st.st_size, bytes.fromhex(sha256), crc,
+                         (offset, length), facts)
+
+    def read(self, entry: KeptEntry) -> Optional[bytes]:
+        """The member's local header and stream, or None when the span is not that member's."""
+        if self._fd is None:
+            return None
+        offset, length = entry.span
+        data = os.pread(self._fd, length, offset)
+        name = entry.path.encode("utf-8")
+        if len(data) != length or data[:4] != b"PK\x03\x04" or data[30:30 + len(name)] != name:
+            return None
+        return data
+
+    def note(self, member: Written) -> None:
+        """``member`` was written to the new wheel."""
+        if member.facts[2] < self.started - _RECENT_NS:
+            self.written.append(member)
+
+    def keep(self, wheel: Path) -> None:
+        """``wheel`` (just written) becomes the last wheel: a hard link to it and the index of
+        the members noted. Nothing is kept when linking fails (a cache only; a copy would cost
+        more than it saves). The old link is removed first, never renamed over: on ext4 a
+        rename over a file writes the new one's data out at once (``auto_da_alloc``)."""
+        self.close()
+        from rustwheel.atomic import write_bytes
+
+        index, link = self.directory / INDEX, self.directory / WHEEL
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            for stale in (index, link):  # the index first: never one of another wheel
+                with suppress(FileNotFoundError):
+                    stale.unlink()
+            os.link(wheel, link)
+            st = os.stat(link)
+            members = {m.path: [m.source, *m.facts, m.executable, *m.span, m.crc,
+                                m.sha256.hex()] for m in self.written}
+            text = json.dumps({"stamp": self.stamp, "wheel": list(of_stat(st)),
+                               "members": members}, separators=(",", ":"))
+            write_bytes(index, text.encode("utf-8"))
+        except OSError:
+            return
+
+    def close(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+
+def _read_index(path: Path) -> Optional[dict[str, Any]]:
+    try:
+        data = json.loads(path.read_bytes())
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("members"), dict):
+        return None
+    return data
