@@ -74,9 +74,12 @@ def _under(path: str, dirs: tuple[str, ...]) -> bool:
     return any(path.startswith(d) for d in dirs)
 
 
-def snapshot(paths: Iterable[str]) -> dict[str, Optional[Facts]]:
-    """The facts of ``paths`` before a stage runs (None: missing)."""
-    return {path: facts(path) for path in paths}
+def snapshot(paths: Iterable[str], seen: Mapping[str, os.stat_result] = MappingProxyType({}),
+             ) -> dict[str, Optional[Facts]]:
+    """The facts of ``paths`` before a stage runs (None: missing); ``seen``: stats taken just
+    before (`checked`), not taken again."""
+    return {path: of_stat(st) if (st := seen.get(path)) is not None else facts(path)
+            for path in paths}
 
 
 @dataclass(frozen=True)
@@ -145,9 +148,22 @@ def read(record_path: str) -> Optional[Json]:
     return data
 
 
-def _input_changed(path: str, entry: list[Any], cache: DigestCache) -> bool:
+_CHECKED: dict[str, tuple[Json, dict[str, os.stat_result]]] = {}
+"""The last `changes` check: its record and the stats it took, by record path."""
+
+
+def checked(record_path: str) -> tuple[Optional[Json], dict[str, os.stat_result]]:
+    """The record and input stats of the check just made of ``record_path`` (doit evaluates a
+    task's ``uptodate`` right before running it), taken once: the stage starts from them
+    instead of reading the record and stating every input again. (None, {}) when the last
+    check was of another record."""
+    return _CHECKED.pop(record_path, (None, {}))
+
+
+def _input_changed(path: str, entry: list[Any], cache: DigestCache,
+                   seen: dict[str, os.stat_result]) -> bool:
     try:
-        st = os.stat(path)
+        st = seen[path] = os.stat(path)
     except OSError:
         return bool(entry[3] != ABSENT)
     if entry[3] is None or entry[3] == ABSENT:
@@ -163,14 +179,17 @@ def _input_changed(path: str, entry: list[Any], cache: DigestCache) -> bool:
 def changes(record_path: str, fingerprint: str) -> Optional[list[str]]:
     """What changed since the record was written (``$NAME`` for a variable); None when there
     is no usable record (never written, another format or another plan)."""
+    _CHECKED.clear()
     data = read(record_path)
     if data is None or data.get("fingerprint") != fingerprint:
         return None
     changed = [f"${name}" for name, value in data["env"].items()
                if env_digest(os.environ.get(name)) != value]
     cache = DigestCache.shared()
-    changed += [p for p, e in data["inputs"].items() if _input_changed(p, e, cache)]
+    seen: dict[str, os.stat_result] = {}
+    changed += [p for p, e in data["inputs"].items() if _input_changed(p, e, cache, seen)]
     changed += [p for p, f in data["outputs"].items() if list(facts(p) or ()) != f]
+    _CHECKED[record_path] = (data, seen)
     return changed
 
 

@@ -67,9 +67,10 @@ def fingerprint(plan_text: str) -> str:
     return hashlib.sha256(plan_text.encode("utf-8")).hexdigest()
 
 
-def _restore(job: Job, storage: Optional[Storage]) -> Optional[StageRun]:
+def _restore(job: Job, storage: Optional[Storage], seen: Mapping[str, os.stat_result],
+             ) -> Optional[StageRun]:
     """The job's result restored from the store (its inputs: those of the stored run)."""
-    hit = storage.lookup(job.known_inputs) if storage is not None else None
+    hit = storage.lookup(job.known_inputs, seen) if storage is not None else None
     files = storage.restore(hit, job.output_dir) if storage and hit else None
     if hit is None or files is None:
         return None
@@ -78,20 +79,24 @@ def _restore(job: Job, storage: Optional[Storage]) -> Optional[StageRun]:
                                values={**run.values, "restored": True})
 
 
-def _inputs_before(job: Job) -> dict[str, Optional[Facts]]:
+def _inputs_before(job: Job) -> tuple[dict[str, Optional[Facts]], dict[str, os.stat_result]]:
     """The facts of every input the job can name before it runs: the known inputs, and those
-    its last run recorded (cargo's dep-info list rarely changes)."""
-    last = records.read(job.plan.inputs_record)
-    return records.snapshot([*job.known_inputs, *(last["inputs"] if last else ())])
+    its last run recorded (cargo's dep-info list rarely changes); and the stats of them the
+    task's up-to-date check took a moment ago."""
+    last, seen = records.checked(job.plan.inputs_record)
+    if last is None:
+        last = records.read(job.plan.inputs_record)
+    paths = [*job.known_inputs, *(last["inputs"] if last else ())]
+    return records.snapshot(paths, seen), seen
 
 
 def execute(job: Job, text: str) -> Mapping[str, JsonValue]:
     """Restore or run ``job``, record what it read and wrote, store a new result."""
     since = clock(Path(job.plan.inputs_record).parent)
-    before = _inputs_before(job)
+    before, seen = _inputs_before(job)
     spec = job.plan.cache
     storage = Storage(spec, job.store_name, job.tools()) if spec is not None else None
-    restored = _restore(job, storage)
+    restored = _restore(job, storage, seen)
     run = restored if restored is not None else job.run()
     observed = records.observe([*job.known_inputs, *run.inputs], run.env, since=since,
                                exempt=written_while_building(job.plan.inputs_record),

@@ -34,14 +34,14 @@ def run_tasks(tasks: Sequence[Any], dep_file: Path, log: RunLog, jobs: int = 1,
     database, checker and reporter, and without its command line (`rustwheel.tasks.doitcore`).
     """
     from doit.control import TaskControl
-    from doit.dependency import Dependency, JSONCodec
+    from doit.dependency import JSONCodec
     from doit.globals import Globals
     from doit.loader import generate_tasks
     from doit.runner import MRunner, Runner
     from doit.task import Stream
 
     from rustwheel.tasks.checker import FastChecker
-    from rustwheel.tasks.database import CommittingSqliteDB
+    from rustwheel.tasks.database import CommittingSqliteDB, TaskDependency
     from rustwheel.tasks.display import showing
 
     names = _names(tasks)
@@ -49,8 +49,8 @@ def run_tasks(tasks: Sequence[Any], dep_file: Path, log: RunLog, jobs: int = 1,
     control = TaskControl(list(generate_tasks("rustwheel", (
         dict(t) if isinstance(t, dict) else t for t in tasks))))
     control.process(None)
-    deps = Dependency(CommittingSqliteDB, str(dep_file), checker_cls=FastChecker,
-                      codec_cls=JSONCodec)
+    deps = TaskDependency(CommittingSqliteDB, str(dep_file), checker_cls=FastChecker,
+                          codec_cls=JSONCodec)
     Globals.dep_manager = deps
     reporter = reporter_class(log)(sys.stdout, {"failure_verbosity": 0})
     run_args = (deps, reporter, True, False, Stream(VERBOSITY))

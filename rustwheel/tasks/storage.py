@@ -24,6 +24,7 @@ import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Optional
 
 from rustwheel import __version__, ui
@@ -128,31 +129,37 @@ class Storage:
         plan = {"fingerprint": self.spec.fingerprint, **({"env": env} if env is not None else {})}
         return action_key(stage, STORE_LAYOUT_VERSION, plan, inputs, self.tools, __version__)
 
-    def _digests(self, paths: Iterable[str]) -> Optional[dict[str, str]]:
-        """label -> content digest for every path; None if one is missing."""
+    def _digests(self, paths: Iterable[str],
+                 seen: Mapping[str, os.stat_result] = MappingProxyType({}),
+                 ) -> Optional[dict[str, str]]:
+        """label -> content digest for every path (``seen``: stats just taken); None if one is
+        missing."""
         cache = DigestCache.shared()
         try:
-            return {label(p, self.spec.roots): cache.digest(p) for p in paths}
+            return {label(p, self.spec.roots): cache.digest(p, seen.get(p)) for p in paths}
         except OSError:
             return None
 
-    def lookup(self, known_inputs: Sequence[str]) -> Optional[Hit]:
-        """A stored result whose recorded inputs all match the files on disk now."""
+    def lookup(self, known_inputs: Sequence[str],
+               seen: Mapping[str, os.stat_result] = MappingProxyType({})) -> Optional[Hit]:
+        """A stored result whose recorded inputs all match the files on disk now (``seen``:
+        stats of them just taken)."""
         try:
-            return self._lookup(known_inputs)
+            return self._lookup(known_inputs, seen)
         except (OSError, CacheError) as exc:
             _warn_once(self.spec, "read", exc)
             return None
 
-    def _lookup(self, known_inputs: Sequence[str]) -> Optional[Hit]:
-        known = self._digests(known_inputs)
+    def _lookup(self, known_inputs: Sequence[str], seen: Mapping[str, os.stat_result],
+                ) -> Optional[Hit]:
+        known = self._digests(known_inputs, seen)
         manifest = None if known is None else self.store.get_action(
             self._key(f"{self.stage}-manifest", known, None))
         if manifest is None:
             return None
         paths = tuple(unlabel(p, self.spec.roots) for p in manifest.meta.get("inputs", []))
         env_names = tuple(manifest.meta.get("env", []))
-        found = self._digests(paths)
+        found = self._digests(paths, seen)
         env = {name: env_digest(os.environ.get(name)) for name in env_names}
         entry = None if found is None else self.store.get_action(self._key(self.stage, found, env))
         return None if entry is None else Hit(entry, paths, env_names)

@@ -134,3 +134,23 @@ def test_facts_taken_before_the_stage_decide_for_known_inputs(tmp_path: Path) ->
     assert not records.observe([str(src)], since=since).clean  # unknown before: by mtime
     src.write_text("x = 2")  # written while the stage ran
     assert not records.observe([str(src)], since=since, before=before).clean
+
+
+def test_the_stage_starts_from_its_check_once(tmp_path: Path) -> None:
+    """The up-to-date check's record and stats are handed to the stage run right after it,
+    once; a check of another record, or a failed one, leaves nothing to take."""
+    a, b = tmp_path / "a.py", tmp_path / "b.py"
+    for f in (a, b):
+        f.write_text("x = 1\n")
+        _old(f)
+    path, _ = _record(tmp_path, [str(a), str(b)])
+    assert records.changes(path, "fp") == []
+    data, seen = records.checked(path)
+    assert data is not None and sorted(data["inputs"]) == sorted(seen) == [str(a), str(b)]
+    assert records.snapshot([str(a), str(tmp_path / "c.py")], seen) == {
+        str(a): records.snapshot([str(a)])[str(a)], str(tmp_path / "c.py"): None}
+    assert records.checked(path) == (None, {})  # taken once
+    records.changes(path, "fp")
+    other, _ = _record(tmp_path / "other", [str(a)])
+    assert records.changes(other, "another plan") is None
+    assert records.checked(path) == (None, {})  # the last check was of another record
