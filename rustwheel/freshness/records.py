@@ -126,19 +126,40 @@ def observe(inputs: Iterable[str], env_names: Iterable[str] = (), *, since: int,
     return Observed(entries, env)
 
 
+def _record(fingerprint: str, observed: Observed, outputs: Iterable[str]) -> Json:
+    out = {p: list(f) for p in sorted(set(outputs)) if (f := facts(p)) is not None}
+    return {"format": FORMAT, "fingerprint": fingerprint, **observed.to_json(), "outputs": out}
+
+
 def dumps(fingerprint: str, observed: Observed, outputs: Iterable[str] = ()) -> str:
     """The record of one stage run: its inputs as observed, its outputs as they are now."""
-    out = {p: list(f) for p in sorted(set(outputs)) if (f := facts(p)) is not None}
-    data = {"format": FORMAT, "fingerprint": fingerprint, **observed.to_json(), "outputs": out}
-    return json.dumps(data, sort_keys=True, indent=0) + "\n"
+    return json.dumps(_record(fingerprint, observed, outputs), sort_keys=True, indent=0) + "\n"
+
+
+_WRITTEN: dict[str, tuple[Facts, Json]] = {}
+"""The records this process wrote, with the facts of the record file then."""
 
 
 def write(record_path: str, fingerprint: str, observed: Observed,
           outputs: Iterable[str] = ()) -> None:
-    write_if_changed(Path(record_path), dumps(fingerprint, observed, outputs))
+    data = _record(fingerprint, observed, outputs)
+    write_if_changed(Path(record_path), json.dumps(data, sort_keys=True, indent=0) + "\n")
+    written = facts(record_path)
+    if written is not None:
+        _WRITTEN[record_path] = (written, data)
+
+
+def written(record_path: str) -> Optional[Json]:
+    """The record as this process wrote it, while the file is still that one (not decoded
+    again); None otherwise. Its input facts are those observed right after the stage ran."""
+    known = _WRITTEN.get(record_path)
+    return known[1] if known is not None and facts(record_path) == known[0] else None
 
 
 def read(record_path: str) -> Optional[Json]:
+    mine = written(record_path)
+    if mine is not None:
+        return mine
     try:
         data = json.loads(Path(record_path).read_text(encoding="utf-8"))
     except (OSError, ValueError):

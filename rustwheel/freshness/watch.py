@@ -32,12 +32,18 @@ def _from_record(record_path: str) -> Optional[Watched]:
     read (an absent probe must stay absent: None); None when there is no clean record, a file
     changed since its stage read it, or build scripts declared environment variables (their
     values are not part of the stamp)."""
-    data = records.read(record_path)
+    mine = records.written(record_path)
+    data = mine if mine is not None else records.read(record_path)
     if data is None or data["env"]:
         return None
     cache = DigestCache.shared()
     out: Watched = {}
     for path, entry in data["inputs"].items():
+        # A record this build wrote: its facts were taken after its stage ran, the latest a
+        # stamp may trust (an edit since then shows at the next build as a change).
+        if mine is not None and entry[3] not in (None, records.ABSENT):
+            out[path] = entry[:3]
+            continue
         now = facts(path)
         if entry[3] == records.ABSENT and now is None:
             out[path] = None

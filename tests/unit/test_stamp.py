@@ -87,8 +87,26 @@ def test_no_watch_list_when_an_input_changed_after_its_stage_read_it(tmp_path: P
     src.write_text("v1")
     os.utime(src, ns=(1_000_000_000, 1_000_000_000))
     tasks = [_task(tmp_path, "compile", src, tmp_path / "lib.so", clock(tmp_path / "c"))]
+    records._WRITTEN.clear()  # the record of an earlier build, read from disk
     src.write_text("v2, saved after the stage read v1")
     assert watch.watched(tasks) is None  # a stamp would pair v2 with v1's output
+
+
+def test_a_record_this_build_wrote_is_watched_as_its_stage_saw_it(tmp_path: Path) -> None:
+    """Neither decoded nor stated again: the facts taken right after the stage ran, so an
+    edit since then is a change at the next no-op check."""
+    (tmp_path / "plan.json").write_text("{}")
+    src = tmp_path / "lib.rs"
+    src.write_text("v1")
+    os.utime(src, ns=(1_000_000_000, 1_000_000_000))
+    seen = os.stat(src)
+    tasks = [_task(tmp_path, "compile", src, tmp_path / "lib.so", clock(tmp_path / "c"))]
+    src.write_text("v2, saved after the stage read v1")
+    found = watch.watched(tasks)
+    assert found is not None
+    assert found[str(src)] == [seen.st_ino, seen.st_size, seen.st_mtime_ns]
+    assert found[str(src)] != [os.stat(src).st_ino, os.stat(src).st_size,
+                               os.stat(src).st_mtime_ns]
 
 
 def test_watch_list_accepts_a_recorded_input_rewritten_with_the_same_content(
@@ -100,6 +118,7 @@ def test_watch_list_accepts_a_recorded_input_rewritten_with_the_same_content(
     src.write_text("v1")
     os.utime(src, ns=(1_000_000_000, 1_000_000_000))
     tasks = [_task(tmp_path, "wheel", src, tmp_path / "w.whl", clock(tmp_path / "c"))]
+    records._WRITTEN.clear()  # the record of an earlier build, read from disk
     src.unlink()
     src.write_text("v1")  # a new inode and mtime, the same bytes
     found = watch.watched(tasks)
