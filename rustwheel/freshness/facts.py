@@ -79,6 +79,8 @@ class FactsIndex:
         self.path = path
         self.entries: dict[str, list[object]] = {}
         self.dirty = False
+        self.new_paths = False
+        """A path not in the index was added: the next save drops the paths gone meanwhile."""
         if path is not None:
             try:
                 data = json.loads(path.read_text(encoding="utf-8"))
@@ -95,22 +97,26 @@ class FactsIndex:
         return None
 
     def put(self, file_path: str, st: os.stat_result, *values: object) -> None:
+        self.new_paths = self.new_paths or file_path not in self.entries
         self.entries[file_path] = [*of_stat(st), *values]
         self.dirty = True
 
     def save(self) -> None:
-        """Write the index (entries of files that no longer exist are dropped); a cache only,
-        so a write that fails is not an error."""
+        """Write the index; a cache only, so a write that fails is not an error. Entries of
+        files that no longer exist are dropped when new paths came in (an edit of a known file
+        does not cost a check of every other one)."""
         if self.path is None or not self.dirty:
             return
         from rustwheel.atomic import write_bytes
 
-        live = {p: v for p, v in self.entries.items() if os.path.exists(p)}
+        live = self.entries
+        if self.new_paths:
+            live = self.entries = {p: v for p, v in self.entries.items() if os.path.exists(p)}
         try:
             write_bytes(self.path, (json.dumps(live, sort_keys=True) + "\n").encode("utf-8"))
         except OSError:
             return
-        self.dirty = False
+        self.dirty = self.new_paths = False
 
 
 class DigestCache(FactsIndex):

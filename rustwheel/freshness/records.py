@@ -131,9 +131,15 @@ def _record(fingerprint: str, observed: Observed, outputs: Iterable[str]) -> Jso
     return {"format": FORMAT, "fingerprint": fingerprint, **observed.to_json(), "outputs": out}
 
 
+def _text(data: Json) -> str:
+    # Compact, so that json's C encoder writes it (any indent means its Python one: 3,000
+    # python files made that a tenth of a rebuild).
+    return json.dumps(data, sort_keys=True, separators=(",", ":")) + "\n"
+
+
 def dumps(fingerprint: str, observed: Observed, outputs: Iterable[str] = ()) -> str:
     """The record of one stage run: its inputs as observed, its outputs as they are now."""
-    return json.dumps(_record(fingerprint, observed, outputs), sort_keys=True, indent=0) + "\n"
+    return _text(_record(fingerprint, observed, outputs))
 
 
 _WRITTEN: dict[str, tuple[Facts, Json]] = {}
@@ -143,7 +149,7 @@ _WRITTEN: dict[str, tuple[Facts, Json]] = {}
 def write(record_path: str, fingerprint: str, observed: Observed,
           outputs: Iterable[str] = ()) -> None:
     data = _record(fingerprint, observed, outputs)
-    write_if_changed(Path(record_path), json.dumps(data, sort_keys=True, indent=0) + "\n")
+    write_if_changed(Path(record_path), _text(data))
     written = facts(record_path)
     if written is not None:
         _WRITTEN[record_path] = (written, data)

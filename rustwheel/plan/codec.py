@@ -47,6 +47,8 @@ def _build(tp: Any, value: Any) -> Any:
         return _build(args[0], value)
     if origin in (tuple, list):
         inner = get_args(tp)[0] if get_args(tp) else Any
+        if isinstance(inner, type) and _flat(inner):  # thousands of `FileItem`s: no per-field work
+            return tuple(inner(**v) for v in value)
         return tuple(_build(inner, v) for v in value)
     if origin is dict:
         _, vt = get_args(tp)
@@ -69,6 +71,22 @@ def _fields(cls: type) -> tuple[tuple[str, Any], ...]:
     plan holds one `FileItem` per file of the package)."""
     hints = typing.get_type_hints(cls, vars(sys.modules[cls.__module__]))
     return tuple((f.name, hints[f.name]) for f in dataclasses.fields(cls))
+
+
+_SCALARS = (str, int, float, bool, type(None))
+
+
+@functools.cache
+def _flat(cls: type) -> bool:
+    """A dataclass whose fields all hold JSON scalars (``Optional`` ones included): built
+    from its plain dict as it is."""
+    if not dataclasses.is_dataclass(cls):
+        return False
+    for _, tp in _fields(cls):
+        kinds = get_args(tp) if get_origin(tp) is Union else (tp,)
+        if not all(k in _SCALARS for k in kinds):
+            return False
+    return True
 
 
 def from_plain(cls: type[T], data: dict[str, Any]) -> T:

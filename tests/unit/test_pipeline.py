@@ -69,6 +69,18 @@ def test_plan_codec_round_trip() -> None:
     assert codec.dumps(codec.loads(BuildPlan, text)) == text  # canonical: same bytes again
 
 
+def test_plan_codec_builds_flat_items_as_they_are() -> None:
+    """A tuple of items with only scalar fields (a wheel's thousands of files) is built from
+    the dicts directly; items with a path or a nested item still go through each field."""
+    from rustwheel.plan.members import FileItem, OutDirInclude
+    from rustwheel.stages.wheel.plan import WheelPlan
+
+    assert codec._flat(FileItem) and codec._flat(OutDirInclude)
+    assert not codec._flat(WheelPlan)
+    files = (FileItem("pkg/a.py", "/src/pkg/a.py"), FileItem("pkg/run", "/src/run", True))
+    assert codec._build(tuple[FileItem, ...], codec.to_plain(files)) == files
+
+
 def test_same_digest_is_what_the_last_successful_run_saved() -> None:
     from doit.task import Task
 

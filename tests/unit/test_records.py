@@ -154,3 +154,29 @@ def test_the_stage_starts_from_its_check_once(tmp_path: Path) -> None:
     other, _ = _record(tmp_path / "other", [str(a)])
     assert records.changes(other, "another plan") is None
     assert records.checked(path) == (None, {})  # the last check was of another record
+
+
+def test_digest_index_drops_gone_files_when_new_paths_come(tmp_path: Path) -> None:
+    """An edit of a known file saves the index as it is; a new path also drops the entries of
+    files that no longer exist."""
+    import json
+
+    from rustwheel.freshness.facts import FactsIndex
+
+    a, b, c = (tmp_path / n for n in ("a", "b", "c"))
+    for f in (a, b, c):
+        f.write_text("1")
+    index = tmp_path / "index.json"
+    idx = FactsIndex(index)
+    for f in (a, b):
+        idx.put(str(f), os.stat(f), "d")
+    idx.save()
+    b.unlink()
+    a.write_text("2")
+    idx = FactsIndex(index)
+    idx.put(str(a), os.stat(a), "d2")
+    idx.save()
+    assert sorted(json.loads(index.read_text())) == [str(a), str(b)]
+    idx.put(str(c), os.stat(c), "d")
+    idx.save()
+    assert sorted(json.loads(index.read_text())) == [str(a), str(c)]
