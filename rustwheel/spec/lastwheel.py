@@ -34,6 +34,7 @@ INDEX = "last-wheel.json"
 WHEEL = "last.whl"
 FORMAT = 1
 """Of the index and of the zip writer's local headers: part of every stamp."""
+_READ_AHEAD = 1 << 20
 _RECENT_NS = 1_000_000_000
 """A file modified this recently (against the system clock) is not indexed."""
 
@@ -78,6 +79,7 @@ class LastWheel:
         self.members: dict[str, list[Any]] = {}
         self.written: list[Written] = []
         self._fd: Optional[int] = None
+        self._block, self._block_at = b"", 0
         index = _read_index(directory / INDEX)
         if index is None or index.get("stamp") != self.stamp:
             return
@@ -104,11 +106,16 @@ class LastWheel:
                          (offset, length), facts)
 
     def read(self, entry: KeptEntry) -> Optional[bytes]:
-        """The member's local header and stream, or None when the span is not that member's."""
+        """The member's local header and stream, or None when the span is not that member's.
+        Read ahead in blocks: the members come in the order the last wheel has them."""
         if self._fd is None:
             return None
         offset, length = entry.span
-        data = os.pread(self._fd, length, offset)
+        start = offset - self._block_at
+        if start < 0 or start + length > len(self._block):
+            self._block = os.pread(self._fd, max(length, _READ_AHEAD), offset)
+            self._block_at, start = offset, 0
+        data = self._block[start:start + length]
         name = entry.path.encode("utf-8")
         if len(data) != length or data[:4] != b"PK\x03\x04" or data[30:30 + len(name)] != name:
             return None
