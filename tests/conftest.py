@@ -130,6 +130,23 @@ def assert_auditwheel_agrees(wheel: Path) -> None:
 
 
 @pytest.fixture
+def count_reads(monkeypatch: pytest.MonkeyPatch) -> Callable[[], list[str]]:
+    """Call it to start counting `Path.read_bytes`: the names of the files read from then on."""
+    def start() -> list[str]:
+        reads: list[str] = []
+        real = Path.read_bytes
+
+        def counting(self: Path) -> bytes:
+            reads.append(self.name)
+            return real(self)
+
+        monkeypatch.setattr(Path, "read_bytes", counting)
+        return reads
+
+    return start
+
+
+@pytest.fixture
 def rustwheel() -> Callable[..., subprocess.CompletedProcess[str]]:
     return run_rustwheel
 

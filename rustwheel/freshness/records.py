@@ -163,9 +163,6 @@ def written(record_path: str) -> Optional[Json]:
 
 
 def read(record_path: str) -> Optional[Json]:
-    mine = written(record_path)
-    if mine is not None:
-        return mine
     try:
         data = json.loads(Path(record_path).read_text(encoding="utf-8"))
     except (OSError, ValueError):

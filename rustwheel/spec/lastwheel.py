@@ -41,22 +41,9 @@ _RECENT_NS = 1_000_000_000
 
 @dataclass(frozen=True)
 class KeptEntry:
-    """A small member copied from the last wheel: its local header and stream, ``span``
-    (offset, length) of ``last.whl``."""
-
-    path: str
-    source: str
-    executable: bool
-    size: int
-    sha256: bytes
-    crc: int
-    span: tuple[int, int]
-    facts: Facts
-
-
-@dataclass(frozen=True)
-class Written:
-    """A small member as written: what the next wheel needs to copy it."""
+    """A small member as a wheel holds it: its local header and stream are ``span`` (offset,
+    length) of that wheel, made from ``source`` as its ``facts`` were. Read from the last
+    wheel's index, it is copied from there; noted while writing, it goes in the next index."""
 
     path: str
     source: str
@@ -65,6 +52,10 @@ class Written:
     span: tuple[int, int]
     crc: int
     sha256: bytes
+
+    @property
+    def size(self) -> int:
+        return self.facts[1]
 
 
 class LastWheel:
@@ -77,7 +68,7 @@ class LastWheel:
         self.started = time.time_ns()
         """Files modified less than a second before this are not indexed."""
         self.members: dict[str, list[Any]] = {}
-        self.written: list[Written] = []
+        self.written: list[KeptEntry] = []
         self._fd: Optional[int] = None
         self._block, self._block_at = b"", 0
         index = _read_index(directory / INDEX)
@@ -102,8 +93,8 @@ class LastWheel:
                 or known[1:4] != list(facts) or known[4] != executable:
             return None
         offset, length, crc, sha256 = known[5:9]
-        return KeptEntry(path, source, executable, st.st_size, bytes.fromhex(sha256), crc,
-                         (offset, length), facts)
+        return KeptEntry(path, source, facts, executable, (offset, length), crc,
+                         bytes.fromhex(sha256))
 
     def read(self, entry: KeptEntry) -> Optional[bytes]:
         """The member's local header and stream, or None when the span is not that member's.
@@ -121,8 +112,8 @@ class LastWheel:
             return None
         return data
 
-    def note(self, member: Written) -> None:
-        """``member`` was written to the new wheel."""
+    def note(self, member: KeptEntry) -> None:
+        """``member`` was written to the new wheel (its span is there)."""
         if member.facts[2] < self.started - _RECENT_NS:
             self.written.append(member)
 

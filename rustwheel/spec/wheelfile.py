@@ -9,6 +9,7 @@ wheel appears whole or not at all.
 from __future__ import annotations
 
 import base64
+import dataclasses
 import hashlib
 import time
 from collections.abc import Iterable, Sequence
@@ -18,7 +19,7 @@ from typing import BinaryIO, Optional
 from rustwheel.atomic import default_mode, replacing
 from rustwheel.errors import ConfigError
 from rustwheel.spec.compression import DEFAULT, DEFLATED, Compression
-from rustwheel.spec.lastwheel import KeptEntry, LastWheel, Written
+from rustwheel.spec.lastwheel import KeptEntry, LastWheel
 from rustwheel.spec.membercache import (
     Entry,
     FileEntry,
@@ -110,8 +111,8 @@ def _add(z: ZipWriter, e: WheelEntry, digest: bytes, member_cache: Optional[Memb
         offset = z.fh.tell()
         crc = z.add_bytes(e.path, e.data, mode)
         if last is not None and e.origin is not None:
-            last.note(Written(e.path, *e.origin, e.executable, (offset, z.fh.tell() - offset),
-                              crc, digest))
+            last.note(KeptEntry(e.path, *e.origin, e.executable,
+                                (offset, z.fh.tell() - offset), crc, digest))
     elif member_cache is not None and z.method.code == DEFLATED:
         known = e.crc if isinstance(e, FileEntry) else crc32(e.data)
         member_cache.add(z, e, size, digest, known, mode)
@@ -132,8 +133,7 @@ def _add_kept(z: ZipWriter, e: KeptEntry, digest: bytes, mode: int, last: LastWh
         if hashlib.sha256(data).digest() != digest:
             raise changed(e)
         crc = z.add_bytes(e.path, data, mode)
-    last.note(Written(e.path, e.source, e.facts, e.executable, (offset, z.fh.tell() - offset),
-                      crc, digest))
+    last.note(dataclasses.replace(e, span=(offset, z.fh.tell() - offset), crc=crc))
 
 
 def _write_zip64(fh: BinaryIO, files: Sequence[WheelEntry], date_time: tuple[int, ...],

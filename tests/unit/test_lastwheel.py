@@ -3,8 +3,10 @@ and the wheel is byte-identical to one written from the files."""
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -45,19 +47,12 @@ def _build(tmp: Path, files: list[Path], name: str,
     return data, entries
 
 
-def test_unchanged_members_are_copied_not_read(tmp_path: Path,
-                                               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_unchanged_members_are_copied_not_read(
+        tmp_path: Path, count_reads: Callable[[], list[str]]) -> None:
     files = _package(tmp_path)
     first, entries = _build(tmp_path, files, "1.whl")
     assert not any(isinstance(e, KeptEntry) for e in entries)
-    reads: list[str] = []
-    real = Path.read_bytes
-
-    def counting(self: Path) -> bytes:
-        reads.append(self.name)
-        return real(self)
-
-    monkeypatch.setattr(Path, "read_bytes", counting)
+    reads = count_reads()
     second, entries = _build(tmp_path, files, "2.whl")
     assert second == first
     assert sum(isinstance(e, KeptEntry) for e in entries) == len(files)
@@ -105,8 +100,7 @@ def test_a_span_that_is_not_its_member_is_read_from_the_file(tmp_path: Path) -> 
     entries = [load_member(f"pkg/{f.name}", str(f), None, last) for f in files]
     assert all(isinstance(e, KeptEntry) for e in entries)
     # Every span one byte off: not its member; the file is read (and checked) instead.
-    moved = [KeptEntry(e.path, e.source, e.executable, e.size, e.sha256, e.crc,
-                       (e.span[0] + 1, e.span[1]), e.facts)
+    moved = [dataclasses.replace(e, span=(e.span[0] + 1, e.span[1]))
              for e in entries if isinstance(e, KeptEntry)]
     write_wheel(tmp_path / "w.whl", moved, DIST, None, MemberCache(cache), None, last)
     with zipfile.ZipFile(tmp_path / "w.whl") as zf:
@@ -115,8 +109,7 @@ def test_a_span_that_is_not_its_member_is_read_from_the_file(tmp_path: Path) -> 
     last = LastWheel(cache, "deflated6:None")
     entries = [load_member(f"pkg/{f.name}", str(f), None, last) for f in files]
     files[2].write_text("changed behind the index\n")
-    broken = [KeptEntry(e.path, e.source, e.executable, e.size, e.sha256, e.crc,
-                        (e.span[0] + 1, e.span[1]), e.facts)
+    broken = [dataclasses.replace(e, span=(e.span[0] + 1, e.span[1]))
               for e in entries if isinstance(e, KeptEntry)]
     with pytest.raises(ConfigError, match="changed while the wheel was being written"):
         write_wheel(tmp_path / "x.whl", broken, DIST, None, MemberCache(cache), None, last)

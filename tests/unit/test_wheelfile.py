@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -119,8 +120,8 @@ def test_large_members_deflate_in_parallel_reproducibly(monkeypatch: pytest.Monk
     assert zipwriter.deflate(data) == (crc, stream)  # bytes never depend on the core count
 
 
-def test_unchanged_large_files_are_not_read_again(tmp_path: Path,
-                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+def test_unchanged_large_files_are_not_read_again(
+        tmp_path: Path, count_reads: Callable[[], list[str]]) -> None:
     """A large file's sha256 comes from the digest cache while its (inode, size, mtime) is
     unchanged, and its deflate stream from the member cache: the wheel is the same as one
     written from the bytes, and a changed file is read again."""
@@ -147,14 +148,8 @@ def test_unchanged_large_files_are_not_read_again(tmp_path: Path,
         return data
 
     first = build("first.whl")
-    reads: list[str] = []
     real_read = Path.read_bytes
-
-    def counting(self: Path) -> bytes:
-        reads.append(self.name)
-        return real_read(self)
-
-    monkeypatch.setattr(Path, "read_bytes", counting)
+    reads = count_reads()
     entry = load_member("pkg/lib.so", str(lib), True)
     assert isinstance(entry, FileEntry) and entry.crc is None
     assert build("second.whl") == first
