@@ -17,7 +17,8 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import BinaryIO
 
-_PID = re.compile(r"\.rw(\d+)\.[^.]*\.tmp$")
+_PID = re.compile(r"(\d+)\.[^/]*\.tmp$")
+"""After ``.<name>.rw``: the writer's pid, then ``.<random>.tmp`` or ``.<random>.old.tmp``."""
 
 
 def _alive(pid: int) -> bool:
@@ -40,7 +41,7 @@ def clean_stale(dest: Path) -> None:
     for name in names:
         if not name.startswith(prefix):
             continue
-        m = _PID.search(name)
+        m = _PID.match(name, len(prefix))
         if m and not _alive(int(m.group(1))):
             with suppress(OSError):
                 os.unlink(dest.parent / name)
@@ -78,24 +79,43 @@ def replacing(dest: Path, mode: int, always_there: bool = False) -> Iterator[Bin
 _LARGE = 1 << 20
 
 
-def _rename(tmp: str, dest: Path, size: int) -> None:
+def _rename(tmp: str, dest: Path, size: int, later: bool = False) -> None:
     """Rename ``tmp`` to ``dest``. A large file does not replace ``dest`` in one rename: on
     ext4 (``auto_da_alloc``) a rename over an existing file first writes the new file's data
     out, some 5 ms for a 7 MB wheel; the old file is moved aside first (to a temporary name of
-    this writer, removed after, or by the next writer if this one is killed in between)."""
+    this writer, removed after, or by the next writer if this one is killed in between).
+    Freeing a large file's blocks takes milliseconds too: ``later`` removes it in a thread
+    (for rustwheel's own directories, where a moment's temporary file is no one's concern)."""
     if size >= _LARGE and dest.exists():
         aside = f"{tmp[:-len('.tmp')]}.old.tmp"
         os.replace(dest, aside)
         os.replace(tmp, dest)
-        os.unlink(aside)
+        if later:
+            _remove_later(aside)
+        else:
+            os.unlink(aside)
         return
     os.replace(tmp, dest)
 
 
-def link_or_copy(source: Path, dest: Path, mode: int) -> None:
+def _remove_later(path: str) -> None:
+    """Unlink ``path`` in a daemon thread: the command does not wait for it; if the process
+    ends first, the file is a stale temporary one that the next writer removes."""
+    import threading
+
+    threading.Thread(target=_unlink_quietly, args=(path,), daemon=True).start()
+
+
+def _unlink_quietly(path: str) -> None:
+    with suppress(OSError):
+        os.unlink(path)
+
+
+def link_or_copy(source: Path, dest: Path, mode: int, always_there: bool = True) -> None:
     """Make ``dest`` a hard link to ``source`` (a copy when linking is refused, e.g. across
-    file systems), replacing it by one rename so that it is never missing or half written.
-    ``source`` must only ever be replaced, never written in place."""
+    file systems), never half written; ``always_there`` as for `replacing`, else the old file
+    is removed by a thread (`_rename`). ``source`` must only ever be replaced, never written in
+    place."""
     dest.parent.mkdir(parents=True, exist_ok=True)
     clean_stale(dest)
     tmp = dest.parent / f".{dest.name}.rw{os.getpid()}.link.tmp"
@@ -106,11 +126,11 @@ def link_or_copy(source: Path, dest: Path, mode: int) -> None:
     except OSError:
         import shutil
 
-        with open(source, "rb") as src, replacing(dest, mode, always_there=True) as fh:
+        with open(source, "rb") as src, replacing(dest, mode, always_there) as fh:
             shutil.copyfileobj(src, fh, 1 << 20)
         return
     try:
-        os.replace(tmp, dest)
+        _rename(str(tmp), dest, 0 if always_there else os.stat(tmp).st_size, later=True)
     except BaseException:
         with suppress(OSError):
             os.unlink(tmp)

@@ -91,8 +91,12 @@ class FactsIndex:
 
     def get(self, file_path: str, st: os.stat_result) -> Optional[list[object]]:
         """The values recorded for this version of the file, or None."""
+        return self.of_version(file_path, of_stat(st))
+
+    def of_version(self, file_path: str, version: Facts) -> Optional[list[object]]:
+        """The values recorded for the file version with these facts, or None."""
         known = self.entries.get(file_path)
-        if isinstance(known, list) and known[:3] == list(of_stat(st)):
+        if isinstance(known, list) and known[:3] == list(version):
             return known[3:]
         return None
 
@@ -131,6 +135,11 @@ class DigestCache(FactsIndex):
         if cls._shared is None or (path is not None and cls._shared.path != path):
             cls._shared = DigestCache(path)
         return cls._shared
+
+    def known(self, file_path: str, version: Facts) -> Optional[str]:
+        """The digest of the file version with these facts, if it was hashed."""
+        values = self.of_version(file_path, version)
+        return str(values[0]) if values else None
 
     def digest(self, file_path: str, st: Optional[os.stat_result] = None) -> str:
         """The content digest of ``file_path`` (stat it first when ``st`` is not given)."""

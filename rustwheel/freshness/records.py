@@ -106,15 +106,23 @@ class Run:
 def observe(inputs: Iterable[str], env_names: Iterable[str] = (), *, since: int,
             exempt: Iterable[str] = (), probed: Iterable[str] = (),
             touched: Mapping[str, int] = MappingProxyType({}),
-            before: Mapping[str, Optional[Facts]] = MappingProxyType({})) -> Observed:
+            before: Mapping[str, Optional[Facts]] = MappingProxyType({}),
+            judged: Mapping[str, Facts] = MappingProxyType({})) -> Observed:
     """The facts and digests of ``inputs`` now, for a stage that started at ``since``
     (`facts.clock`) and saw ``before`` (`snapshot`). Missing inputs are left out (they were
     transient); a missing ``probed`` path (one whose presence decides the result) is recorded
-    as absent."""
+    as absent. An input the stage ``judged`` by its facts alone, never reading it, keeps those
+    facts when their digest is known: what it holds now does not matter to this result (if
+    it changed meanwhile, the next check sees other facts)."""
     cache = DigestCache.shared()
     run = Run(since, before, tuple(os.path.join(str(d), "") for d in exempt), touched)
     entries: dict[str, list[Any]] = {}
     for path in sorted({*inputs, *probed}):
+        used = judged.get(path)
+        digest = cache.known(path, used) if used is not None else None
+        if used is not None and digest is not None:
+            entries[path] = [*used, digest]
+            continue
         try:
             st = os.stat(path)
         except OSError:
@@ -192,8 +200,8 @@ def _input_changed(path: str, entry: list[Any], cache: DigestCache,
         return bool(entry[3] != ABSENT)
     if entry[3] is None or entry[3] == ABSENT:
         return True
-    if list(of_stat(st)) == entry[:3]:
-        return False
+    if st.st_mtime_ns == entry[2] and st.st_ino == entry[0] and st.st_size == entry[1]:
+        return False  # the facts recorded (compared one by one: this runs per input)
     try:
         return bool(cache.digest(path, st) != entry[3])
     except OSError:

@@ -68,7 +68,9 @@ class LastWheel:
         self.started = time.time_ns()
         """Files modified less than a second before this are not indexed."""
         self.members: dict[str, list[Any]] = {}
-        self.written: list[KeptEntry] = []
+        self.written: dict[str, list[Any]] = {}
+        """The next index's members: ``path -> [source, *facts, executable, *span, crc,
+        sha256]``."""
         self._fd: Optional[int] = None
         self._block, self._block_at = b"", 0
         index = _read_index(directory / INDEX)
@@ -112,10 +114,13 @@ class LastWheel:
             return None
         return data
 
-    def note(self, member: KeptEntry) -> None:
-        """``member`` was written to the new wheel (its span is there)."""
-        if member.facts[2] < self.started - _RECENT_NS:
-            self.written.append(member)
+    def note(self, path: str, origin: tuple[str, Facts], executable: bool,
+             span: tuple[int, int], crc: int, sha256: bytes) -> None:
+        """The member ``path``, made from ``origin`` (its source and their facts), was written
+        to the new wheel as ``span`` of it."""
+        source, facts = origin
+        if facts[2] < self.started - _RECENT_NS:
+            self.written[path] = [source, *facts, executable, *span, crc, sha256.hex()]
 
     def keep(self, wheel: Path) -> None:
         """``wheel`` (just written) becomes the last wheel: a hard link to it and the index of
@@ -133,10 +138,8 @@ class LastWheel:
                     stale.unlink()
             os.link(wheel, link)
             st = os.stat(link)
-            members = {m.path: [m.source, *m.facts, m.executable, *m.span, m.crc,
-                                m.sha256.hex()] for m in self.written}
             text = json.dumps({"stamp": self.stamp, "wheel": list(of_stat(st)),
-                               "members": members}, separators=(",", ":"))
+                               "members": self.written}, separators=(",", ":"))
             write_bytes(index, text.encode("utf-8"))
         except OSError:
             return

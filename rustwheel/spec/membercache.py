@@ -223,8 +223,10 @@ def _pieces(f: BinaryIO, check: _Tee) -> Iterator[bytes]:
 
 
 def load_member(archive_path: str, source: str, executable: Optional[bool],
-                last: Optional[LastWheel] = None) -> WheelEntry:
-    """The entry for ``source``; ``executable`` None: from its mode on disk.
+                last: Optional[LastWheel] = None, st: Optional[os.stat_result] = None,
+                ) -> WheelEntry:
+    """The entry for ``source``; ``executable`` None: from its mode on disk; ``st``: its stat
+    taken a moment ago (else it is stat'ed here).
 
     A small file is read, unless ``last`` (the last wheel) holds it as it is now.
     A large file becomes a `FileEntry` without being read here: its sha256 is the freshness
@@ -232,7 +234,7 @@ def load_member(archive_path: str, source: str, executable: Optional[bool],
     the stage's inputs were checked), and its CRC-32 is computed as it is written or taken
     from its cached stream.
     """
-    st = os.stat(source)
+    st = os.stat(source) if st is None else st
     mode = bool(st.st_mode & 0o100) if executable is None else executable
     if st.st_size < MemberCache.MIN_SIZE:
         kept = last.kept(archive_path, source, st, mode) if last is not None else None

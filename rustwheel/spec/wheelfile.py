@@ -9,7 +9,6 @@ wheel appears whole or not at all.
 from __future__ import annotations
 
 import base64
-import dataclasses
 import hashlib
 import time
 from collections.abc import Iterable, Sequence
@@ -111,8 +110,8 @@ def _add(z: ZipWriter, e: WheelEntry, digest: bytes, member_cache: Optional[Memb
         offset = z.fh.tell()
         crc = z.add_bytes(e.path, e.data, mode)
         if last is not None and e.origin is not None:
-            last.note(KeptEntry(e.path, *e.origin, e.executable,
-                                (offset, z.fh.tell() - offset), crc, digest))
+            last.note(e.path, e.origin, e.executable, (offset, z.fh.tell() - offset), crc,
+                      digest)
     elif member_cache is not None and z.method.code == DEFLATED:
         known = e.crc if isinstance(e, FileEntry) else crc32(e.data)
         member_cache.add(z, e, size, digest, known, mode)
@@ -133,7 +132,8 @@ def _add_kept(z: ZipWriter, e: KeptEntry, digest: bytes, mode: int, last: LastWh
         if hashlib.sha256(data).digest() != digest:
             raise changed(e)
         crc = z.add_bytes(e.path, data, mode)
-    last.note(dataclasses.replace(e, span=(offset, z.fh.tell() - offset), crc=crc))
+    last.note(e.path, (e.source, e.facts), e.executable, (offset, z.fh.tell() - offset), crc,
+              digest)
 
 
 def _write_zip64(fh: BinaryIO, files: Sequence[WheelEntry], date_time: tuple[int, ...],

@@ -9,12 +9,16 @@ result. A job only does its own work and says what it read and wrote.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional, Protocol, Union
+from typing import TYPE_CHECKING, Optional, Protocol, Union
 
 from rustwheel.cache.keys import CacheSpec
+
+if TYPE_CHECKING:
+    from rustwheel.freshness.facts import Facts
 
 JsonValue = Union[str, int, float, bool, None, Sequence["JsonValue"], Mapping[str, "JsonValue"]]
 
@@ -48,6 +52,9 @@ class StageRun:
     """Paths whose presence or absence decided the result (a file appearing is a change)."""
     touched: Mapping[str, int] = field(default_factory=dict)
     """Inputs the stage itself touched while running, with the mtime it set (not edits)."""
+    judged: Mapping[str, Facts] = field(default_factory=dict)
+    """Inputs used by their facts alone, never read (members the wheel stage copied from the
+    last wheel): recorded with the facts they were judged by, not stat'ed again."""
     side_outputs: Sequence[str] = ()
     """Files written but not stored (e.g. the wheel stage's record of the wheel's name)."""
     values: Mapping[str, JsonValue] = field(default_factory=dict)
@@ -75,7 +82,9 @@ class Job(Protocol):
     def tools(self) -> Mapping[str, str]:
         """Versions of tools the result depends on, beyond those in the plan's cache spec."""
 
-    def run(self) -> StageRun: ...
+    def run(self, seen: Mapping[str, os.stat_result]) -> StageRun:
+        """Run the stage; ``seen``: stats of its inputs the up-to-date check took a moment
+        ago, which it may use instead of stating them again."""
 
     def restored(self, outputs: Mapping[str, Path]) -> StageRun:
         """Finish a result restored from the store into ``output_dir`` (``outputs``)."""

@@ -97,10 +97,11 @@ def execute(job: Job, text: str) -> Mapping[str, JsonValue]:
     spec = job.plan.cache
     storage = Storage(spec, job.store_name, job.tools()) if spec is not None else None
     restored = _restore(job, storage, seen)
-    run = restored if restored is not None else job.run()
+    run = restored if restored is not None else job.run(seen)
     observed = records.observe([*job.known_inputs, *run.inputs], run.env, since=since,
                                exempt=written_while_building(job.plan.inputs_record),
-                               probed=run.probed, touched=run.touched, before=before)
+                               probed=run.probed, touched=run.touched, before=before,
+                               judged=run.judged)
     outputs = [*(str(p) for p in run.outputs.values()), *run.side_outputs]
     records.write(job.plan.inputs_record, fingerprint(text), observed, outputs)
     if not observed.clean:

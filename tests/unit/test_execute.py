@@ -50,7 +50,7 @@ class CopyJob:
     def tools(self) -> dict[str, str]:
         return {}
 
-    def run(self) -> StageRun:
+    def run(self, seen: Mapping[str, os.stat_result]) -> StageRun:
         self.runs += 1
         text = Path(self.plan.source).read_text()
         if self.edit:

@@ -180,3 +180,24 @@ def test_digest_index_drops_gone_files_when_new_paths_come(tmp_path: Path) -> No
     idx.put(str(c), os.stat(c), "d")
     idx.save()
     assert sorted(json.loads(index.read_text())) == [str(a), str(c)]
+
+
+def test_an_input_judged_by_its_facts_is_recorded_with_them(tmp_path: Path) -> None:
+    """A member the wheel stage copied from the last wheel was judged by its facts, never
+    read: the record keeps those facts (with their known digest) even if the file changed
+    since, so the next check sees the change; with no digest known, it is stat'ed as usual."""
+    src = tmp_path / "pkg.py"
+    src.write_text("x = 1\n")
+    _old(src)
+    path, _ = _record(tmp_path, [str(src)])
+    judged = records.snapshot([str(src)])[str(src)]
+    assert judged is not None
+    src.write_text("x = 22\n")  # an edit after the check that judged it
+    since = clock(tmp_path / "clock")
+    observed = records.observe([str(src)], since=since, judged={str(src): judged})
+    assert observed.clean and observed.inputs[str(src)][:3] == list(judged)
+    records.write(path, "fp", observed)
+    assert records.changes(path, "fp") == [str(src)]  # the next build sees the edit
+    unknown = (judged[0], judged[1], judged[2] + 1)  # a version never hashed
+    observed = records.observe([str(src)], since=since, judged={str(src): unknown})
+    assert observed.inputs[str(src)][:3] == list(records.snapshot([str(src)])[str(src)] or ())

@@ -77,7 +77,7 @@ class BindgenJob:
             return {"uniffi-bindgen": _version()}
         return {}
 
-    def run(self) -> StageRun:
+    def run(self, seen: Mapping[str, os.stat_result]) -> StageRun:
         p = self.plan
         self.output_dir.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(prefix=".uniffi-", dir=self.output_dir) as tmp:

@@ -33,8 +33,9 @@ def _stage_copy(source: str, dest: Path, executable: bool) -> None:
     system allows (cargo and rustc only ever replace their outputs, never write into them, so
     the link stays what this run built; a copy otherwise). It is not hashed here: a develop
     build never needs its digest, and the wheel stage and the store hash it when they need
-    to."""
-    link_or_copy(Path(source), dest, 0o755 if executable else 0o644)
+    to. Nothing imports from the stage's directory, so the old link may be moved aside first
+    (`atomic.replacing`'s ``always_there``)."""
+    link_or_copy(Path(source), dest, 0o755 if executable else 0o644, always_there=False)
 
 
 def _matches(unit: CompileUnit, plan: CompilePlan, art: Artifact) -> bool:
@@ -163,7 +164,7 @@ class CompileJob:
     def tools(self) -> dict[str, str]:
         return {}
 
-    def run(self) -> StageRun:
+    def run(self, seen: Mapping[str, os.stat_result]) -> StageRun:
         """Cells for several interpreters share the artifact's file in the target dir (cargo
         names a cdylib without a hash): cargo, the copies and the reading of dep-info and
         OUT_DIRs happen under the plan's lock, so another cell's cargo cannot replace a file

@@ -95,7 +95,7 @@ class HeaderJob:
     def _outputs(self) -> dict[str, Path]:
         return {"header.h": Path(self.plan.header_path), "ffi.py": Path(self.plan.ffi_path)}
 
-    def run(self) -> StageRun:
+    def run(self, seen: Mapping[str, os.stat_result]) -> StageRun:
         plan = self.plan
         if self.use_existing:
             ui.note(f"Using the existing header at {self.existing}")

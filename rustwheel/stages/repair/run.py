@@ -137,7 +137,7 @@ class RepairJob:
     def tools(self) -> dict[str, str]:
         return {}
 
-    def run(self) -> StageRun:
+    def run(self, seen: Mapping[str, os.stat_result]) -> StageRun:
         from rustwheel.stages.repair.policy import decide
 
         plan = self.plan

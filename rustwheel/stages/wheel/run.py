@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 from collections.abc import Mapping
 from pathlib import Path
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Optional
 
 from rustwheel.freshness.facts import facts
@@ -14,6 +16,7 @@ from rustwheel.stages.stage import StageRun
 from rustwheel.stages.wheel.plan import FileItem, WheelPlan, collision, retagged, unique_files
 
 if TYPE_CHECKING:
+    from rustwheel.freshness.facts import Facts
     from rustwheel.spec.lastwheel import LastWheel
     from rustwheel.spec.wheelfile import WheelEntry
 
@@ -35,12 +38,15 @@ def _repaired(plan: WheelPlan) -> WheelPlan:
     return dataclasses.replace(out, files=tuple(unique_files(files, list(out.generated))))
 
 
-def entries(plan: WheelPlan, last: Optional[LastWheel] = None) -> list[WheelEntry]:
-    """The wheel's members; those ``last`` (the last wheel) holds unchanged are not read."""
+def entries(plan: WheelPlan, last: Optional[LastWheel] = None,
+            seen: Mapping[str, os.stat_result] = MappingProxyType({})) -> list[WheelEntry]:
+    """The wheel's members; those ``last`` (the last wheel) holds unchanged are not read.
+    ``seen``: stats of the sources taken just before (not taken again)."""
     from rustwheel.spec.membercache import load_member
     from rustwheel.spec.wheelfile import Entry
 
-    out: list[WheelEntry] = [load_member(item.archive_path, item.source, item.executable, last)
+    out: list[WheelEntry] = [load_member(item.archive_path, item.source, item.executable, last,
+                                         seen.get(item.source))
                              for item in plan.files]
     for gen in plan.generated:
         out.append(Entry(gen.archive_path, gen.content.encode("utf-8")))
@@ -77,7 +83,8 @@ class WheelJob:
 
         return {"zlib-ng": ZLIB_NG_VERSION}  # the deflate that wrote the stored wheel
 
-    def _written(self, outputs: Mapping[str, Path]) -> StageRun:
+    def _written(self, outputs: Mapping[str, Path],
+                 judged: Mapping[str, Facts] = MappingProxyType({})) -> StageRun:
         """Record where the wheel is (its tag was known only after repair)."""
         from rustwheel.atomic import write_bytes
 
@@ -86,12 +93,12 @@ class WheelJob:
         # The facts of the wheel file: a user task with ``result_dep("wheel")`` runs again
         # when the wheel was rewritten.
         written = list(facts(self.plan.output) or ())
-        return StageRun(outputs, side_outputs=[self.plan.record],
+        return StageRun(outputs, side_outputs=[self.plan.record], judged=judged,
                         values={"wheel": self.plan.output, "written": written})
 
-    def run(self) -> StageRun:
+    def run(self, seen: Mapping[str, os.stat_result]) -> StageRun:
         from rustwheel.spec.compression import Compression
-        from rustwheel.spec.lastwheel import LastWheel
+        from rustwheel.spec.lastwheel import KeptEntry, LastWheel
         from rustwheel.spec.wheelfile import MemberCache, write_wheel, zip_timestamp
 
         plan = self.plan
@@ -102,9 +109,12 @@ class WheelJob:
             members = MemberCache(Path(plan.member_cache), method)
             stamp = f"{method.tag}:{zip_timestamp(plan.source_date_epoch)}"
             last = LastWheel(Path(plan.member_cache), stamp)
-        write_wheel(output, entries(plan, last), plan.dist_info, plan.source_date_epoch,
-                    members, method, last)
-        return self._written({output.name: output})
+        members_in = entries(plan, last, seen)
+        write_wheel(output, members_in, plan.dist_info, plan.source_date_epoch, members, method,
+                    last)
+        # Members copied from the last wheel were judged by their facts, never read.
+        judged = {e.source: e.facts for e in members_in if isinstance(e, KeptEntry)}
+        return self._written({output.name: output}, judged)
 
     def restored(self, outputs: Mapping[str, Path]) -> StageRun:
         return self._written(outputs)
