@@ -123,11 +123,36 @@ class FactsIndex:
         self.dirty = self.new_paths = False
 
 
+class _Hashing:
+    """A file version being hashed by a thread (`DigestCache.prefetch`)."""
+
+    def __init__(self, path: str) -> None:
+        import threading
+
+        self.result: Optional[tuple[str, Facts]] = None
+        self.thread = threading.Thread(target=self._run, args=(path,), daemon=True)
+        self.thread.start()
+
+    def _run(self, path: str) -> None:
+        try:
+            self.result = _hash_file(path)
+        except OSError:
+            return
+
+    def take(self) -> Optional[tuple[str, Facts]]:
+        """(digest, facts of the version read), once the thread is done; None if it failed."""
+        self.thread.join()
+        return self.result
+
+
 class DigestCache(FactsIndex):
     """The content digest (sha256, also a large wheel member's RECORD hash) of each file
     version, hashed once."""
 
     _shared: ClassVar[Optional[DigestCache]] = None
+    _hashing: ClassVar[dict[Facts, _Hashing]] = {}
+    """File versions being hashed ahead (`prefetch`), by their facts: any name of the same
+    file (a hard link) finds them."""
 
     @classmethod
     def shared(cls, path: Optional[Path] = None) -> DigestCache:
@@ -141,16 +166,30 @@ class DigestCache(FactsIndex):
         values = self.of_version(file_path, version)
         return str(values[0]) if values else None
 
+    @classmethod
+    def prefetch(cls, file_path: str) -> None:
+        """Start hashing ``file_path`` in a thread: a large file just written (cargo's
+        library), whose digest the next stage's check asks for, by this name or another of
+        the same file (a hard link)."""
+        version = facts(file_path)
+        if version is not None and version not in cls._hashing:
+            cls._hashing[version] = _Hashing(file_path)
+
     def digest(self, file_path: str, st: Optional[os.stat_result] = None) -> str:
         """The content digest of ``file_path`` (stat it first when ``st`` is not given)."""
         st = os.stat(file_path) if st is None else st
         known = self.get(file_path, st)
         if known:
             return str(known[0])
-        if os.path.isdir(file_path):
-            value, read = digest_listing(file_path), of_stat(st)
+        version = of_stat(st)
+        hashing = self._hashing.pop(version, None)
+        ahead = hashing.take() if hashing is not None else None
+        if ahead is not None and ahead[1] == version:
+            value, read = ahead
+        elif os.path.isdir(file_path):
+            value, read = digest_listing(file_path), version
         else:
             value, read = _hash_file(file_path)
-        if read == of_stat(st):  # not a version written while it was read
+        if read == version:  # not a version written while it was read
             self.put(file_path, st, value)
         return value

@@ -201,3 +201,31 @@ def test_an_input_judged_by_its_facts_is_recorded_with_them(tmp_path: Path) -> N
     unknown = (judged[0], judged[1], judged[2] + 1)  # a version never hashed
     observed = records.observe([str(src)], since=since, judged={str(src): unknown})
     assert observed.inputs[str(src)][:3] == list(records.snapshot([str(src)])[str(src)] or ())
+
+
+def test_a_digest_hashed_ahead_serves_every_name_of_that_version(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The compile stage starts hashing cargo's new library while cargo finishes; the wheel
+    stage's check asks for the digest of the staged hard link, and gets the same hash without
+    reading the file again. A version changed after it was hashed ahead is hashed again."""
+    from rustwheel.freshness import facts as facts_module
+
+    lib = tmp_path / "target" / "libx.so"
+    lib.parent.mkdir()
+    lib.write_bytes(b"\x7fELF" + bytes(range(256)) * 4096)
+    staged = tmp_path / "stage" / "x.so"
+    staged.parent.mkdir()
+    DigestCache.prefetch(str(lib))
+    os.link(lib, staged)
+    hashed: list[str] = []
+    real = facts_module._hash_file
+    monkeypatch.setattr(facts_module, "_hash_file", lambda p: hashed.append(p) or real(p))
+    cache = DigestCache(None)
+    assert cache.digest(str(staged)) == real(str(lib))[0]
+    assert hashed == []  # the thread's hash, taken by the other name
+    lib.unlink()
+    lib.write_bytes(b"another build")
+    DigestCache.prefetch(str(lib))
+    with open(lib, "ab") as fh:  # written again after the hash started: other facts
+        fh.write(b" and more")
+    assert cache.digest(str(lib)) == real(str(lib))[0]  # not the hash of the first version

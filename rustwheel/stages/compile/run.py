@@ -20,6 +20,7 @@ from rustwheel.cargo.messages import (
     read_dep_info,
 )
 from rustwheel.errors import ToolError
+from rustwheel.freshness.facts import DigestCache
 from rustwheel.plan import codec
 from rustwheel.stages.compile import early, outdir, producers
 from rustwheel.stages.compile.plan import CompilePlan, CompileUnit
@@ -69,6 +70,10 @@ def _cargo(plan: CompilePlan, unit: CompileUnit, env: dict[str, str],
         if isinstance(msg, Artifact) and _matches(unit, plan, msg):
             found = _pick_file(unit, msg) or found
             fresh = msg.fresh
+            if found is not None and not fresh:
+                # The wheel stage's check hashes the new library next: start now, while
+                # cargo finishes (its staged copy is a hard link: the same file).
+                DigestCache.shared().prefetch(found)
         elif isinstance(msg, BuildScriptRun):
             files, names = build_script_inputs(msg)
             script_files += files
