@@ -37,10 +37,21 @@ _ENV_PREFIXES = ("CARGO", "RUST", "PYO3_", "CC", "CXX", "CFLAGS", "CXXFLAGS", "L
                  "UV_")
 
 
+def _sha256_hex(data: bytes) -> str:
+    """sha256 by CPython's own implementation when it has one: `hashlib` loads OpenSSL
+    (~4 ms), which a no-op build, and a Rust edit's cargo started early, would wait for."""
+    try:
+        from _sha2 import sha256  # type: ignore[import-not-found]  # CPython 3.12+
+    except ImportError:
+        try:
+            from _sha256 import sha256  # type: ignore[import-not-found]  # 3.8-3.11
+        except ImportError:
+            from hashlib import sha256
+    return str(sha256(data).hexdigest())
+
+
 def stamp_key(options: str, cwd: str, env: Mapping[str, str]) -> str:
     """The key of a build: its options (canonical JSON), directory and relevant environment."""
-    import hashlib  # here: `rustwheel audit` and `cache` need no OpenSSL (~3 ms)
-
     relevant = {k: v for k, v in env.items()
                 if k.startswith(_ENV_PREFIXES) and not k.startswith("RUSTWHEEL_REMOTE_CACHE")}
 
@@ -48,7 +59,7 @@ def stamp_key(options: str, cwd: str, env: Mapping[str, str]) -> str:
 
     data = json.dumps({"options": options, "cwd": cwd, "env": relevant, "format": FORMAT,
                        "rustwheel": __version__}, sort_keys=True)
-    return hashlib.sha256(data.encode("utf-8", "surrogateescape")).hexdigest()
+    return _sha256_hex(data.encode("utf-8", "surrogateescape"))
 
 
 def stamp_path(cache_root: Path, key: str, kind: str = "build") -> Path:

@@ -70,12 +70,19 @@ def remove_outputs(record_path: str) -> None:
 # -- the plain graph ---------------------------------------------------------------------------
 
 def _detect_task(plan: BuildPlan, record_text: str) -> TaskDict:
+    """detect runs when the plan or what resolving read changed: a resolution that gave the
+    same plan from other inputs (a new file in the project directory) still writes its
+    record, which the no-op stamp is made from. Its plan files are written only when their
+    content changed, so the stages after it do not run for that."""
+    import hashlib
+
     files = plan.plan_files()
     record = str(plan.detect_record)
+    changed = hashlib.sha256(f"{plan.digest()}\0{record_text}".encode()).hexdigest()
     return {"basename": "detect", "doc": "resolve the configuration into per-stage plan files",
             "action": ["write_plans", files, record, record_text],
             "file_dep": list(plan.detect_inputs), "targets": [*sorted(files), record],
-            "changed": plan.digest(), "watched": record, "record": record}
+            "changed": changed, "watched": record, "record": record}
 
 
 def _stage_task(stage: str, cell: Cell, plan_file: str, plan_text: str, record: str,

@@ -38,6 +38,13 @@ def test_api_result_and_no_op(tmp_path: Path, target_dir: Path,
     assert second.shortcut == "no-op" and second.wheels == first.wheels
     assert {s.status for s in second.stages} == {"up to date"}
 
+    # A new file in the project directory (say, a target/ of a plain `cargo build`): the
+    # configuration is resolved again, to the same plan; the build after is a no-op again.
+    (crate / "notes.txt").write_text("not part of the build\n")
+    third = rustwheel.build(**options)
+    assert third.shortcut is None and third.stamp is not None and third.stamp.is_file()
+    assert rustwheel.build(**options).shortcut == "no-op"
+
     with pytest.raises(TypeError):
         rustwheel.build(no_such_option=True)
     with pytest.raises(rustwheel.RustwheelError, match="bindings"):
