@@ -58,18 +58,14 @@ def replacing(dest: Path, mode: int, always_there: bool = False) -> Iterator[Bin
     """Yield a file to write ``dest``'s new content into; it replaces ``dest`` on success.
     ``always_there``: ``dest`` is never missing, not even for a moment (a module a running
     python may import), at the cost of ext4's flush on rename (see `_rename`)."""
-    import tempfile
-
     dest.parent.mkdir(parents=True, exist_ok=True)
     clean_stale(dest)
-    fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.rw{os.getpid()}.", suffix=".tmp",
-                               dir=dest.parent)
+    fd, tmp = _new_temporary(dest)
     try:
         with os.fdopen(fd, "wb") as fh:
             yield fh
-            size = fh.tell()
         os.chmod(tmp, mode)
-        _rename(tmp, dest, 0 if always_there else size)
+        _rename(tmp, dest, aside=not always_there)
     except BaseException:
         with suppress(OSError):
             os.unlink(tmp)
@@ -77,23 +73,38 @@ def replacing(dest: Path, mode: int, always_there: bool = False) -> Iterator[Bin
 
 
 _LARGE = 1 << 20
+"""From this size on, an old file set aside is removed by a thread (`_rename`)."""
 
 
-def _rename(tmp: str, dest: Path, size: int, later: bool = False) -> None:
-    """Rename ``tmp`` to ``dest``. A large file does not replace ``dest`` in one rename: on
-    ext4 (``auto_da_alloc``) a rename over an existing file first writes the new file's data
-    out, some 5 ms for a 7 MB wheel; the old file is moved aside first (to a temporary name of
-    this writer, removed after, or by the next writer if this one is killed in between).
-    Freeing a large file's blocks takes milliseconds too: ``later`` removes it in a thread
-    (for rustwheel's own directories, where a moment's temporary file is no one's concern)."""
-    if size >= _LARGE and dest.exists():
-        aside = f"{tmp[:-len('.tmp')]}.old.tmp"
-        os.replace(dest, aside)
+def _new_temporary(dest: Path) -> tuple[int, str]:
+    """A new file beside ``dest`` named for this writer (``.<name>.rw<pid>.<random>.tmp``),
+    open for writing; as `tempfile.mkstemp` makes it, without importing `tempfile`."""
+    for _ in range(100):
+        tmp = str(dest.parent / f".{dest.name}.rw{os.getpid()}.{os.urandom(4).hex()}.tmp")
+        try:
+            return os.open(tmp, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600), tmp
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"no free temporary name beside {dest}")
+
+
+def _rename(tmp: str, dest: Path, aside: bool, later: bool = False) -> None:
+    """Rename ``tmp`` to ``dest``. With ``aside``, the old file is first moved aside (to a
+    temporary name of this writer, removed after, or by the next writer if this one is killed
+    in between), so that ``dest`` is missing for a moment: on ext4 (``auto_da_alloc``) a rename
+    over an existing file first writes the new file's data out, and after a large write
+    (cargo's library, a wheel) even a small file's rename then waits for that data: ~3.5 ms
+    each, against 0.2 ms. Freeing a large file's blocks takes milliseconds too: ``later``
+    removes it in a thread (for rustwheel's own directories, where a moment's temporary file
+    is no one's concern)."""
+    if aside and dest.exists():
+        old = f"{tmp[:-len('.tmp')]}.old.tmp"
+        os.replace(dest, old)
         os.replace(tmp, dest)
         if later:
-            _remove_later(aside)
+            _remove_later(old)
         else:
-            os.unlink(aside)
+            os.unlink(old)
         return
     os.replace(tmp, dest)
 
@@ -130,7 +141,8 @@ def link_or_copy(source: Path, dest: Path, mode: int, always_there: bool = True)
             shutil.copyfileobj(src, fh, 1 << 20)
         return
     try:
-        _rename(str(tmp), dest, 0 if always_there else os.stat(tmp).st_size, later=True)
+        large = os.stat(tmp).st_size >= _LARGE
+        _rename(str(tmp), dest, aside=not always_there, later=large)
     except BaseException:
         with suppress(OSError):
             os.unlink(tmp)

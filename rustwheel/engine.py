@@ -37,10 +37,16 @@ def _execute(tasks: list[Any], state_dir: Path, opts: BuildOptions, cells: int,
     log = log or RunLog(quiet=opts.quiet, cells=cells)
     # Every cell goes as far as it can: a failed one does not stop the others.
     jobs = opts.jobs if opts.jobs and opts.jobs > 1 else 1
-    if jobs > 1:
-        from rustwheel.stages.compile import early
+    from rustwheel.stages.compile import early
 
+    if jobs > 1:
         early.stop()  # a cargo started early: doit's workers could not take it over
+    elif early.running():  # the stages' imports can be done while cargo runs
+        from rustwheel.tasks.execute import preload
+        from rustwheel.tasks.pipeline import STAGES
+
+        preload(sorted({t["basename"] for t in tasks if isinstance(t, dict)
+                        and t.get("actions") and t["basename"] in STAGES[1:]}))
     with statelock.locked(state_dir, quiet=opts.quiet):
         try:
             code = run_tasks(tasks, state_dir / "doit.sqlite3", log, jobs)

@@ -51,3 +51,6 @@ def test_stale_temporary_files_of_a_dead_writer_are_removed(tmp_path: Path) -> N
         (tmp_path / name).write_bytes(b"")
     atomic.write_bytes(dest, b"wheel")
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([dest.name, *kept])
+    atomic.write_bytes(dest, b"wheel 2")  # the old file is set aside, then removed
+    assert dest.read_bytes() == b"wheel 2"
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([dest.name, *kept])

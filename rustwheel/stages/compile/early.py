@@ -164,6 +164,11 @@ def adopt(argv: list[str], cwd: str, env: Mapping[str, str]) -> Optional[_run.St
     return early.proc
 
 
+def running() -> bool:
+    """Whether this process started a cargo early that no compile run has finished with."""
+    return _current is not None and _current.pid == os.getpid()
+
+
 def taken() -> bool:
     """Whether a compile run took the early cargo since the last call."""
     global _taken

@@ -38,6 +38,13 @@ def _repaired(plan: WheelPlan) -> WheelPlan:
     return dataclasses.replace(out, files=tuple(unique_files(files, list(out.generated))))
 
 
+def preload() -> None:
+    """Import what `WheelJob.run` imports (`rustwheel.tasks.execute.preload`)."""
+    import concurrent.futures.thread  # noqa: F401 (deflate's workers)
+
+    from rustwheel.spec import compression, lastwheel, wheelfile  # noqa: F401
+
+
 def entries(plan: WheelPlan, last: Optional[LastWheel] = None,
             seen: Mapping[str, os.stat_result] = MappingProxyType({})) -> list[WheelEntry]:
     """The wheel's members; those ``last`` (the last wheel) holds unchanged are not read.
