@@ -390,7 +390,7 @@ def fmt_ratio(m: Optional[Cell], r: Optional[Cell]) -> str:
         return "n/a"
     mm, rm = m.median(), r.median()
     assert mm is not None and rm is not None
-    return f"{mm / rm:.1f}×" if rm > 0 else "n/a"
+    return f"{mm / rm:.2f}×" if rm > 0 else "n/a"  # two decimals: 1.46 is not "1.5"
 
 
 def environment(bench: Bench) -> list[tuple[str, str]]:

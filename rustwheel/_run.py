@@ -17,13 +17,14 @@ from pathlib import Path
 from typing import IO, Optional, Union
 
 from rustwheel.errors import ToolError
-from rustwheel.toolerror import extract, failure, redact
 
 StrPath = Union[str, "os.PathLike[str]"]
 
 
 def describe(argv: Sequence[StrPath]) -> str:
     """A shell-quoted, human-readable form of ``argv`` for messages, secrets redacted."""
+    from rustwheel.toolerror import redact  # here: its patterns are compiled when needed
+
     return redact(" ".join(shlex.quote(str(a)) for a in argv))
 
 
@@ -70,6 +71,8 @@ def failed(argv: Sequence[StrPath], proc: subprocess.CompletedProcess[str], *, w
            env: Optional[Mapping[str, str]] = None, hint: str = "") -> ToolError:
     """The error of ``proc`` (a run of ``argv`` that exited non-zero): the command, what it was
     doing, and the tool's first error line and its chain from its captured stderr."""
+    from rustwheel.toolerror import extract, failure
+
     said = extract(proc.stderr, env) if isinstance(proc.stderr, str) else []
     return failure(describe(argv), proc.returncode, said, what=what, hint=hint)
 
@@ -114,6 +117,8 @@ class Streamed:
         self._copier.start()
 
     def _copy(self) -> None:
+        from rustwheel.toolerror import redact  # in this thread: not before the command starts
+
         assert self.proc.stderr is not None
         for line in self.proc.stderr:
             self.stderr.append(line)
