@@ -158,7 +158,7 @@ def _write_stamp(build_stamp: Path, resolved: Resolved, tasks: list[dict[str, An
     from rustwheel.freshness.watch import watched
     from rustwheel.tasks.pipeline import task_names
 
-    files = watched(tasks)
+    files = watched(tasks, resolved.files)
     if files is None:
         return None
     files.update((str(p), list(f) if (f := facts(str(p))) else None) for p in placed)

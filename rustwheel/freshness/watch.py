@@ -19,6 +19,7 @@ from typing import Any, Optional
 from rustwheel.freshness import records
 from rustwheel.freshness.facts import DigestCache, facts
 from rustwheel.freshness.records import Recorded
+from rustwheel.freshness.records import Watched as WatchedRecord
 
 Watched = dict[str, Optional[list[int]]]
 
@@ -69,13 +70,20 @@ def declared(tasks: Iterable[Mapping[str, Any]]) -> list[str]:
     return sorted(found)
 
 
-def watched(tasks: Iterable[Mapping[str, Any]]) -> Optional[Watched]:
+def watched(tasks: Iterable[Mapping[str, Any]], resolution: Optional[Watched] = None,
+            ) -> Optional[Watched]:
     """The stamp's files and facts after a successful build of ``tasks``; None when no stamp
-    can be trusted (a record is missing or unclean, or a recorded file changed since)."""
+    can be trusted (a record is missing or unclean, or a recorded file changed since).
+    ``resolution``: what this build's plan was resolved from (the plan stamp's files), taken
+    instead of detect's record: resolving again to the same plan (after a new file in the
+    project directory) leaves detect, and so its record, as they were."""
     tasks = list(tasks)
     out: Watched = {}
     for task in tasks:
         for item in _recorded(task):
+            if resolution is not None and isinstance(item, WatchedRecord):
+                out.update(resolution)
+                continue
             recorded = _from_record(item.record_path)
             if recorded is None:
                 return None

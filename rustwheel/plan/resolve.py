@@ -26,11 +26,14 @@ if TYPE_CHECKING:
 class Resolved:
     """A build's plan: its task graph as plain data (`rustwheel.tasks.pipeline.graph`), and
     the `BuildPlan` itself, decoded only when asked for (a rebuild whose plan is reused needs
-    only the graph)."""
+    only the graph); ``files``: what resolving read, with the facts the plan stamp holds
+    (None when a file changed while it was read)."""
 
-    def __init__(self, graph: Graph, plan: Union[BuildPlan, dict[str, Any]]) -> None:
+    def __init__(self, graph: Graph, plan: Union[BuildPlan, dict[str, Any]],
+                 files: Optional[dict[str, Any]] = None) -> None:
         self.graph = graph
         self._plan = plan
+        self.files = files
 
     @property
     def state_dir(self) -> Path:
@@ -71,7 +74,7 @@ def _resolve(opts: BuildOptions, plan_stamp: Optional[Path], since: int) -> Reso
     DigestCache.shared(plan.state_dir / "file-digests.json")
     inputs = list(plan.resolution_inputs) if plan.resolution_inputs is not None else None
     text, files = _observe_resolution(plan, inputs, since)
-    resolved = Resolved(graph(plan, text), plan)
+    resolved = Resolved(graph(plan, text), plan, files)
     if plan_stamp is not None and files is not None:
         stamp.write(plan_stamp, files, graph=resolved.graph, plan=codec.to_plain(plan))
     return resolved
@@ -83,7 +86,7 @@ def _reuse(plan_stamp: Optional[Path]) -> Optional[Resolved]:
     if data is None or not isinstance(data.get("graph"), dict) or \
             not isinstance(data.get("plan"), dict):
         return None
-    resolved = Resolved(data["graph"], data["plan"])
+    resolved = Resolved(data["graph"], data["plan"], data.get("files"))
     DigestCache.shared(resolved.state_dir / "file-digests.json")
     return resolved
 

@@ -69,30 +69,13 @@ def remove_outputs(record_path: str) -> None:
 
 # -- the plain graph ---------------------------------------------------------------------------
 
-def _resolution_digest(plan: BuildPlan, record_text: str) -> str:
-    """The plan's digest and the content of what resolving read (the digests in detect's
-    record, not the files' facts: a file touched without a change leaves detect up to
-    date)."""
-    import hashlib
-    import json
-
-    inputs = json.loads(record_text)["inputs"] if record_text else {}
-    content = sorted((path, entry[3]) for path, entry in inputs.items())
-    return hashlib.sha256(json.dumps([plan.digest(), content]).encode()).hexdigest()
-
-
 def _detect_task(plan: BuildPlan, record_text: str) -> TaskDict:
-    """detect runs when the plan or what resolving read changed: a resolution that gave the
-    same plan from other content (a new file in the project directory) still writes its
-    record, which the no-op stamp is made from. Its plan files are written only when their
-    content changed, so the stages after it do not run for that."""
     files = plan.plan_files()
     record = str(plan.detect_record)
-    changed = _resolution_digest(plan, record_text)
     return {"basename": "detect", "doc": "resolve the configuration into per-stage plan files",
             "action": ["write_plans", files, record, record_text],
             "file_dep": list(plan.detect_inputs), "targets": [*sorted(files), record],
-            "changed": changed, "watched": record, "record": record}
+            "changed": plan.digest(), "watched": record, "record": record}
 
 
 def _stage_task(stage: str, cell: Cell, plan_file: str, plan_text: str, record: str,
