@@ -1,9 +1,12 @@
 """Files that appear whole or not at all.
 
-Every output is written to a temporary file beside its destination and renamed into place.
-Temporary names carry the writer's process id (``.<name>.rw<pid>.<random>.tmp``), so a later
-writer can remove what a killed process (SIGKILL leaves no chance to clean up) left behind,
-without touching the temporary file of a writer that is still running.
+Every output is written to a temporary file beside its destination and renamed into place;
+the old file is moved aside first (ext4's flush on a rename over a file, `_rename`), unless
+the destination must never be missing, not even for a moment (a module a running python may
+import). Temporary names carry the writer's process id (``.<name>.rw<pid>.<random>.tmp``, and
+``.old.tmp`` for an old file set aside), so a later writer can remove what a killed process
+(SIGKILL leaves no chance to clean up) left behind, without touching the temporary file of a
+writer that is still running.
 
 Standard library only: used on the no-op fast path.
 """
