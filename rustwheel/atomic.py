@@ -152,18 +152,20 @@ def link_or_copy(source: Path, dest: Path, mode: int, always_there: bool = True)
         raise
 
 
-def write_bytes(dest: Path, data: bytes, mode: int = -1) -> None:
-    with replacing(dest, default_mode() if mode < 0 else mode) as fh:
+def write_bytes(dest: Path, data: bytes, mode: int = -1, always_there: bool = False) -> None:
+    """Write ``dest`` atomically; ``always_there`` as for `replacing`."""
+    with replacing(dest, default_mode() if mode < 0 else mode, always_there) as fh:
         fh.write(data)
 
 
-def write_if_changed(path: Path, text: str) -> bool:
+def write_if_changed(path: Path, text: str, always_there: bool = False) -> bool:
     """Write ``text`` atomically unless the file already holds exactly it; True if written
-    (an unchanged file keeps its mtime, so nothing that depends on it is rerun)."""
+    (an unchanged file keeps its mtime, so nothing that depends on it is rerun).
+    ``always_there`` as for `replacing`."""
     try:
         if path.read_text(encoding="utf-8") == text:
             return False
     except (OSError, UnicodeDecodeError):
         pass
-    write_bytes(path, text.encode("utf-8"))
+    write_bytes(path, text.encode("utf-8"), always_there=always_there)
     return True

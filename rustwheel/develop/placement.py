@@ -39,6 +39,7 @@ def place_in_tree(plan: BuildPlan) -> list[Path]:
                         bool(item.executable) or bool(source.stat().st_mode & 0o100))
             placed.append(root / item.archive_path)
         for gen in wheel.in_tree_generated:
-            write_if_changed(root / gen.archive_path, gen.content)  # small: one rename
+            # a module a running python may import: never missing, not even for a moment
+            write_if_changed(root / gen.archive_path, gen.content, always_there=True)
             placed.append(root / gen.archive_path)
     return placed

@@ -30,7 +30,7 @@ def write(site: Path, dist_info: str, rows: Mapping[str, tuple[str, str]]) -> No
     writer = csv.writer(out, lineterminator="\n")
     for name, (digest, size) in rows.items():
         writer.writerow([name, digest, size])
-    write_bytes(site / dist_info / "RECORD", out.getvalue().encode("utf-8"))
+    write_bytes(site / dist_info / "RECORD", out.getvalue().encode("utf-8"), always_there=True)
 
 
 def add_file(site: Path, dist_info: str, name: str, data: bytes) -> None:
@@ -40,6 +40,6 @@ def add_file(site: Path, dist_info: str, name: str, data: bytes) -> None:
         rows = read(site, dist_info)
     except OSError:
         return
-    write_bytes(site / name, data)
+    write_bytes(site / name, data, always_there=True)  # the interpreter may be reading it
     rows[name] = (record_hash(data), str(len(data)))
     write(site, dist_info, rows)

@@ -54,3 +54,27 @@ def test_stale_temporary_files_of_a_dead_writer_are_removed(tmp_path: Path) -> N
     atomic.write_bytes(dest, b"wheel 2")  # the old file is set aside, then removed
     assert dest.read_bytes() == b"wheel 2"
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([dest.name, *kept])
+
+
+def test_a_file_that_must_always_be_there_never_goes_missing(tmp_path: Path) -> None:
+    """A module a running python may import (develop's generated files, the files it adds to
+    site-packages) is replaced in one rename: a reader looking all the while never misses it."""
+    dest = tmp_path / "ffi.py"
+    atomic.write_bytes(dest, b"x = 0\n")
+    misses: list[int] = []
+    done = threading.Event()
+
+    def look() -> None:
+        while not done.is_set():
+            if not dest.exists():
+                misses.append(1)
+
+    reader = threading.Thread(target=look)
+    reader.start()
+    try:
+        for i in range(300):
+            atomic.write_if_changed(dest, f"x = {i + 1}\n", always_there=True)
+    finally:
+        done.set()
+        reader.join()
+    assert misses == [] and dest.read_text() == "x = 300\n"
