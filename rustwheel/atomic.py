@@ -61,9 +61,12 @@ def replacing(dest: Path, mode: int, always_there: bool = False) -> Iterator[Bin
     """Yield a file to write ``dest``'s new content into; it replaces ``dest`` on success.
     ``always_there``: ``dest`` is never missing, not even for a moment (a module a running
     python may import), at the cost of ext4's flush on rename (see `_rename`)."""
+    import tempfile
+
     dest.parent.mkdir(parents=True, exist_ok=True)
     clean_stale(dest)
-    fd, tmp = _new_temporary(dest)
+    fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.rw{os.getpid()}.", suffix=".tmp",
+                               dir=dest.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
             yield fh
@@ -77,18 +80,6 @@ def replacing(dest: Path, mode: int, always_there: bool = False) -> Iterator[Bin
 
 _LARGE = 1 << 20
 """From this size on, an old file set aside is removed by a thread (`_rename`)."""
-
-
-def _new_temporary(dest: Path) -> tuple[int, str]:
-    """A new file beside ``dest`` named for this writer (``.<name>.rw<pid>.<random>.tmp``),
-    open for writing; as `tempfile.mkstemp` makes it, without importing `tempfile`."""
-    for _ in range(100):
-        tmp = str(dest.parent / f".{dest.name}.rw{os.getpid()}.{os.urandom(4).hex()}.tmp")
-        try:
-            return os.open(tmp, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600), tmp
-        except FileExistsError:
-            continue
-    raise FileExistsError(f"no free temporary name beside {dest}")
 
 
 def _rename(tmp: str, dest: Path, aside: bool, later: bool = False) -> None:

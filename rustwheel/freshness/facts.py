@@ -178,10 +178,10 @@ class DigestCache(FactsIndex):
     def digest(self, file_path: str, st: Optional[os.stat_result] = None) -> str:
         """The content digest of ``file_path`` (stat it first when ``st`` is not given)."""
         st = os.stat(file_path) if st is None else st
-        known = self.get(file_path, st)
-        if known:
-            return str(known[0])
         version = of_stat(st)
+        known = self.known(file_path, version)
+        if known is not None:
+            return known
         hashing = self._hashing.pop(version, None)
         ahead = hashing.take() if hashing is not None else None
         if ahead is not None and ahead[1] == version:
