@@ -18,7 +18,7 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, Union
 
 _PID = re.compile(r"(\d+)\.[^/]*\.tmp$")
 """After ``.<name>.rw``: the writer's pid, then ``.<random>.tmp`` or ``.<random>.old.tmp``."""
@@ -149,14 +149,15 @@ def write_bytes(dest: Path, data: bytes, mode: int = -1, always_there: bool = Fa
         fh.write(data)
 
 
-def write_if_changed(path: Path, text: str, always_there: bool = False) -> bool:
-    """Write ``text`` atomically unless the file already holds exactly it; True if written
-    (an unchanged file keeps its mtime, so nothing that depends on it is rerun).
-    ``always_there`` as for `replacing`."""
+def write_if_changed(path: Path, content: Union[str, bytes], always_there: bool = False) -> bool:
+    """Write ``content`` (text is written as UTF-8) atomically unless the file already holds
+    exactly it; True if written (an unchanged file keeps its mtime, so nothing that depends
+    on it is rerun). ``always_there`` as for `replacing`."""
+    data = content.encode("utf-8") if isinstance(content, str) else content
     try:
-        if path.read_text(encoding="utf-8") == text:
+        if path.read_bytes() == data:
             return False
-    except (OSError, UnicodeDecodeError):
+    except OSError:
         pass
-    write_bytes(path, text.encode("utf-8"), always_there=always_there)
+    write_bytes(path, data, always_there=always_there)
     return True

@@ -80,8 +80,8 @@ def make_roots(pairs: Iterable[tuple[Path, str]]) -> tuple[tuple[str, str], ...]
 
 
 def label(path: str, roots: Sequence[tuple[str, str]]) -> str:
-    for root, placeholder in roots:
-        if path == root or path.startswith(root + os.sep):
+    for root, placeholder in roots:  # (runs for every input of a stage: no string is built)
+        if path.startswith(root) and (len(path) == len(root) or path[len(root)] == os.sep):
             return placeholder + path[len(root):]
     return path
 

@@ -14,7 +14,6 @@ Standard library only: the no-op check and the auto-rebuild import hook use this
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 
@@ -73,7 +72,8 @@ def clock(directory: Path) -> int:
 
 class FactsIndex:
     """Values remembered per file version, ``path -> [inode, size, mtime_ns, *values]``, in
-    one JSON file: what is known about a file while its facts stay the same."""
+    one state file (`rustwheel.freshness.statefile`): what is known about a file while its
+    facts stay the same."""
 
     def __init__(self, path: Optional[Path]) -> None:
         self.path = path
@@ -82,12 +82,11 @@ class FactsIndex:
         self.new_paths = False
         """A path not in the index was added: the next save drops the paths gone meanwhile."""
         if path is not None:
-            try:
-                data = json.loads(path.read_text(encoding="utf-8"))
-                if isinstance(data, dict):
-                    self.entries = data
-            except (OSError, ValueError):
-                self.entries = {}
+            from rustwheel.freshness import statefile
+
+            data = statefile.read(path)
+            if isinstance(data, dict):
+                self.entries = data
 
     def get(self, file_path: str, st: os.stat_result) -> Optional[list[object]]:
         """The values recorded for this version of the file, or None."""
@@ -111,13 +110,13 @@ class FactsIndex:
         does not cost a check of every other one)."""
         if self.path is None or not self.dirty:
             return
-        from rustwheel.atomic import write_bytes
+        from rustwheel.freshness import statefile
 
         live = self.entries
         if self.new_paths:
             live = self.entries = {p: v for p, v in self.entries.items() if os.path.exists(p)}
         try:
-            write_bytes(self.path, (json.dumps(live, sort_keys=True) + "\n").encode("utf-8"))
+            statefile.write(self.path, live)
         except OSError:
             return
         self.dirty = self.new_paths = False
@@ -178,10 +177,11 @@ class DigestCache(FactsIndex):
     def digest(self, file_path: str, st: Optional[os.stat_result] = None) -> str:
         """The content digest of ``file_path`` (stat it first when ``st`` is not given)."""
         st = os.stat(file_path) if st is None else st
+        known = self.entries.get(file_path)
+        if isinstance(known, list) and len(known) > 3 and known[2] == st.st_mtime_ns \
+                and known[0] == st.st_ino and known[1] == st.st_size:
+            return str(known[3])  # (field by field: this runs for every input of a stage)
         version = of_stat(st)
-        known = self.known(file_path, version)
-        if known is not None:
-            return known
         hashing = self._hashing.pop(version, None)
         ahead = hashing.take() if hashing is not None else None
         if ahead is not None and ahead[1] == version:

@@ -23,21 +23,22 @@ products, not edits, and so are inputs the stage touched itself (``touched``).
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 from collections.abc import Iterable, Mapping
+from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Optional
 
 from rustwheel.atomic import write_if_changed
+from rustwheel.freshness import statefile
 from rustwheel.freshness.facts import DigestCache, facts, of_stat
 
 if TYPE_CHECKING:
     from rustwheel.freshness.facts import Facts
 
-FORMAT = 2
+FORMAT = 3
 ABSENT = "absent"
 """The digest recorded for a probed path that did not exist: its appearance is a change."""
 Json = dict[str, Any]
@@ -139,15 +140,9 @@ def _record(fingerprint: str, observed: Observed, outputs: Iterable[str]) -> Jso
     return {"format": FORMAT, "fingerprint": fingerprint, **observed.to_json(), "outputs": out}
 
 
-def _text(data: Json) -> str:
-    # Compact, so that json's C encoder writes it (any indent means its Python one: 3,000
-    # python files made that a tenth of a rebuild).
-    return json.dumps(data, sort_keys=True, separators=(",", ":")) + "\n"
-
-
-def dumps(fingerprint: str, observed: Observed, outputs: Iterable[str] = ()) -> str:
+def dumps(fingerprint: str, observed: Observed, outputs: Iterable[str] = ()) -> bytes:
     """The record of one stage run: its inputs as observed, its outputs as they are now."""
-    return _text(_record(fingerprint, observed, outputs))
+    return statefile.encode(_record(fingerprint, observed, outputs))
 
 
 _WRITTEN: dict[str, tuple[Facts, Json]] = {}
@@ -157,7 +152,7 @@ _WRITTEN: dict[str, tuple[Facts, Json]] = {}
 def write(record_path: str, fingerprint: str, observed: Observed,
           outputs: Iterable[str] = ()) -> None:
     data = _record(fingerprint, observed, outputs)
-    write_if_changed(Path(record_path), _text(data))
+    write_if_changed(Path(record_path), statefile.encode(data))
     written = facts(record_path)
     if written is not None:
         _WRITTEN[record_path] = (written, data)
@@ -171,10 +166,7 @@ def written(record_path: str) -> Optional[Json]:
 
 
 def read(record_path: str) -> Optional[Json]:
-    try:
-        data = json.loads(Path(record_path).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
+    data = statefile.read(Path(record_path))
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         return None
     return data
@@ -192,16 +184,27 @@ def checked(record_path: str) -> tuple[Optional[Json], dict[str, os.stat_result]
     return _CHECKED.pop(record_path, (None, {}))
 
 
-def _input_changed(path: str, entry: list[Any], cache: DigestCache,
-                   seen: dict[str, os.stat_result]) -> bool:
+def _stats(paths: Iterable[str]) -> dict[str, os.stat_result]:
+    """The stat of each path that exists."""
+    stat = os.stat
     try:
-        st = seen[path] = os.stat(path)
+        return {path: stat(path) for path in paths}  # the usual case, in one comprehension
     except OSError:
+        pass
+    out = {}
+    for path in paths:
+        with suppress(OSError):
+            out[path] = stat(path)
+    return out
+
+
+def _input_changed(path: str, entry: list[Any], cache: DigestCache,
+                   st: Optional[os.stat_result]) -> bool:
+    """Whether an input whose facts differ from ``entry`` (its record) has other content."""
+    if st is None:
         return bool(entry[3] != ABSENT)
     if entry[3] is None or entry[3] == ABSENT:
         return True
-    if st.st_mtime_ns == entry[2] and st.st_ino == entry[0] and st.st_size == entry[1]:
-        return False  # the facts recorded (compared one by one: this runs per input)
     try:
         return bool(cache.digest(path, st) != entry[3])
     except OSError:
@@ -217,9 +220,15 @@ def changes(record_path: str, fingerprint: str) -> Optional[list[str]]:
         return None
     changed = [f"${name}" for name, value in data["env"].items()
                if env_digest(os.environ.get(name)) != value]
+    inputs: dict[str, list[Any]] = data["inputs"]
+    seen = _stats(inputs)
+    # The facts recorded, compared field by field in one pass (this runs for every input);
+    # only the inputs whose facts differ are looked at further.
+    differ = [p for p, e in inputs.items()
+              if (st := seen.get(p)) is None or st.st_mtime_ns != e[2] or st.st_ino != e[0]
+              or st.st_size != e[1] or e[3] is None or e[3] == ABSENT]
     cache = DigestCache.shared()
-    seen: dict[str, os.stat_result] = {}
-    changed += [p for p, e in data["inputs"].items() if _input_changed(p, e, cache, seen)]
+    changed += [p for p in differ if _input_changed(p, inputs[p], cache, seen.get(p))]
     changed += [p for p, f in data["outputs"].items() if list(facts(p) or ()) != f]
     _CHECKED[record_path] = (data, seen)
     return changed

@@ -22,6 +22,7 @@ import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
+from rustwheel.freshness import statefile
 from rustwheel.freshness.facts import facts as facts_of
 
 TYPE_CHECKING = False
@@ -30,7 +31,7 @@ if TYPE_CHECKING:  # typing is not imported at run time (the auto-rebuild hook's
 
     from rustwheel.options import BuildOptions
 
-FORMAT = 2
+FORMAT = 3
 _ENV_PREFIXES = ("CARGO", "RUST", "PYO3_", "CC", "CXX", "CFLAGS", "CXXFLAGS", "LDFLAGS", "AR",
                  "PKG_CONFIG", "RUSTWHEEL_", "MATURIN_", "SOURCE_DATE_EPOCH", "VIRTUAL_ENV",
                  "CONDA_PREFIX", "PATH", "HOME", "XDG_CACHE_HOME", "PYENV_", "PYTHONPATH",
@@ -64,15 +65,12 @@ def stamp_key(options: str, cwd: str, env: Mapping[str, str]) -> str:
 
 def stamp_path(cache_root: Path, key: str, kind: str = "build") -> Path:
     """``kind`` "build": the no-op stamp; "plan": the resolved plan and what it was read from."""
-    return cache_root / f"stamps-v{FORMAT}" / key[:2] / f"{key}.{kind}.json"
+    return cache_root / f"stamps-v{FORMAT}" / key[:2] / f"{key}.{kind}{statefile.SUFFIX}"
 
 
 def read_any(path: Path) -> Optional[dict[str, Any]]:
     """The stamp's data whether or not its files changed since (None: no usable stamp)."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
+    data = statefile.read(path)
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         return None
     return data
@@ -98,10 +96,7 @@ def any_changed(data: Mapping[str, Any], paths: Iterable[str]) -> bool:
 def write(path: Path, files: Mapping[str, Optional[list[int]]], **extra: Any) -> None:
     """Record ``files`` (path -> facts, None for a path that must stay absent) and ``extra``
     data; atomic."""
-    from rustwheel.atomic import write_bytes
-
-    text = json.dumps({**extra, "format": FORMAT, "files": dict(files)}, sort_keys=True)
-    write_bytes(path, text.encode("utf-8"))
+    statefile.write(path, {**extra, "format": FORMAT, "files": dict(files)})
 
 
 def stamps_of(opts: BuildOptions, env: Optional[Mapping[str, str]] = None,

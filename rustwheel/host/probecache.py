@@ -1,6 +1,6 @@
 """Interpreter facts, probed once per executable version and remembered in the user cache.
 
-``<cache root>/interpreters-v1.json`` (the store's root, ``~/.cache/rustwheel`` by default)
+``<cache root>/interpreters-v2.state`` (the store's root, ``~/.cache/rustwheel`` by default)
 maps an executable's absolute path, as found (a virtual env's ``bin/python`` is a symlink
 whose ``sys.executable`` is not its target's), to the ``(inode, size, mtime_ns)`` of the file
 it resolves to and the facts the probe gave (`rustwheel.freshness.facts.FactsIndex`). A
@@ -18,7 +18,7 @@ from typing import Optional
 from rustwheel.freshness.facts import FactsIndex
 from rustwheel.host.interpreter import PROBE_VERSION, Interpreter, NotRunnable, run_probe
 
-CACHE_FILE = "interpreters-v1.json"
+CACHE_FILE = "interpreters-v2.state"
 
 
 def cache_file(cache_dir: Optional[Path], env: Mapping[str, str]) -> Path:

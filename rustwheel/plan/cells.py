@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Optional
 
 from rustwheel.plan import codec as plancodec
+from rustwheel.plan.statedir import stage_record
 from rustwheel.stages.bindgen.plan import UniffiPlan
 from rustwheel.stages.compile.plan import CompilePlan
 from rustwheel.stages.header.plan import HeaderPlan
@@ -57,7 +58,7 @@ class BuildPlan:
     @property
     def detect_record(self) -> Path:
         """detect's record: what resolving the configuration read."""
-        return self.state_dir / "detect-inputs.json"
+        return Path(stage_record(self.state_dir, "detect"))
 
     def stage_plans(self, cell: Cell) -> dict[str, StagePlan]:
         """The cell's stage plans by stage (task basename), in pipeline order."""

@@ -14,13 +14,16 @@ from contextlib import suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Optional, Union
 
-from rustwheel.freshness import records, stamp
+from rustwheel.freshness import records, stamp, statefile
 from rustwheel.freshness.facts import DigestCache, clock
 from rustwheel.options import BuildOptions
 
 if TYPE_CHECKING:
     from rustwheel.plan.cells import BuildPlan
     from rustwheel.tasks.pipeline import Graph
+
+_DIGESTS = f"file-digests{statefile.SUFFIX}"
+"""The state directory's digest index (`DigestCache`)."""
 
 
 class Resolved:
@@ -49,18 +52,18 @@ class Resolved:
 
 
 def _observe_resolution(plan: BuildPlan, inputs: Optional[list[str]], since: int,
-                        ) -> tuple[str, Optional[dict[str, Any]]]:
-    """detect's record text, and the plan stamp's files (None: no plan stamp)."""
+                        ) -> tuple[bytes, Optional[dict[str, Any]]]:
+    """detect's record, and the plan stamp's files (None: no plan stamp)."""
     from rustwheel.plan.statedir import written_while_building
 
     observed = records.observe(inputs or [], since=since,
                                exempt=written_while_building(str(plan.detect_record)))
-    text = records.dumps(plan.digest(), observed)
+    record = records.dumps(plan.digest(), observed)
     if inputs is None or not observed.clean:
-        return text, None
+        return record, None
     files = {path: None if e[3] == records.ABSENT else list(e[:3])
              for path, e in observed.inputs.items()}
-    return text, files
+    return record, files
 
 
 def _resolve(opts: BuildOptions, plan_stamp: Optional[Path], since: int) -> Resolved:
@@ -71,10 +74,10 @@ def _resolve(opts: BuildOptions, plan_stamp: Optional[Path], since: int) -> Reso
 
     config = resolve_config(opts)
     plan = make_plan(config)
-    DigestCache.shared(plan.state_dir / "file-digests.json")
+    DigestCache.shared(plan.state_dir / _DIGESTS)
     inputs = list(plan.resolution_inputs) if plan.resolution_inputs is not None else None
-    text, files = _observe_resolution(plan, inputs, since)
-    resolved = Resolved(graph(plan, text), plan, files)
+    record, files = _observe_resolution(plan, inputs, since)
+    resolved = Resolved(graph(plan, record), plan, files)
     if plan_stamp is not None and files is not None:
         stamp.write(plan_stamp, files, graph=resolved.graph, plan=codec.to_plain(plan))
     return resolved
@@ -87,7 +90,7 @@ def _reuse(plan_stamp: Optional[Path]) -> Optional[Resolved]:
             not isinstance(data.get("plan"), dict):
         return None
     resolved = Resolved(data["graph"], data["plan"], data.get("files"))
-    DigestCache.shared(resolved.state_dir / "file-digests.json")
+    DigestCache.shared(resolved.state_dir / _DIGESTS)
     return resolved
 
 

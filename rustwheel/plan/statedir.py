@@ -10,6 +10,8 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+from rustwheel.freshness.statefile import SUFFIX
+
 
 def state_dir(target_dir: Path, crate: str, manifest_path: Path) -> Path:
     key = hashlib.sha256(str(manifest_path).encode()).hexdigest()[:12]
@@ -22,3 +24,9 @@ def written_while_building(record_path: str) -> tuple[str, str]:
     Files there are build products, never the user's edits."""
     state = Path(record_path).parent.parent
     return (str(state), str(state.parent.parent))
+
+
+def stage_record(cell_dir: Path, stage: str) -> str:
+    """``<cell dir>/<stage>-inputs.state``: a stage's record of what it read and wrote
+    (`rustwheel.freshness.records`, a `rustwheel.freshness.statefile`)."""
+    return str(cell_dir / f"{stage}-inputs{SUFFIX}")

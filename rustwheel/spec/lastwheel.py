@@ -17,24 +17,27 @@ anything that does not match is read and compressed as usual.
 
 from __future__ import annotations
 
-import json
 import os
 import time
+from collections.abc import Iterator, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Optional
 
+from rustwheel.freshness import statefile
 from rustwheel.freshness.facts import of_stat
 
 if TYPE_CHECKING:
     from rustwheel.freshness.facts import Facts
 
-INDEX = "last-wheel.json"
+INDEX = f"last-wheel{statefile.SUFFIX}"
 WHEEL = "last.whl"
-FORMAT = 1
+FORMAT = 2
 """Of the index and of the zip writer's local headers: part of every stamp."""
 _READ_AHEAD = 1 << 20
+_RUN_MAX = 8 << 20
+"""The most bytes of consecutive kept members copied in one read."""
 _RECENT_NS = 1_000_000_000
 """A file modified this recently (against the system clock) is not indexed."""
 
@@ -90,13 +93,14 @@ class LastWheel:
              executable: bool) -> Optional[KeptEntry]:
         """The member as the last wheel has it, when ``source`` is the same file version."""
         known = self.members.get(path)
-        facts = of_stat(st)
+        # Field by field: this runs for every member of every rebuilt wheel.
         if not isinstance(known, list) or len(known) != 9 or known[0] != source \
-                or known[1:4] != list(facts) or known[4] != executable:
+                or known[1] != st.st_ino or known[2] != st.st_size \
+                or known[3] != st.st_mtime_ns or known[4] != executable:
             return None
         offset, length, crc, sha256 = known[5:9]
-        return KeptEntry(path, source, facts, executable, (offset, length), crc,
-                         bytes.fromhex(sha256))
+        return KeptEntry(path, source, (st.st_ino, st.st_size, st.st_mtime_ns), executable,
+                         (offset, length), crc, bytes.fromhex(sha256))
 
     def read(self, entry: KeptEntry) -> Optional[bytes]:
         """The member's local header and stream, or None when the span is not that member's.
@@ -114,6 +118,23 @@ class LastWheel:
             return None
         return data
 
+    def read_run(self, run: Sequence[KeptEntry]) -> Optional[bytes]:
+        """The local headers and streams of ``run``, members whose spans follow one another
+        (`runs`), in one read; None when a span is not its member's."""
+        if self._fd is None:
+            return None
+        start = run[0].span[0]
+        length = run[-1].span[0] + run[-1].span[1] - start
+        data = os.pread(self._fd, length, start)
+        if len(data) != length:
+            return None
+        for e in run:
+            at = e.span[0] - start
+            if not (data.startswith(b"PK\x03\x04", at)
+                    and data.startswith(e.path.encode("utf-8"), at + 30)):
+                return None
+        return data
+
     def note(self, path: str, origin: tuple[str, Facts], executable: bool,
              span: tuple[int, int], crc: int, sha256: bytes) -> None:
         """The member ``path``, made from ``origin`` (its source and their facts), was written
@@ -128,8 +149,6 @@ class LastWheel:
         more than it saves). The old link is removed first, never renamed over: on ext4 a
         rename over a file writes the new one's data out at once (``auto_da_alloc``)."""
         self.close()
-        from rustwheel.atomic import write_bytes
-
         index, link = self.directory / INDEX, self.directory / WHEEL
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
@@ -138,9 +157,8 @@ class LastWheel:
                     stale.unlink()
             os.link(wheel, link)
             st = os.stat(link)
-            text = json.dumps({"stamp": self.stamp, "wheel": list(of_stat(st)),
-                               "members": self.written}, separators=(",", ":"))
-            write_bytes(index, text.encode("utf-8"))
+            statefile.write(index, {"stamp": self.stamp, "wheel": list(of_stat(st)),
+                                    "members": self.written})
         except OSError:
             return
 
@@ -150,11 +168,29 @@ class LastWheel:
             self._fd = None
 
 
+def runs(entries: Sequence[object]) -> Iterator[tuple[int, int]]:
+    """The ``(start, end)`` index ranges of ``entries`` that are `KeptEntry` members lying one
+    after another in the last wheel (each at most `_RUN_MAX` bytes): copied as one block."""
+    i, count = 0, len(entries)
+    while i < count:
+        e = entries[i]
+        if not isinstance(e, KeptEntry):
+            i += 1
+            continue
+        j, end = i + 1, e.span[0] + e.span[1]
+        while j < count:
+            n = entries[j]
+            if not isinstance(n, KeptEntry) or n.span[0] != end \
+                    or end + n.span[1] - e.span[0] > _RUN_MAX:
+                break
+            end += n.span[1]
+            j += 1
+        yield i, j
+        i = j
+
+
 def _read_index(path: Path) -> Optional[dict[str, Any]]:
-    try:
-        data = json.loads(path.read_bytes())
-    except (OSError, ValueError):
-        return None
+    data = statefile.read(path)
     if not isinstance(data, dict) or not isinstance(data.get("members"), dict):
         return None
     return data

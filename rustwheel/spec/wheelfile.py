@@ -18,7 +18,7 @@ from typing import BinaryIO, Optional
 from rustwheel.atomic import default_mode, replacing
 from rustwheel.errors import ConfigError
 from rustwheel.spec.compression import DEFAULT, DEFLATED, Compression
-from rustwheel.spec.lastwheel import KeptEntry, LastWheel
+from rustwheel.spec.lastwheel import KeptEntry, LastWheel, runs
 from rustwheel.spec.membercache import (
     Entry,
     FileEntry,
@@ -136,6 +136,37 @@ def _add_kept(z: ZipWriter, e: KeptEntry, digest: bytes, mode: int, last: LastWh
               digest)
 
 
+def _add_run(z: ZipWriter, run: Sequence[KeptEntry], digests: Sequence[bytes],
+             last: LastWheel) -> None:
+    """Copy members lying one after another in the last wheel in one block; member by member
+    (`_add_kept`) when a span there is not its member after all."""
+    data = last.read_run(run)
+    if data is None:
+        for e, digest in zip(run, digests):
+            _add_kept(z, e, digest, 0o755 if e.executable else 0o644, last)
+        return
+    base, offset = run[0].span[0], z.fh.tell()
+    z.add_run(data, [(e.path, 0o755 if e.executable else 0o644, (e.span[0] - base, e.span[1]),
+                      e.crc, e.size) for e in run])
+    note = last.note
+    for e, digest in zip(run, digests):
+        note(e.path, (e.source, e.facts), e.executable,
+             (e.span[0] - base + offset, e.span[1]), e.crc, digest)
+
+
+def _add_all(z: ZipWriter, files: Sequence[WheelEntry], digests: Sequence[bytes],
+             member_cache: Optional[MemberCache], last: Optional[LastWheel]) -> None:
+    done = 0
+    for start, end in runs(files):
+        assert last is not None  # a kept entry comes from the last wheel
+        for i in range(done, start):
+            _add(z, files[i], digests[i], member_cache, last)
+        _add_run(z, files[start:end], digests[start:end], last)  # type: ignore[arg-type]
+        done = end
+    for i in range(done, len(files)):
+        _add(z, files[i], digests[i], member_cache, last)
+
+
 def _write_zip64(fh: BinaryIO, files: Sequence[WheelEntry], date_time: tuple[int, ...],
                  compression: Compression) -> None:
     """Wheels too large for a plain zip (4 GiB): zipfile writes the zip64 records (with
@@ -179,8 +210,7 @@ def write_wheel(destination: Path, entries: Iterable[WheelEntry], dist_info: str
         with replacing(destination, default_mode()) as raw:
             if fits((e.path, _size(e)) for e in [*files, record]):
                 z = ZipWriter(raw, date_time, method)
-                for e, d in zip(files, digests):
-                    _add(z, e, d, member_cache, last)
+                _add_all(z, files, digests, member_cache, last)
                 z.add_bytes(record_path, record.data, 0o644)
                 z.close()
             else:

@@ -176,6 +176,20 @@ class ZipWriter:
         self._central(path, mode, offset, code, crc, len(local) - name, size)
         self.last = (offset + name, len(local) - name)
 
+    def add_run(self, data: bytes,
+                members: Iterable[tuple[str, int, tuple[int, int], int, int]]) -> None:
+        """Members as a writer with the same timestamp and compression wrote them before, one
+        after another: ``data``, their local headers and streams, copied as they are;
+        ``members``: each one's (path, mode, (offset in ``data``, length), CRC-32, size)."""
+        start = self.fh.tell()
+        self.fh.write(data)
+        central = self._central
+        for path, mode, (at, length), crc, size in members:
+            name = 30 + len(path.encode("utf-8"))
+            code = struct.unpack_from("<H", data, at + 8)[0]
+            central(path, mode, start + at, code, crc, length - name, size)
+            self.last = (start + at + name, length - name)
+
     def patch_crc(self, offset: int, crc: int) -> None:
         """Set the CRC-32 of the member at ``offset`` (the last one written) once known."""
         end = self.fh.tell()

@@ -43,7 +43,7 @@ _DOCS = {"header": "C header and cffi's ffi.py, per cell", "compile": "cargo, pe
          "wheel": "the wheel, per cell"}
 
 
-def write_plans(files: Mapping[str, str], record_path: str, record_text: str,
+def write_plans(files: Mapping[str, str], record_path: str, record: bytes,
                 ) -> Union[bool, Any]:
     """detect action: write each plan file whose content changed, then detect's record."""
     from doit.exceptions import TaskFailed
@@ -53,7 +53,7 @@ def write_plans(files: Mapping[str, str], record_path: str, record_text: str,
     try:
         for path, text in sorted(files.items()):
             write_if_changed(Path(path), text)
-        write_if_changed(Path(record_path), record_text)
+        write_if_changed(Path(record_path), record)
     except OSError as exc:
         return TaskFailed(f"{USER_ERROR_PREFIX}cannot write build plan {exc.filename}: "
                           f"{exc.strerror}; check the target directory is writable")
@@ -69,11 +69,11 @@ def remove_outputs(record_path: str) -> None:
 
 # -- the plain graph ---------------------------------------------------------------------------
 
-def _detect_task(plan: BuildPlan, record_text: str) -> TaskDict:
+def _detect_task(plan: BuildPlan, record_data: bytes) -> TaskDict:
     files = plan.plan_files()
     record = str(plan.detect_record)
     return {"basename": "detect", "doc": "resolve the configuration into per-stage plan files",
-            "action": ["write_plans", files, record, record_text],
+            "action": ["write_plans", files, record, record_data],
             "file_dep": list(plan.detect_inputs), "targets": [*sorted(files), record],
             "changed": plan.digest(), "watched": record, "record": record}
 
@@ -110,15 +110,15 @@ def _cell_tasks(plan: BuildPlan, cell: Cell, texts: Mapping[str, str]) -> Iterat
     yield task("wheel", cell.wheel, cell.wheel.input_files(), [cell.wheel.record])
 
 
-def graph(plan: BuildPlan, record_text: str) -> Graph:
-    """The plan's task graph as plain data; ``record_text``: detect's record
+def graph(plan: BuildPlan, record_data: bytes) -> Graph:
+    """The plan's task graph as plain data; ``record_data``: detect's record
     (`rustwheel.plan.resolve`), observed while resolving."""
     texts = plan.plan_files()
     by_stage: dict[str, list[TaskDict]] = {stage: [] for stage in STAGES[1:]}
     for cell in plan.cells:
         for task in _cell_tasks(plan, cell, texts):
             by_stage[task["basename"]].append(task)
-    tasks = [_detect_task(plan, record_text)]
+    tasks = [_detect_task(plan, record_data)]
     outputs = {path for of_stage in by_stage.values() for t in of_stage for path in t["targets"]}
     for stage, of_stage in by_stage.items():  # each stage's group task first
         if of_stage:

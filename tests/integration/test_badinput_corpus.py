@@ -4,7 +4,7 @@ directory, the target dir's wheel area or the store.
 
 The store is ``<cache dir>/v1`` (the content-addressed entries). Beside it in the cache dir,
 a failed build may leave what stays true whatever failed: the interpreter facts
-(``interpreters-v1.json``) and a plan stamp (``stamps-v2/*/*.plan.json``, the resolved plan of a
+(``interpreters-v2.state``) and a plan stamp (``stamps-v3/*/*.plan.state``, the resolved plan of a
 build that got past resolution); never a build stamp, which only a successful build writes."""
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ def test_bad_input(case: Case, tmp_path: Path, target_dir: Path) -> None:
         wheel_area = files_under(target_dir / "wheels")
         settle_store(store)  # an earlier test's detached store writer is done
         stored = files_under(store / "v1")
-        stamps = files_under(store / "stamps-v2")
+        stamps = files_under(store / "stamps-v3")
         proc = setup.run()
         out_files = files_under(setup.out) if setup.out.is_dir() else set()
     dump = f"{setup.argv}\nexit {proc.returncode}\n--- stdout\n{proc.stdout}\n--- stderr\n" \
@@ -48,5 +48,5 @@ def test_bad_input(case: Case, tmp_path: Path, target_dir: Path) -> None:
     settle_store(store)
     changed = files_under(store / "v1") ^ stored
     assert not changed, f"the store changed: {sorted(changed)}\n{dump}"
-    new_stamps = files_under(store / "stamps-v2") - stamps
-    assert all(s.endswith((".plan.json", ".clock")) for s in new_stamps), new_stamps
+    new_stamps = files_under(store / "stamps-v3") - stamps
+    assert all(s.endswith((".plan.state", ".clock")) for s in new_stamps), new_stamps

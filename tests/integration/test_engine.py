@@ -3,7 +3,6 @@ that cannot be written."""
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -14,7 +13,7 @@ import pytest
 from conftest import copy_crate, run_rustwheel
 
 import rustwheel
-from rustwheel.freshness import records, stamp, watch
+from rustwheel.freshness import records, stamp, statefile, watch
 from rustwheel.freshness.records import Recorded
 from rustwheel.plan.resolve import plan_build
 from rustwheel.tasks import pipeline
@@ -59,7 +58,7 @@ def test_stamp_watches_exactly_what_the_graph_declares_and_records(
                                   interpreters=(sys.executable,), quiet=True)
     result = rustwheel.build(opts)
     assert result.stamp is not None
-    watched = set(json.loads(result.stamp.read_text())["files"])
+    watched = set(statefile.read(result.stamp)["files"])
 
     resolved = plan_build(opts, stamp.stamps_of(opts)[1])  # type: ignore[index]
     tasks = list(pipeline.doit_tasks(resolved.graph))

@@ -4,7 +4,6 @@ programs are symlinks to the real interpreter running the tests, and real probes
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from dataclasses import dataclass
@@ -13,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from rustwheel.errors import ConfigError, ToolError
+from rustwheel.freshness import statefile
 from rustwheel.host import discovery
 from rustwheel.host.interpreter import PROBE_VERSION
 from rustwheel.host.locate import find_all, locate
@@ -78,7 +78,7 @@ def machine(tmp_path: Path) -> Machine:
 
 @pytest.fixture
 def cache(tmp_path: Path) -> InterpreterCache:
-    return InterpreterCache(tmp_path / "cache" / "interpreters-v1.json")
+    return InterpreterCache(tmp_path / "cache" / "interpreters-v2.state")
 
 
 def test_program_names_of_values() -> None:
@@ -159,13 +159,13 @@ def test_interpreters_too_old_are_rejected_by_version(machine: Machine, cache: I
 
 
 def test_facts_are_remembered_per_executable_version(tmp_path: Path) -> None:
-    path = tmp_path / "cache" / "interpreters-v1.json"
+    path = tmp_path / "cache" / "interpreters-v2.state"
     wrapper = _script(tmp_path / "bin" / "python", f'#!/bin/sh\nexec "{REAL}" "$@"\n')
     first = InterpreterCache(path)
     facts = first.facts(wrapper, os.environ)
     first.save()
     assert first.probed == [str(wrapper)]
-    entry = json.loads(path.read_text())[str(wrapper)]
+    entry = statefile.read(path)[str(wrapper)]
     st = wrapper.stat()
     assert entry[:4] == [st.st_ino, st.st_size, st.st_mtime_ns, PROBE_VERSION]
     again = InterpreterCache(path)
@@ -179,9 +179,9 @@ def test_facts_are_remembered_per_executable_version(tmp_path: Path) -> None:
 
 
 def test_the_cache_lives_in_the_stores_root() -> None:
-    assert cache_file(None, {"RUSTWHEEL_CACHE_DIR": "/c"}) == Path("/c/interpreters-v1.json")
-    assert cache_file(Path("/store"), {}) == Path("/store/interpreters-v1.json")
-    assert cache_file(None, {"HOME": "/h"}) == Path("/h/.cache/rustwheel/interpreters-v1.json")
+    assert cache_file(None, {"RUSTWHEEL_CACHE_DIR": "/c"}) == Path("/c/interpreters-v2.state")
+    assert cache_file(Path("/store"), {}) == Path("/store/interpreters-v2.state")
+    assert cache_file(None, {"HOME": "/h"}) == Path("/h/.cache/rustwheel/interpreters-v2.state")
 
 
 def test_find_all_searches_path_pyenv_and_uv(machine: Machine, cache: InterpreterCache) -> None:

@@ -113,7 +113,7 @@ def test_every_stage_plan_names_its_cell_and_record() -> None:
               "wheel": cell.wheel}
     for stage, plan in stages.items():
         assert plan is not None and plan.cell == spec.name == "py3-x86_64-unknown-linux-gnu"
-        assert plan.inputs_record == str(cell_dir(project, spec) / f"{stage}-inputs.json")
+        assert plan.inputs_record == str(cell_dir(project, spec) / f"{stage}-inputs.state")
         assert plan.cache is None
 
 
@@ -177,7 +177,7 @@ def test_uniffi() -> None:
     assert (uniffi.library_cargo_name, uniffi.config, uniffi.external) == (
         "libdemo.so", settings.config, ("other",))
     assert (uniffi.package_dir, uniffi.bindgen) == ("demo", ("uniffi-bindgen",))
-    assert uniffi.inputs_record == str(cell_dir(project, spec) / "bindgen-inputs.json")
+    assert uniffi.inputs_record == str(cell_dir(project, spec) / "bindgen-inputs.state")
     assert cell.wheel.generated_lists == (uniffi.manifest,)
     assert cell.wheel.files[0].archive_path == "demo/libnative.so"
 

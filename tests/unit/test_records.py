@@ -95,7 +95,7 @@ def test_declared_environment_variables(tmp_path: Path, monkeypatch: pytest.Monk
                                         ) -> None:
     monkeypatch.setenv("MY_BUILD_VAR", "s3cr3t-token")
     path, observed = _record(tmp_path, [], env=["MY_BUILD_VAR"])
-    assert "s3cr3t" not in Path(path).read_text()  # digests only, never values
+    assert b"s3cr3t" not in Path(path).read_bytes()  # digests only, never values
     assert Recorded(path, "fp")()
     monkeypatch.setenv("MY_BUILD_VAR", "another")
     assert records.changes(path, "fp") == ["$MY_BUILD_VAR"]
@@ -159,14 +159,13 @@ def test_the_stage_starts_from_its_check_once(tmp_path: Path) -> None:
 def test_digest_index_drops_gone_files_when_new_paths_come(tmp_path: Path) -> None:
     """An edit of a known file saves the index as it is; a new path also drops the entries of
     files that no longer exist."""
-    import json
-
+    from rustwheel.freshness import statefile
     from rustwheel.freshness.facts import FactsIndex
 
     a, b, c = (tmp_path / n for n in ("a", "b", "c"))
     for f in (a, b, c):
         f.write_text("1")
-    index = tmp_path / "index.json"
+    index = tmp_path / "index.state"
     idx = FactsIndex(index)
     for f in (a, b):
         idx.put(str(f), os.stat(f), "d")
@@ -176,10 +175,10 @@ def test_digest_index_drops_gone_files_when_new_paths_come(tmp_path: Path) -> No
     idx = FactsIndex(index)
     idx.put(str(a), os.stat(a), "d2")
     idx.save()
-    assert sorted(json.loads(index.read_text())) == [str(a), str(b)]
+    assert sorted(statefile.read(index)) == [str(a), str(b)]
     idx.put(str(c), os.stat(c), "d")
     idx.save()
-    assert sorted(json.loads(index.read_text())) == [str(a), str(c)]
+    assert sorted(statefile.read(index)) == [str(a), str(c)]
 
 
 def test_an_input_judged_by_its_facts_is_recorded_with_them(tmp_path: Path) -> None:

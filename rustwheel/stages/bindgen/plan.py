@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Optional
 
 from rustwheel.cache.keys import CacheSpec
+from rustwheel.plan.statedir import stage_record
 
 if TYPE_CHECKING:
     from rustwheel.plan.matrix import CellSpec
@@ -39,7 +40,7 @@ class UniffiPlan:
     """Generated modules not to ship (``[bindings.python] external_packages`` keys)."""
     stage_dir: str
     inputs_record: str
-    """``<cell dir>/bindgen-inputs.json``: the stage's freshness record."""
+    """``<cell dir>/bindgen-inputs.state``: the stage's freshness record."""
     cache: Optional[CacheSpec] = None
 
     @property
@@ -81,7 +82,7 @@ def plan(project: Project, cell: CellSpec, compile_plan: CompilePlan) -> Optiona
         cell=cell.name, crate_dir=str(manifest.parent), library=compile_plan.staged_paths()[0],
         library_cargo_name=f"lib{lib_name}.so", config=settings.config, bindgen=bindgen,
         bindgen_cwd=cwd, package_dir=cffi.package_dir(project.layout), external=settings.external,
-        stage_dir=str(cell_dir / "uniffi"), inputs_record=str(cell_dir / "bindgen-inputs.json"))
+        stage_dir=str(cell_dir / "uniffi"), inputs_record=stage_record(cell_dir, "bindgen"))
 
 
 def init_py(modules: list[str]) -> str:

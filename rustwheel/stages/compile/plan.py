@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Optional
 from rustwheel.cache.keys import CacheSpec
 from rustwheel.plan.matrix import ZigLink
 from rustwheel.plan.members import OutDirInclude
+from rustwheel.plan.statedir import stage_record
 from rustwheel.stages.compile import pyo3config
 from rustwheel.stages.compile.pyo3config import Pyo3Config
 
@@ -154,7 +155,7 @@ def plan(project: Project, cell: CellSpec) -> CompilePlan:
         manifest_path=str(cfg.manifest_path), cargo_args=tuple(args), rustc_args=tuple(rustc_args),
         env=env, zig=cell.zig, env_fingerprint=project.env_fingerprint,
         rustc_version=project.rustc.verbose_version, units=units(project, cell),
-        stage_dir=str(cell_dir / "artifacts"), inputs_record=str(cell_dir / "compile-inputs.json"),
+        stage_dir=str(cell_dir / "artifacts"), inputs_record=stage_record(cell_dir, "compile"),
         extra_inputs=project.cargo_inputs, out_dir_includes=project.sources.out_dir_includes,
         pyo3_config=pyo3.config, lock=str(lock_path(project.target_dir, cfg.profile)))
 

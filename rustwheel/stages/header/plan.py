@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Optional
 
 from rustwheel.cache.keys import CacheSpec
+from rustwheel.plan.statedir import stage_record
 
 if TYPE_CHECKING:
     from rustwheel.plan.matrix import CellSpec
@@ -84,6 +85,6 @@ def plan(project: Project, cell: CellSpec) -> Optional[HeaderPlan]:
         existing_header=str(project.target_dir / "header.h"),
         after_compile=any("custom-build" in t.kind for t in meta.root.targets),
         interpreter=cell.interpreter.executable, stage_dir=str(cell_dir / "header"),
-        inputs_record=str(cell_dir / "header-inputs.json"),
+        inputs_record=stage_record(cell_dir, "header"),
         known_inputs=tuple(p for p in known if p in project.cargo_inputs),
         source_dirs=tuple(source_dirs))

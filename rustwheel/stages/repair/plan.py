@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, Optional
 
 from rustwheel.cache.keys import CacheSpec
 from rustwheel.errors import RustwheelError
+from rustwheel.plan.statedir import stage_record
 
 if TYPE_CHECKING:
     from rustwheel.plan.matrix import CellSpec
@@ -53,7 +54,7 @@ class RepairPlan:
     work_dir: str
     manifest: str
     inputs_record: str
-    """``<cell dir>/repair-inputs.json``: the stage's freshness record."""
+    """``<cell dir>/repair-inputs.state``: the stage's freshness record."""
     ld_library_path: str = ""
     """LD_LIBRARY_PATH when planned: part of the library search."""
     sbom: Optional[tuple[str, str, str]] = None
@@ -83,7 +84,7 @@ def plan(project: Project, cell: CellSpec, compile_plan: CompilePlan) -> Optiona
                     for unit, item in artifacts(project, compile_plan)),
         libs_dir=f"{dist}.libs", scripts_dir=f"{dist}.scripts",
         work_dir=str(cell_dir / "repaired"), manifest=str(cell_dir / "repair.json"),
-        inputs_record=str(cell_dir / "repair-inputs.json"),
+        inputs_record=stage_record(cell_dir, "repair"),
         ld_library_path=project.ld_library_path,
         sbom=sbom if cfg.tool.sbom.auditwheel else None)
 

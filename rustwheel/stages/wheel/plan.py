@@ -15,6 +15,7 @@ from rustwheel import __version__
 from rustwheel.cache.keys import CacheSpec
 from rustwheel.errors import ConfigError
 from rustwheel.plan.members import FileItem, GeneratedItem
+from rustwheel.plan.statedir import stage_record
 
 if TYPE_CHECKING:
     from rustwheel.plan.matrix import CellSpec
@@ -39,7 +40,7 @@ class WheelPlan:
     record: str
     """Written after the wheel: ``{"wheel": path}`` (the doit target of the stage)."""
     inputs_record: str
-    """``<cell dir>/wheel-inputs.json``: the stage's freshness record."""
+    """``<cell dir>/wheel-inputs.state``: the stage's freshness record."""
     tag: str
     dist_info: str
     files: tuple[FileItem, ...]
@@ -183,7 +184,7 @@ def plan(project: Project, cell: CellSpec, compile_plan: CompilePlan, *,
     return WheelPlan(
         cell=cell.name,
         output=str(project.out_dir / tags.wheel_filename(meta.name, meta.version, cell.tag)),
-        record=str(cell_dir / "wheel.json"), inputs_record=str(cell_dir / "wheel-inputs.json"),
+        record=str(cell_dir / "wheel.json"), inputs_record=stage_record(cell_dir, "wheel"),
         repair=repair.manifest if repair is not None else None, tag=cell.tag, dist_info=dist_info,
         # the detect stage dropped repeats of one file among the project's own files
         files=tuple(unique_files(contents.files + info_files, generated, operator.eq)),
