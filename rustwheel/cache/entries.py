@@ -7,9 +7,8 @@ The body names its own key, so an entry copied to the wrong place is caught too.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from pathlib import PurePosixPath
-from typing import Any
+from typing import Any, NamedTuple
 
 from rustwheel.cache.keys import canonical_json, digest_bytes
 from rustwheel.cache.layout import CorruptEntry, is_digest
@@ -17,8 +16,7 @@ from rustwheel.cache.layout import CorruptEntry, is_digest
 ENTRY_FORMAT = 1
 
 
-@dataclass(frozen=True)
-class OutputFile:
+class OutputFile(NamedTuple):
     """One output file of a stage, stored as a blob."""
 
     name: str
@@ -34,8 +32,7 @@ class OutputFile:
     ``digest`` then names the recipe blob."""
 
 
-@dataclass(frozen=True)
-class ActionEntry:
+class ActionEntry(NamedTuple):
     """What a cached stage run produced."""
 
     stage: str

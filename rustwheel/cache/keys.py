@@ -11,9 +11,8 @@ import hashlib
 import json
 import os
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 
 def canonical_json(obj: Any) -> bytes:
@@ -52,8 +51,7 @@ def action_key(stage: str, stage_version: int, plan: Mapping[str, Any],
     return digest_bytes(canonical_json(body))
 
 
-@dataclass(frozen=True)
-class CacheSpec:
+class CacheSpec(NamedTuple):
     """Where the store is and how this stage's keys are formed (part of a stage plan)."""
 
     cache_dir: str

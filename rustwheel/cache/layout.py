@@ -26,9 +26,8 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, NamedTuple
 
 from rustwheel.cache.keys import digest_bytes
 from rustwheel.errors import CacheError
@@ -63,8 +62,7 @@ def check_digest(value: str, what: str) -> str:
     return value
 
 
-@dataclass(frozen=True)
-class StorePaths:
+class StorePaths(NamedTuple):
     """Where each part of a local store lives under `root`."""
 
     root: Path

@@ -26,10 +26,9 @@ import hashlib
 import os
 from collections.abc import Iterable, Mapping
 from contextlib import suppress
-from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any, NamedTuple, Optional
 
 from rustwheel.atomic import write_if_changed
 from rustwheel.freshness import statefile
@@ -50,8 +49,7 @@ def env_digest(value: Optional[str]) -> Optional[str]:
     return hashlib.sha256(value.encode("utf-8", "surrogateescape")).hexdigest()[:16]
 
 
-@dataclass(frozen=True)
-class Observed:
+class Observed(NamedTuple):
     """Inputs as a stage read them: ``path -> [inode, size, mtime_ns, digest or None]``."""
 
     inputs: dict[str, list[Any]]
@@ -83,17 +81,16 @@ def snapshot(paths: Iterable[str], seen: Mapping[str, os.stat_result] = MappingP
             for path in paths}
 
 
-@dataclass(frozen=True)
-class Run:
+class Run(NamedTuple):
     """How to judge whether an input was written while a stage ran."""
 
     since: int
     """The stage's start on the filesystem clock."""
-    before: Mapping[str, Optional[Facts]] = field(default_factory=dict)
+    before: Mapping[str, Optional[Facts]] = MappingProxyType({})
     """Facts taken before the stage ran (`snapshot`)."""
     exempt: tuple[str, ...] = ()
     """Directories where the build itself writes."""
-    touched: Mapping[str, int] = field(default_factory=dict)
+    touched: Mapping[str, int] = MappingProxyType({})
     """Inputs the stage touched itself, with the mtime it set."""
 
     def raced(self, path: str, st: os.stat_result) -> bool:

@@ -68,8 +68,7 @@ def with_store_keys(project: Project, cell: Cell) -> Cell:
     wheel_plan, header_plan, uniffi_plan, repair_plan = cell.wheel, cell.header, cell.uniffi, \
         cell.repair
     if not project.config.editable:  # an editable wheel's .pth names this checkout: never reuse it
-        wheel_plan = dataclasses.replace(wheel_plan,
-                                         cache=k.spec(wheel_plan, (project.out_dir, "<out>")))
+        wheel_plan = wheel_plan._replace(cache=k.spec(wheel_plan, (project.out_dir, "<out>")))
     if header_plan is not None:
         header_plan = dataclasses.replace(header_plan, cache=k.spec(header_plan))
     if uniffi_plan is not None:

@@ -1,4 +1,4 @@
-"""Canonical JSON for stage plans: frozen dataclasses in, the same dataclasses out.
+"""Canonical JSON for stage plans: frozen dataclasses (or named tuples) in, the same out.
 
 A plan file's bytes are its fingerprint: sorted keys, no whitespace variation, so the same plan
 always gives the same file and an unchanged plan never invalidates a downstream task.
@@ -21,10 +21,18 @@ __all__ = ["dumps", "from_plain", "loads", "read", "to_plain", "write_if_changed
 T = TypeVar("T")
 
 
+def _is_record(cls: Any) -> bool:
+    """A plan class: a dataclass, or a `typing.NamedTuple` (the classes every rebuild loads:
+    a dataclass takes half a millisecond to define)."""
+    return isinstance(cls, type) and (
+        dataclasses.is_dataclass(cls) or (issubclass(cls, tuple) and hasattr(cls, "_fields")))
+
+
 def to_plain(value: Any) -> Any:
     """The plan as plain JSON types (dicts, lists, strings, numbers)."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {name: to_plain(getattr(value, name)) for name in _names(type(value))}
+    if _is_record(type(value)):
+        names = _names(type(value))  # type: ignore[arg-type]  # classes are hashable
+        return {name: to_plain(getattr(value, name)) for name in names}
     if isinstance(value, (list, tuple)):
         return [to_plain(v) for v in value]
     if isinstance(value, dict):
@@ -53,7 +61,7 @@ def _build(tp: Any, value: Any) -> Any:
     if origin is dict:
         _, vt = get_args(tp)
         return {k: _build(vt, v) for k, v in value.items()}
-    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
+    if _is_record(tp):
         return from_plain(tp, value)
     if tp is Path:
         return Path(value)
@@ -62,7 +70,9 @@ def _build(tp: Any, value: Any) -> Any:
 
 @functools.cache
 def _names(cls: type) -> tuple[str, ...]:
-    return tuple(f.name for f in dataclasses.fields(cls))
+    if issubclass(cls, tuple):
+        return tuple(cls._fields)  # type: ignore[attr-defined]  # a NamedTuple
+    return tuple(f.name for f in dataclasses.fields(cls))  # type: ignore[arg-type]
 
 
 @functools.cache
@@ -70,7 +80,7 @@ def _fields(cls: type) -> tuple[tuple[str, Any], ...]:
     """(name, resolved type) of each field: resolved once per class, not once per item (a
     plan holds one `FileItem` per file of the package)."""
     hints = typing.get_type_hints(cls, vars(sys.modules[cls.__module__]))
-    return tuple((f.name, hints[f.name]) for f in dataclasses.fields(cls))
+    return tuple((name, hints[name]) for name in _names(cls))
 
 
 _SCALARS = (str, int, float, bool, type(None))
@@ -80,7 +90,7 @@ _SCALARS = (str, int, float, bool, type(None))
 def _flat(cls: type) -> bool:
     """A dataclass whose fields all hold JSON scalars (``Optional`` ones included): built
     from its plain dict as it is."""
-    if not dataclasses.is_dataclass(cls):
+    if not _is_record(cls):
         return False
     for _, tp in _fields(cls):
         kinds = get_args(tp) if get_origin(tp) is Union else (tp,)

@@ -6,26 +6,22 @@ without importing the wheel stage.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Optional
+from typing import NamedTuple, Optional
 
 
-@dataclass(frozen=True)
-class FileItem:
+class FileItem(NamedTuple):
     archive_path: str
     source: str
     executable: Optional[bool] = None
     """None: take the executable bit from the file on disk."""
 
 
-@dataclass(frozen=True)
-class GeneratedItem:
+class GeneratedItem(NamedTuple):
     archive_path: str
     content: str
 
 
-@dataclass(frozen=True)
-class OutDirInclude:
+class OutDirInclude(NamedTuple):
     pattern: str
     """Glob relative to the build script's OUT_DIR."""
     to: str

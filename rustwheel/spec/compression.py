@@ -3,16 +3,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Optional
+from typing import NamedTuple, Optional
 
 DEFLATED, STORED = 8, 0
 METHODS = {"deflated": (DEFLATED, 0, 9, 6), "stored": (STORED, 0, 0, 0)}
 """Supported methods: (zip method code, lowest level, highest level, default level)."""
 
 
-@dataclass(frozen=True)
-class Compression:
+class Compression(NamedTuple):
     """How members are compressed (maturin's ``--compression-method/-level``)."""
 
     method: str = "deflated"

@@ -4,7 +4,7 @@ A python edit in a package of 3,000 modules changes one member; reading, hashing
 compressing the other 2,999 again took most of the rebuild. After each wheel is written, a hard
 link to it (``last.whl``) and an index of its members are kept in the wheel's member cache
 directory: for each small member, the facts ``(inode, size, mtime_ns)`` and mode of the file it
-came from, where its local header and stream lie in ``last.whl``, its CRC-32 and its sha256.
+came from, where its local header and stream lie in ``last.whl``, its CRC-32 and its RECORD hash.
 The next wheel copies those bytes for every file whose facts and mode are unchanged, and
 neither reads nor compresses the file.
 
@@ -19,11 +19,10 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import suppress
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any, NamedTuple, Optional
 
 from rustwheel.freshness import statefile
 from rustwheel.freshness.facts import of_stat
@@ -33,7 +32,7 @@ if TYPE_CHECKING:
 
 INDEX = f"last-wheel{statefile.SUFFIX}"
 WHEEL = "last.whl"
-FORMAT = 2
+FORMAT = 3
 """Of the index and of the zip writer's local headers: part of every stamp."""
 _READ_AHEAD = 1 << 20
 _RUN_MAX = 8 << 20
@@ -42,11 +41,11 @@ _RECENT_NS = 1_000_000_000
 """A file modified this recently (against the system clock) is not indexed."""
 
 
-@dataclass(frozen=True)
-class KeptEntry:
+class KeptEntry(NamedTuple):
     """A small member as a wheel holds it: its local header and stream are ``span`` (offset,
-    length) of that wheel, made from ``source`` as its ``facts`` were. Read from the last
-    wheel's index, it is copied from there; noted while writing, it goes in the next index."""
+    length) of that wheel, made from ``source`` as its ``facts`` were; ``hash``: its RECORD
+    hash. Read from the last wheel's index, it is copied from there. (A named tuple: one is
+    made per member of every rebuilt wheel.)"""
 
     path: str
     source: str
@@ -54,7 +53,7 @@ class KeptEntry:
     executable: bool
     span: tuple[int, int]
     crc: int
-    sha256: bytes
+    hash: str
 
     @property
     def size(self) -> int:
@@ -73,7 +72,7 @@ class LastWheel:
         self.members: dict[str, list[Any]] = {}
         self.written: dict[str, list[Any]] = {}
         """The next index's members: ``path -> [source, *facts, executable, *span, crc,
-        sha256]``."""
+        RECORD hash]``."""
         self._fd: Optional[int] = None
         self._block, self._block_at = b"", 0
         index = _read_index(directory / INDEX)
@@ -98,9 +97,8 @@ class LastWheel:
                 or known[1] != st.st_ino or known[2] != st.st_size \
                 or known[3] != st.st_mtime_ns or known[4] != executable:
             return None
-        offset, length, crc, sha256 = known[5:9]
         return KeptEntry(path, source, (st.st_ino, st.st_size, st.st_mtime_ns), executable,
-                         (offset, length), crc, bytes.fromhex(sha256))
+                         (known[5], known[6]), known[7], known[8])
 
     def read(self, entry: KeptEntry) -> Optional[bytes]:
         """The member's local header and stream, or None when the span is not that member's.
@@ -136,12 +134,19 @@ class LastWheel:
         return data
 
     def note(self, path: str, origin: tuple[str, Facts], executable: bool,
-             span: tuple[int, int], crc: int, sha256: bytes) -> None:
+             span: tuple[int, int], crc: int, record_hash: str) -> None:
         """The member ``path``, made from ``origin`` (its source and their facts), was written
         to the new wheel as ``span`` of it."""
         source, facts = origin
         if facts[2] < self.started - _RECENT_NS:
-            self.written[path] = [source, *facts, executable, *span, crc, sha256.hex()]
+            self.written[path] = [source, *facts, executable, *span, crc, record_hash]
+
+    def note_run(self, run: Iterable[KeptEntry], moved: int) -> None:
+        """Kept members were copied to the new wheel ``moved`` bytes from where they were."""
+        written = self.written
+        for e in run:  # indexed before, so not recent
+            written[e.path] = [e.source, *e.facts, e.executable, e.span[0] + moved, e.span[1],
+                               e.crc, e.hash]
 
     def keep(self, wheel: Path) -> None:
         """``wheel`` (just written) becomes the last wheel: a hard link to it and the index of

@@ -20,9 +20,8 @@ import os
 import struct
 from collections.abc import Iterator
 from contextlib import suppress
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO, Optional, Union
+from typing import TYPE_CHECKING, BinaryIO, NamedTuple, Optional, Union
 
 from rustwheel.freshness.facts import DigestCache, of_stat
 from rustwheel.spec import lastwheel
@@ -37,8 +36,7 @@ _STREAM = struct.Struct("<4sLLQ32s")  # magic, the data's CRC-32, the stream's C
 _MAGIC = b"RWD2"                       # and sha256 (`rustwheel.cache.hints`)
 
 
-@dataclass(frozen=True)
-class Entry:
+class Entry(NamedTuple):
     """One file of the wheel: its archive path, its bytes and whether it is executable."""
 
     path: str
@@ -48,8 +46,7 @@ class Entry:
     """The file it was read from, and that file's facts when read (None: generated)."""
 
 
-@dataclass(frozen=True)
-class FileEntry:
+class FileEntry(NamedTuple):
     """A large member taken from a file whose digests are known: its bytes are streamed into
     the wheel when its deflate stream is not cached, never held in memory whole."""
 

@@ -58,8 +58,11 @@ def record_hash(data: bytes) -> str:
     return _record_digest(hashlib.sha256(data).digest())
 
 
-def _sha256(e: WheelEntry) -> bytes:
-    return hashlib.sha256(e.data).digest() if isinstance(e, Entry) else e.sha256
+def _hash(e: WheelEntry) -> str:
+    """The member's RECORD hash."""
+    if isinstance(e, KeptEntry):
+        return e.hash
+    return record_hash(e.data) if isinstance(e, Entry) else _record_digest(e.sha256)
 
 
 def _size(e: WheelEntry) -> int:
@@ -67,11 +70,11 @@ def _size(e: WheelEntry) -> int:
 
 
 def record_text(entries: Iterable[WheelEntry], record_path: str,
-                digests: Optional[Sequence[bytes]] = None) -> str:
-    """RECORD for ``entries``; ``digests`` are their sha256 digests when already computed."""
+                hashes: Optional[Sequence[str]] = None) -> str:
+    """RECORD for ``entries``; ``hashes`` are their RECORD hashes when already computed."""
     items = list(entries)
-    sums = digests if digests is not None else [_sha256(e) for e in items]
-    lines = [f"{e.path},{_record_digest(d)},{_size(e)}" for e, d in zip(items, sums)]
+    sums = hashes if hashes is not None else [_hash(e) for e in items]
+    lines = [f"{e.path},{h},{_size(e)}" for e, h in zip(items, sums)]
     lines.append(f"{record_path},,")
     return "\n".join(lines) + "\n"
 
@@ -79,7 +82,7 @@ def record_text(entries: Iterable[WheelEntry], record_path: str,
 def _same(a: WheelEntry, b: WheelEntry) -> bool:
     if isinstance(a, Entry) and isinstance(b, Entry):
         return a.data == b.data
-    return _sha256(a) == _sha256(b)
+    return _hash(a) == _hash(b)
 
 
 def ordered(entries: Iterable[WheelEntry], dist_info: str) -> list[WheelEntry]:
@@ -93,35 +96,37 @@ def ordered(entries: Iterable[WheelEntry], dist_info: str) -> list[WheelEntry]:
         by_path[e.path] = e
     prefix = dist_info + "/"
 
-    def key(e: WheelEntry) -> tuple[int, tuple[str, ...]]:
-        return (1 if e.path.startswith(prefix) else 0, tuple(e.path.split("/")))
+    def key(e: WheelEntry) -> tuple[bool, str]:
+        # By path component: "/" made the lowest character ("a/b" before "a-b" and "a.b").
+        return (e.path.startswith(prefix), e.path.replace("/", "\0"))
 
     return sorted(by_path.values(), key=key)
 
 
-def _add(z: ZipWriter, e: WheelEntry, digest: bytes, member_cache: Optional[MemberCache],
+def _add(z: ZipWriter, e: WheelEntry, hash_: str, member_cache: Optional[MemberCache],
          last: Optional[LastWheel]) -> None:
     mode = 0o755 if e.executable else 0o644
     size = _size(e)
     if isinstance(e, KeptEntry):
         assert last is not None  # a kept entry comes from the last wheel
-        _add_kept(z, e, digest, mode, last)
+        _add_kept(z, e, mode, last)
     elif isinstance(e, Entry) and size < MemberCache.MIN_SIZE:
         offset = z.fh.tell()
         crc = z.add_bytes(e.path, e.data, mode)
         if last is not None and e.origin is not None:
             last.note(e.path, e.origin, e.executable, (offset, z.fh.tell() - offset), crc,
-                      digest)
+                      hash_)
     elif member_cache is not None and z.method.code == DEFLATED:
         known = e.crc if isinstance(e, FileEntry) else crc32(e.data)
-        member_cache.add(z, e, size, digest, known, mode)
+        sha256 = e.sha256 if isinstance(e, FileEntry) else hashlib.sha256(e.data).digest()
+        member_cache.add(z, e, size, sha256, known, mode)
     else:
         stream_member(z, e, size, mode)
 
 
-def _add_kept(z: ZipWriter, e: KeptEntry, digest: bytes, mode: int, last: LastWheel) -> None:
+def _add_kept(z: ZipWriter, e: KeptEntry, mode: int, last: LastWheel) -> None:
     """Copy the member from the last wheel; when its span there is not that member after all,
-    read the file, which must still be the version indexed (its sha256 is in RECORD)."""
+    read the file, which must still be the version indexed (its hash is in RECORD)."""
     offset = z.fh.tell()
     local = last.read(e)
     if local is not None:
@@ -129,42 +134,38 @@ def _add_kept(z: ZipWriter, e: KeptEntry, digest: bytes, mode: int, last: LastWh
         crc = e.crc
     else:
         data = Path(e.source).read_bytes()
-        if hashlib.sha256(data).digest() != digest:
+        if record_hash(data) != e.hash:
             raise changed(e)
         crc = z.add_bytes(e.path, data, mode)
     last.note(e.path, (e.source, e.facts), e.executable, (offset, z.fh.tell() - offset), crc,
-              digest)
+              e.hash)
 
 
-def _add_run(z: ZipWriter, run: Sequence[KeptEntry], digests: Sequence[bytes],
-             last: LastWheel) -> None:
+def _add_run(z: ZipWriter, run: Sequence[KeptEntry], last: LastWheel) -> None:
     """Copy members lying one after another in the last wheel in one block; member by member
     (`_add_kept`) when a span there is not its member after all."""
     data = last.read_run(run)
     if data is None:
-        for e, digest in zip(run, digests):
-            _add_kept(z, e, digest, 0o755 if e.executable else 0o644, last)
+        for e in run:
+            _add_kept(z, e, 0o755 if e.executable else 0o644, last)
         return
     base, offset = run[0].span[0], z.fh.tell()
-    z.add_run(data, [(e.path, 0o755 if e.executable else 0o644, (e.span[0] - base, e.span[1]),
-                      e.crc, e.size) for e in run])
-    note = last.note
-    for e, digest in zip(run, digests):
-        note(e.path, (e.source, e.facts), e.executable,
-             (e.span[0] - base + offset, e.span[1]), e.crc, digest)
+    z.add_run(data, [(e.span[0] - base, e.span[1], 0o755 if e.executable else 0o644)
+                     for e in run])
+    last.note_run(run, offset - base)
 
 
-def _add_all(z: ZipWriter, files: Sequence[WheelEntry], digests: Sequence[bytes],
+def _add_all(z: ZipWriter, files: Sequence[WheelEntry], hashes: Sequence[str],
              member_cache: Optional[MemberCache], last: Optional[LastWheel]) -> None:
     done = 0
     for start, end in runs(files):
         assert last is not None  # a kept entry comes from the last wheel
         for i in range(done, start):
-            _add(z, files[i], digests[i], member_cache, last)
-        _add_run(z, files[start:end], digests[start:end], last)  # type: ignore[arg-type]
+            _add(z, files[i], hashes[i], member_cache, last)
+        _add_run(z, files[start:end], last)  # type: ignore[arg-type]
         done = end
     for i in range(done, len(files)):
-        _add(z, files[i], digests[i], member_cache, last)
+        _add(z, files[i], hashes[i], member_cache, last)
 
 
 def _write_zip64(fh: BinaryIO, files: Sequence[WheelEntry], date_time: tuple[int, ...],
@@ -204,13 +205,13 @@ def write_wheel(destination: Path, entries: Iterable[WheelEntry], dist_info: str
     files = ordered(entries, dist_info)
     record_path = f"{dist_info}/RECORD"
     files = [e for e in files if e.path != record_path]
-    digests = [_sha256(e) for e in files]
-    record = Entry(record_path, record_text(files, record_path, digests).encode("utf-8"))
+    hashes = [_hash(e) for e in files]
+    record = Entry(record_path, record_text(files, record_path, hashes).encode("utf-8"))
     try:
         with replacing(destination, default_mode()) as raw:
             if fits((e.path, _size(e)) for e in [*files, record]):
                 z = ZipWriter(raw, date_time, method)
-                _add_all(z, files, digests, member_cache, last)
+                _add_all(z, files, hashes, member_cache, last)
                 z.add_bytes(record_path, record.data, 0o644)
                 z.close()
             else:

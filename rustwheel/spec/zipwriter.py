@@ -23,8 +23,12 @@ from rustwheel.spec.compression import DEFAULT, DEFLATED, STORED, Compression
 _LOCAL = struct.Struct("<4s2B4HL2L2H")
 _CENTRAL = struct.Struct("<4s4B4HL2L5HLL")
 _END = struct.Struct("<4s4H2LH")
+_CENTRAL_TAIL = struct.Struct("<3H2L")
+"""A central directory entry after the fields it shares with the local header: comment
+length, disk, internal and external attributes, local header offset."""
 _UNIX = 3
 _VERSION = 20  # what zipfile writes, for deflated and stored members alike
+_CENTRAL_HEAD = b"PK\x01\x02" + bytes((_VERSION, _UNIX))
 _LIMIT = 0xFFFFFFFF
 ZLIB_NG_VERSION = str(zlib_ng.ZLIBNG_VERSION)
 
@@ -176,19 +180,20 @@ class ZipWriter:
         self._central(path, mode, offset, code, crc, len(local) - name, size)
         self.last = (offset + name, len(local) - name)
 
-    def add_run(self, data: bytes,
-                members: Iterable[tuple[str, int, tuple[int, int], int, int]]) -> None:
+    def add_run(self, data: bytes, members: Iterable[tuple[int, int, int]]) -> None:
         """Members as a writer with the same timestamp and compression wrote them before, one
         after another: ``data``, their local headers and streams, copied as they are;
-        ``members``: each one's (path, mode, (offset in ``data``, length), CRC-32, size)."""
+        ``members``: each one's (offset in ``data``, length, mode). Their central directory
+        entries repeat their local headers' fields, so they are taken from there."""
         start = self.fh.tell()
         self.fh.write(data)
-        central = self._central
-        for path, mode, (at, length), crc, size in members:
-            name = 30 + len(path.encode("utf-8"))
-            code = struct.unpack_from("<H", data, at + 8)[0]
-            central(path, mode, start + at, code, crc, length - name, size)
-            self.last = (start + at + name, length - name)
+        add, tail = self.central.append, _CENTRAL_TAIL.pack
+        for at, length, mode in members:
+            name_end = at + 30 + int.from_bytes(data[at + 26:at + 28], "little")
+            add(_CENTRAL_HEAD + data[at + 4:at + 30]
+                + tail(0, 0, 0, ((0o100000 | mode) & 0xFFFF) << 16, start + at - self.start)
+                + data[at + 30:name_end])
+            self.last = (start + name_end, at + length - name_end)
 
     def patch_crc(self, offset: int, crc: int) -> None:
         """Set the CRC-32 of the member at ``offset`` (the last one written) once known."""

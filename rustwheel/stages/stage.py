@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Optional, Protocol, Union
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, NamedTuple, Optional, Protocol, Union
 
 from rustwheel.cache.keys import CacheSpec
 
@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from rustwheel.freshness.facts import Facts
 
 JsonValue = Union[str, int, float, bool, None, Sequence["JsonValue"], Mapping[str, "JsonValue"]]
+_NONE: Mapping[str, Any] = MappingProxyType({})
 
 
 class StagePlan(Protocol):
@@ -38,8 +39,7 @@ class StagePlan(Protocol):
         """The store to consult, or None when caching is off."""
 
 
-@dataclass(frozen=True)
-class StageRun:
+class StageRun(NamedTuple):
     """What one run (or restore) of a stage produced."""
 
     outputs: Mapping[str, Path]
@@ -50,14 +50,14 @@ class StageRun:
     """Environment variables whose values the result depends on (build scripts' declared)."""
     probed: Sequence[str] = ()
     """Paths whose presence or absence decided the result (a file appearing is a change)."""
-    touched: Mapping[str, int] = field(default_factory=dict)
+    touched: Mapping[str, int] = _NONE
     """Inputs the stage itself touched while running, with the mtime it set (not edits)."""
-    judged: Mapping[str, Facts] = field(default_factory=dict)
+    judged: Mapping[str, Facts] = _NONE
     """Inputs used by their facts alone, never read (members the wheel stage copied from the
     last wheel): recorded with the facts they were judged by, not stat'ed again."""
     side_outputs: Sequence[str] = ()
     """Files written but not stored (e.g. the wheel stage's record of the wheel's name)."""
-    values: Mapping[str, JsonValue] = field(default_factory=dict)
+    values: Mapping[str, JsonValue] = _NONE
     """The doit task's values (plain JSON)."""
 
 

@@ -23,7 +23,6 @@ import select
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from typing import Callable, Optional, TextIO
 
 from rustwheel.results import StageResult, cell_status
@@ -55,14 +54,15 @@ def live_wanted(stream: TextIO, quiet: bool, rows: int = 1) -> bool:
         return True
 
 
-@dataclass
 class Row:
     """One line of the display: ``detect`` or a cell."""
 
-    name: str
-    stages: list[StageResult] = field(default_factory=list)
-    running: dict[str, float] = field(default_factory=dict)
-    """The stages running now, and when they started."""
+    def __init__(self, name: str, stages: Optional[list[StageResult]] = None,
+                 running: Optional[dict[str, float]] = None) -> None:
+        self.name = name
+        self.stages = stages if stages is not None else []
+        self.running = running if running is not None else {}
+        """The stages running now, and when they started."""
 
     def state(self, now: float, ellipsis: str = "…") -> tuple[str, Optional[float], str]:
         """(what it says, its time, its colour's name)."""

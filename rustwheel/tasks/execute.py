@@ -13,7 +13,6 @@ values they return are plain JSON, as doit's database requires.
 
 from __future__ import annotations
 
-import dataclasses
 import errno
 import hashlib
 import os
@@ -93,8 +92,7 @@ def _restore(job: Job, storage: Optional[Storage], seen: Mapping[str, os.stat_re
     if hit is None or files is None:
         return None
     run = job.restored(files)
-    return dataclasses.replace(run, inputs=hit.inputs, env=hit.env,
-                               values={**run.values, "restored": True})
+    return run._replace(inputs=hit.inputs, env=hit.env, values={**run.values, "restored": True})
 
 
 def _inputs_before(job: Job) -> tuple[dict[str, Optional[Facts]], dict[str, os.stat_result]]:

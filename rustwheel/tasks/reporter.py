@@ -12,7 +12,6 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import Any, ClassVar, Optional, Protocol, TextIO
 
 from rustwheel import ui
@@ -28,25 +27,27 @@ class StageView(Protocol):
     def finished(self, result: StageResult) -> None: ...
 
 
-@dataclass
 class RunLog:
-    """What happened in one run; filled in by the reporter."""
+    """What happened in one run; filled in by the reporter. (A plain class, not a dataclass:
+    each dataclass costs a rebuild half a millisecond to define.)"""
 
-    results: list[StageResult] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    """Warnings stages gave (handed back in their task values)."""
-    user_errors: list[str] = field(default_factory=list)
-    other_errors: list[str] = field(default_factory=list)
-    quiet: bool = False
-    stream: TextIO = sys.stderr
-    cells: int = 1
-    """How many cells the graph has."""
-    view: Optional[StageView] = None
-    """Shows the stages instead of the plain lines (not when ``quiet``)."""
-    origin: float = field(default_factory=time.monotonic)
-    """`time.monotonic` when the run started."""
-    wall: float = 0.0
-    """How long the run took, once it ended."""
+    def __init__(self, *, quiet: bool = False, stream: TextIO = sys.stderr, cells: int = 1,
+                 view: Optional[StageView] = None) -> None:
+        self.results: list[StageResult] = []
+        self.warnings: list[str] = []
+        """Warnings stages gave (handed back in their task values)."""
+        self.user_errors: list[str] = []
+        self.other_errors: list[str] = []
+        self.quiet = quiet
+        self.stream = stream
+        self.cells = cells
+        """How many cells the graph has."""
+        self.view = view
+        """Shows the stages instead of the plain lines (not when ``quiet``)."""
+        self.origin = time.monotonic()
+        """`time.monotonic` when the run started."""
+        self.wall = 0.0
+        """How long the run took, once it ended."""
 
     @property
     def failed(self) -> bool:

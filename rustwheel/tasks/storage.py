@@ -22,10 +22,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, NamedTuple, Optional
 
 from rustwheel import __version__, ui
 from rustwheel.cache import pending
@@ -106,8 +105,7 @@ def _max_size() -> int:
         return DEFAULT_MAX_SIZE
 
 
-@dataclass(frozen=True)
-class Hit:
+class Hit(NamedTuple):
     entry: ActionEntry
     inputs: tuple[str, ...]
     env: tuple[str, ...]

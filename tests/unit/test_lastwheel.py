@@ -3,7 +3,6 @@ and the wheel is byte-identical to one written from the files."""
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import zipfile
 from collections.abc import Callable
@@ -100,7 +99,7 @@ def test_a_span_that_is_not_its_member_is_read_from_the_file(tmp_path: Path) -> 
     entries = [load_member(f"pkg/{f.name}", str(f), None, last) for f in files]
     assert all(isinstance(e, KeptEntry) for e in entries)
     # Every span one byte off: not its member; the file is read (and checked) instead.
-    moved = [dataclasses.replace(e, span=(e.span[0] + 1, e.span[1]))
+    moved = [e._replace(span=(e.span[0] + 1, e.span[1]))
              for e in entries if isinstance(e, KeptEntry)]
     write_wheel(tmp_path / "w.whl", moved, DIST, None, MemberCache(cache), None, last)
     with zipfile.ZipFile(tmp_path / "w.whl") as zf:
@@ -109,7 +108,7 @@ def test_a_span_that_is_not_its_member_is_read_from_the_file(tmp_path: Path) -> 
     last = LastWheel(cache, "deflated6:None")
     entries = [load_member(f"pkg/{f.name}", str(f), None, last) for f in files]
     files[2].write_text("changed behind the index\n")
-    broken = [dataclasses.replace(e, span=(e.span[0] + 1, e.span[1]))
+    broken = [e._replace(span=(e.span[0] + 1, e.span[1]))
               for e in entries if isinstance(e, KeptEntry)]
     with pytest.raises(ConfigError, match="changed while the wheel was being written"):
         write_wheel(tmp_path / "x.whl", broken, DIST, None, MemberCache(cache), None, last)

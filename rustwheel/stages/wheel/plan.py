@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import operator
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, NamedTuple, Optional
 
 from rustwheel import __version__
 from rustwheel.cache.keys import CacheSpec
@@ -31,8 +29,7 @@ __all__ = ["FileItem", "GeneratedItem", "WheelPlan", "built_wheel", "collision",
            "dist_info_items", "plan", "retagged", "unique_files", "wheel_file_text"]
 
 
-@dataclass(frozen=True)
-class WheelPlan:
+class WheelPlan(NamedTuple):
     cell: str
     output: str
     """The wheel's path, with the platform tag known when planning (the repair stage may
@@ -98,8 +95,8 @@ def retagged(plan: WheelPlan, platform: str) -> WheelPlan:
     wheel_file = f"{plan.dist_info}/WHEEL"
     generated = tuple(GeneratedItem(g.archive_path, wheel_file_text(tag))
                       if g.archive_path == wheel_file else g for g in plan.generated)
-    return dataclasses.replace(plan, tag=tag, output=plan.output[:-len(suffix)] + f"-{tag}.whl",
-                               generated=generated)
+    return plan._replace(tag=tag, output=plan.output[:-len(suffix)] + f"-{tag}.whl",
+                         generated=generated)
 
 
 def collision(archive_path: str, first: str, second: str) -> ConfigError:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import os
 from collections.abc import Mapping
@@ -30,12 +29,12 @@ def _repaired(plan: WheelPlan) -> WheelPlan:
     manifest = read_manifest(plan.repair)
     base = Path(plan.repair).parent  # the manifest's paths are relative to its directory
     replace: dict[str, str] = manifest["replace"]
-    files = [dataclasses.replace(f, source=str(base / replace[f.archive_path]))
+    files = [f._replace(source=str(base / replace[f.archive_path]))
              if f.archive_path in replace else f for f in plan.files]
     files += [FileItem(archive, str(base / rel))
               for archive, rel in sorted(manifest["add"].items())]
     out = retagged(plan, manifest["platform"])
-    return dataclasses.replace(out, files=tuple(unique_files(files, list(out.generated))))
+    return out._replace(files=tuple(unique_files(files, list(out.generated))))
 
 
 def preload() -> None:
