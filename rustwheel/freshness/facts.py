@@ -93,9 +93,11 @@ class FactsIndex:
         return self.of_version(file_path, of_stat(st))
 
     def of_version(self, file_path: str, version: Facts) -> Optional[list[object]]:
-        """The values recorded for the file version with these facts, or None."""
+        """The values recorded for the file version with these facts, or None. (Compared
+        field by field: this runs for every input of a stage.)"""
         known = self.entries.get(file_path)
-        if isinstance(known, list) and known[:3] == list(version):
+        if isinstance(known, list) and len(known) > 3 and known[2] == version[2] \
+                and known[0] == version[0] and known[1] == version[1]:
             return known[3:]
         return None
 
@@ -177,11 +179,10 @@ class DigestCache(FactsIndex):
     def digest(self, file_path: str, st: Optional[os.stat_result] = None) -> str:
         """The content digest of ``file_path`` (stat it first when ``st`` is not given)."""
         st = os.stat(file_path) if st is None else st
-        known = self.entries.get(file_path)
-        if isinstance(known, list) and len(known) > 3 and known[2] == st.st_mtime_ns \
-                and known[0] == st.st_ino and known[1] == st.st_size:
-            return str(known[3])  # (field by field: this runs for every input of a stage)
         version = of_stat(st)
+        known = self.known(file_path, version)
+        if known is not None:
+            return known
         hashing = self._hashing.pop(version, None)
         ahead = hashing.take() if hashing is not None else None
         if ahead is not None and ahead[1] == version:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, Optional
@@ -91,14 +91,26 @@ class LastWheel:
     def kept(self, path: str, source: str, st: os.stat_result,
              executable: bool) -> Optional[KeptEntry]:
         """The member as the last wheel has it, when ``source`` is the same file version."""
-        known = self.members.get(path)
-        # Field by field: this runs for every member of every rebuilt wheel.
-        if not isinstance(known, list) or len(known) != 9 or known[0] != source \
-                or known[1] != st.st_ino or known[2] != st.st_size \
-                or known[3] != st.st_mtime_ns or known[4] != executable:
-            return None
-        return KeptEntry(path, source, (st.st_ino, st.st_size, st.st_mtime_ns), executable,
-                         (known[5], known[6]), known[7], known[8])
+        return self.kept_all([(path, source, executable)], {source: st}).get(path)
+
+    def kept_all(self, items: Iterable[tuple[str, str, Optional[bool]]],
+                 seen: Mapping[str, os.stat_result]) -> dict[str, KeptEntry]:
+        """The members the last wheel holds as they are now, by path: of ``items`` (path,
+        source, executable; None: the source's mode says), those whose source has the facts
+        (in ``seen``, its stat) and mode indexed."""
+        members, out = self.members, {}
+        # One loop, field by field: this runs for every member of every rebuilt wheel.
+        for path, source, executable in items:
+            known, st = members.get(path), seen.get(source)
+            if known is None or st is None:
+                continue
+            mode = bool(st.st_mode & 0o100) if executable is None else executable
+            if isinstance(known, list) and len(known) == 9 and known[0] == source \
+                    and known[1] == st.st_ino and known[2] == st.st_size \
+                    and known[3] == st.st_mtime_ns and known[4] == mode:
+                out[path] = KeptEntry(path, source, (st.st_ino, st.st_size, st.st_mtime_ns),
+                                      mode, (known[5], known[6]), known[7], known[8])
+        return out
 
     def read(self, entry: KeptEntry) -> Optional[bytes]:
         """The member's local header and stream, or None when the span is not that member's.

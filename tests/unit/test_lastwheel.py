@@ -38,7 +38,8 @@ def _build(tmp: Path, files: list[Path], name: str,
     entries = [load_member(f"pkg/{f.name}", str(f), None, last) for f in files]
     entries.append(Entry(f"{DIST}/METADATA", b"Metadata-Version: 2.4\nName: pkg\n"))
     write_wheel(tmp / name, entries, DIST, epoch, MemberCache(cache), None, last)
-    plain = [Entry(f"pkg/{f.name}", f.read_bytes()) for f in files]
+    plain = [Entry(f"pkg/{f.name}", f.read_bytes(), bool(f.stat().st_mode & 0o100))
+             for f in files]
     plain.append(Entry(f"{DIST}/METADATA", b"Metadata-Version: 2.4\nName: pkg\n"))
     write_wheel(tmp / f"plain-{name}", plain, DIST, epoch)
     data = (tmp / name).read_bytes()
@@ -46,9 +47,20 @@ def _build(tmp: Path, files: list[Path], name: str,
     return data, entries
 
 
+def _unusual(root: Path) -> list[Path]:
+    """A member with a non-ASCII name and an executable one: their zip flags and modes are
+    part of the copied local headers and of the central directory made from them."""
+    names = root / "pkg" / "naïve.py", root / "pkg" / "tool.sh"
+    for i, f in enumerate(names):
+        f.write_text(f"x = {i}\n")
+        os.utime(f, (OLD, OLD))
+    names[1].chmod(0o755)
+    return list(names)
+
+
 def test_unchanged_members_are_copied_not_read(
         tmp_path: Path, count_reads: Callable[[], list[str]]) -> None:
-    files = _package(tmp_path)
+    files = _package(tmp_path) + _unusual(tmp_path)
     first, entries = _build(tmp_path, files, "1.whl")
     assert not any(isinstance(e, KeptEntry) for e in entries)
     reads = count_reads()

@@ -10,7 +10,7 @@ import pytest
 
 from rustwheel.errors import ConfigError
 from rustwheel.spec import tags
-from rustwheel.spec.wheelfile import Entry, record_hash, write_wheel, zip_timestamp
+from rustwheel.spec.wheelfile import Entry, ordered, record_hash, write_wheel, zip_timestamp
 
 
 def _write(path: Path, epoch: str | None = None) -> bytes:
@@ -276,3 +276,12 @@ def test_a_large_file_changed_after_it_was_hashed_fails_the_wheel(tmp_path: Path
         with pytest.raises(ConfigError, match="changed while the wheel was being written"):
             write_wheel(tmp_path / "w.whl", [entry], "pkg-1.0.dist-info", None, cache)
         assert not (tmp_path / "w.whl").exists()
+
+
+def test_members_are_ordered_by_path_component() -> None:
+    """"a/b" sorts before "a-b" and "a.b" (by component, as the tuples of their parts do),
+    and the .dist-info files come last."""
+    names = ["a.b", "a/b/c", "a-b/x", "a/b", "ab", "a/b-c", "a", "pkg-1.0.dist-info/WHEEL",
+             "a/b.c", "z"]
+    got = [e.path for e in ordered([Entry(n, b"") for n in names], "pkg-1.0.dist-info")]
+    assert got == sorted(names[:7] + names[8:], key=lambda n: n.split("/")) + [names[7]]

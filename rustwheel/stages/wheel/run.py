@@ -51,8 +51,10 @@ def entries(plan: WheelPlan, last: Optional[LastWheel] = None,
     from rustwheel.spec.membercache import load_member
     from rustwheel.spec.wheelfile import Entry
 
-    out: list[WheelEntry] = [load_member(item.archive_path, item.source, item.executable, last,
-                                         seen.get(item.source))
+    kept = last.kept_all(plan.files, seen) if last is not None else {}
+    out: list[WheelEntry] = [kept.get(item.archive_path)
+                             or load_member(item.archive_path, item.source, item.executable, last,
+                                            seen.get(item.source))
                              for item in plan.files]
     for gen in plan.generated:
         out.append(Entry(gen.archive_path, gen.content.encode("utf-8")))
