@@ -84,7 +84,10 @@ def _build_via_sdist(opts: BuildOptions) -> BuildResult:
 def _no_op(opts: BuildOptions, stamps: tuple[Path, Path]) -> Optional[BuildResult]:
     """The result of the last identical build, if nothing it involved changed since. Else,
     when only the Rust sources changed, cargo is started at once (`stages.compile.early`)."""
+    from rustwheel.cache.pending import settle_root
+
     build_stamp = stamps[0]
+    settle_root(stamp.store_root(build_stamp))  # the last command may still be writing it
     data = stamp.read_any(build_stamp)
     if data is None:
         return None

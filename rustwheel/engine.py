@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextlib import suppress
 from pathlib import Path
 from typing import Any, Optional
 
@@ -162,10 +163,19 @@ def _write_stamp(build_stamp: Path, resolved: Resolved, tasks: list[dict[str, An
     if files is None:
         return None
     files.update((str(p), list(f) if (f := facts(str(p))) else None) for p in placed)
+    from rustwheel.cache.layout import StorePaths
+    from rustwheel.cache.pending import WRITES
     from rustwheel.stages.compile.early import launch_of
 
     extra = {"early": spec} if (spec := launch_of(resolved.graph)) else {}
-    stamp.write(build_stamp, files, tasks=task_names(resolved.graph), wheels=wheels, **extra)
+    names = task_names(resolved.graph)
+
+    def write() -> None:
+        with suppress(OSError):  # a shortcut only: the next build runs the graph instead
+            stamp.write(build_stamp, files, tasks=names, wheels=wheels, **extra)
+
+    # Only the next build reads it, once it settled the store (`api._no_op`).
+    WRITES.add(StorePaths(stamp.store_root(build_stamp)), write)
     return build_stamp
 
 

@@ -30,12 +30,12 @@ from pathlib import Path
 from typing import BinaryIO, NamedTuple
 
 from rustwheel.cache.keys import digest_bytes
+from rustwheel.cache.location import LAYOUT_VERSION
 from rustwheel.errors import CacheError
 
 if sys.platform != "win32":
     import fcntl
 
-LAYOUT_VERSION = "v1"
 BLOB_MAGIC = b"RWZ1"
 RAW_MAGIC = b"RWR0"
 CHUNK = 1 << 20

@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Optional
 
 DEFAULT_MAX_SIZE = 10 * 1024**3
+LAYOUT_VERSION = "v1"
+"""The store's layout (`rustwheel.cache.layout`): everything lives below ``<root>/v1``."""
 """The store's size bound unless `RUSTWHEEL_CACHE_MAX_SIZE` says otherwise (sccache's too)."""
 _UNITS = {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3, "t": 1024**4}
 _SIZE = re.compile(r"(\d+(?:\.\d*)?|\.\d+)\s*([kmgt]?)(?:i?b)?", re.IGNORECASE)

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Optional
 
 from rustwheel import ui
+from rustwheel.cache.location import LAYOUT_VERSION
 from rustwheel.errors import ConfigError
 
 if TYPE_CHECKING:  # imported by the CLI before it knows whether the store is used
@@ -37,26 +38,36 @@ SETTLE_TIMEOUT = 120.0
 """Seconds to wait for an earlier command's writes; then go on (they are only a cache)."""
 
 
-def _dir(paths: StorePaths) -> Path:
-    return paths.base / "pending"
+def _dir(root: Path) -> Path:
+    return root / LAYOUT_VERSION / "pending"
 
 
 def settle(paths: StorePaths) -> None:
     """Wait (once per store and process) until no earlier command's writer is still writing,
     and print the warnings they left."""
-    if paths.root not in _SETTLED:
-        _SETTLED.add(paths.root)
-        wait_all(paths)
+    settle_root(paths.root)
+
+
+def settle_root(root: Path) -> None:
+    """`settle` for the store at ``root``, without loading the store's modules (the no-op
+    check calls it: the last command may still be writing its stamp)."""
+    if root not in _SETTLED:
+        _SETTLED.add(root)
+        _wait_all(_dir(root))
 
 
 def wait_all(paths: StorePaths) -> None:
     """Wait until no detached writer is writing to the store; print the warnings they left."""
+    _wait_all(_dir(paths.root))
+
+
+def _wait_all(directory: Path) -> None:
     try:
-        names = sorted(os.listdir(_dir(paths)))
+        names = sorted(os.listdir(directory))
     except OSError:
         return
     for name in names:
-        path = _dir(paths) / name
+        path = directory / name
         if name.endswith(_LOCK):
             _wait_for(path)
         elif name.endswith(_WARN):
@@ -105,7 +116,7 @@ def _take_lock(paths: StorePaths) -> tuple[int, Path]:
     unlocked."""
     import tempfile
 
-    directory = _dir(paths)
+    directory = _dir(paths.root)
     directory.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=directory, prefix="writer.", suffix=".tmp")
     try:
@@ -179,20 +190,24 @@ def background_writes(environ: Mapping[str, str]) -> bool:
 
 
 class Writes:
-    """The store writes of this process's stage runs: done at once, or, after `defer` (the
-    ``build`` and ``develop`` commands), kept until `finish` hands them to one detached writer,
-    so that the command returns without waiting for them. Stage runs in doit's worker
-    processes, and writes to a store that is not a local directory, are done at once."""
+    """The store writes of this process's stage runs, and the files only the next build reads
+    (its no-op stamp, the last wheel's index: every command settles the store before it reads
+    them): done at once, or, after `defer` (the ``build`` and ``develop`` commands), kept until
+    `finish` hands them to one detached writer, so that the command returns without waiting
+    for them. Stage runs in doit's worker processes, and writes to a store that is not a local
+    directory, are done at once."""
 
     def __init__(self) -> None:
         self.owner: Optional[int] = None
         self.queue: list[tuple[StorePaths, Callable[[], None]]] = []
+        self.handed: list[list[tuple[StorePaths, Callable[[], None]]]] = []
 
     def defer(self, environ: Mapping[str, str]) -> None:
         if background_writes(environ):
             self.owner = os.getpid()
 
     def add(self, paths: Optional[StorePaths], write: Callable[[], None]) -> None:
+        """Do ``write`` now, or with the writes kept for the store at ``paths``."""
         if paths is not None and self.owner == os.getpid():
             self.queue.append((paths, write))
         else:
@@ -204,6 +219,9 @@ class Writes:
         queue, self.queue, self.owner = self.queue, [], None
         if not queue:
             return
+        # Kept, not freed: the writes hold what they write (thousands of objects with a
+        # large package), and freeing them took milliseconds of a command about to exit.
+        self.handed.append(queue)
         paths = queue[0][0]
         one_store = all(p.root == paths.root for p, _ in queue)
         if not (one_store and detach(paths, lambda: _run_all(queue))):

@@ -68,6 +68,11 @@ def stamp_path(cache_root: Path, key: str, kind: str = "build") -> Path:
     return cache_root / f"stamps-v{FORMAT}" / key[:2] / f"{key}.{kind}{statefile.SUFFIX}"
 
 
+def store_root(stamp: Path) -> Path:
+    """The store a stamp (`stamp_path`) belongs to."""
+    return stamp.parents[2]
+
+
 def read_any(path: Path) -> Optional[dict[str, Any]]:
     """The stamp's data whether or not its files changed since (None: no usable stamp)."""
     data = statefile.read(path)

@@ -9,8 +9,10 @@ from __future__ import annotations
 import dataclasses
 import functools
 import json
+import operator
 import sys
 import typing
+from contextlib import suppress
 from pathlib import Path
 from typing import Any, TypeVar, Union, get_args, get_origin
 
@@ -56,7 +58,7 @@ def _build(tp: Any, value: Any) -> Any:
     if origin in (tuple, list):
         inner = get_args(tp)[0] if get_args(tp) else Any
         if isinstance(inner, type) and _flat(inner):  # thousands of `FileItem`s: no per-field work
-            return tuple(inner(**v) for v in value)
+            return _flat_items(inner, value)
         return tuple(_build(inner, v) for v in value)
     if origin is dict:
         _, vt = get_args(tp)
@@ -97,6 +99,17 @@ def _flat(cls: type) -> bool:
         if not all(k in _SCALARS for k in kinds):
             return False
     return True
+
+
+def _flat_items(cls: type, values: list[dict[str, Any]]) -> tuple[Any, ...]:
+    """``cls(**v)`` for each of ``values``; for a named tuple whose every field each value
+    has (what `to_plain` writes), without a Python call per item."""
+    names = _names(cls)
+    if issubclass(cls, tuple) and len(names) > 1:  # (one name: itemgetter gives no tuple)
+        take = operator.itemgetter(*names)
+        with suppress(KeyError):
+            return tuple(map(functools.partial(tuple.__new__, cls), map(take, values)))
+    return tuple(cls(**v) for v in values)
 
 
 def from_plain(cls: type[T], data: dict[str, Any]) -> T:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, Optional
@@ -160,11 +160,13 @@ class LastWheel:
             written[e.path] = [e.source, *e.facts, e.executable, e.span[0] + moved, e.span[1],
                                e.crc, e.hash]
 
-    def keep(self, wheel: Path) -> None:
+    def keep(self, wheel: Path,
+             later: Optional[Callable[[Callable[[], None]], None]] = None) -> None:
         """``wheel`` (just written) becomes the last wheel: a hard link to it and the index of
-        the members noted. Nothing is kept when linking fails (a cache only; a copy would cost
-        more than it saves). The old link is removed first, never renamed over: on ext4 a
-        rename over a file writes the new one's data out at once (``auto_da_alloc``)."""
+        the members noted, written by ``later`` when given (only the next wheel reads it:
+        `rustwheel.cache.pending`). Nothing is kept when linking fails (a cache only; a copy
+        would cost more than it saves). The old link is removed first, never renamed over: on
+        ext4 a rename over a file writes the new one's data out at once (``auto_da_alloc``)."""
         self.close()
         index, link = self.directory / INDEX, self.directory / WHEEL
         try:
@@ -173,16 +175,25 @@ class LastWheel:
                 with suppress(FileNotFoundError):
                     stale.unlink()
             os.link(wheel, link)
-            st = os.stat(link)
-            statefile.write(index, {"stamp": self.stamp, "wheel": list(of_stat(st)),
-                                    "members": self.written})
+            facts = list(of_stat(os.stat(link)))
         except OSError:
             return
+        data = {"stamp": self.stamp, "wheel": facts, "members": self.written}
+
+        def write() -> None:
+            with suppress(OSError):
+                statefile.write(index, data)
+
+        (later or _now)(write)
 
     def close(self) -> None:
         if self._fd is not None:
             os.close(self._fd)
             self._fd = None
+
+
+def _now(write: Callable[[], None]) -> None:
+    write()
 
 
 def runs(entries: Sequence[object]) -> Iterator[tuple[int, int]]:

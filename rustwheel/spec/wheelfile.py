@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import BinaryIO, Optional
 
@@ -193,13 +193,14 @@ def _write_zip64(fh: BinaryIO, files: Sequence[WheelEntry], date_time: tuple[int
 def write_wheel(destination: Path, entries: Iterable[WheelEntry], dist_info: str,
                 source_date_epoch: Optional[str], member_cache: Optional[MemberCache] = None,
                 compression: Optional[Compression] = None,
-                last: Optional[LastWheel] = None) -> None:
+                last: Optional[LastWheel] = None,
+                later: Optional[Callable[[Callable[[], None]], None]] = None) -> None:
     """Write the wheel atomically, member by member in bounded chunks; RECORD comes last.
 
     A `FileEntry` (a large file whose digests are known) is neither read nor hashed when
     ``member_cache`` holds its deflate stream; a `KeptEntry` is copied from ``last`` (the
-    last wheel), which then keeps this one. ``compression``: the member cache's, else deflate
-    at level 6."""
+    last wheel), which then keeps this one (its index written by ``later``, when given).
+    ``compression``: the member cache's, else deflate at level 6."""
     method = compression or (member_cache.compression if member_cache is not None else DEFAULT)
     date_time = zip_timestamp(source_date_epoch)
     files = ordered(entries, dist_info)
@@ -220,7 +221,7 @@ def write_wheel(destination: Path, entries: Iterable[WheelEntry], dist_info: str
         if last is not None:
             last.close()
     if last is not None:
-        last.keep(destination)
+        last.keep(destination, later)
     if member_cache is not None:
         member_cache.prune()
         if member_cache.spans:  # the store need not hash these streams again

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Optional
@@ -72,6 +72,18 @@ def entries(plan: WheelPlan, last: Optional[LastWheel] = None,
     return out
 
 
+def _with_store_writes(plan: WheelPlan) -> Optional[Callable[[Callable[[], None]], None]]:
+    """Writes only the next wheel reads (the last wheel's index): kept with the store's, so
+    that the command does not wait for them (`rustwheel.cache.pending`)."""
+    if plan.cache is None:
+        return None
+    from rustwheel.cache.layout import StorePaths
+    from rustwheel.cache.pending import WRITES
+
+    paths = StorePaths(Path(plan.cache.cache_dir))
+    return lambda write: WRITES.add(paths, write)
+
+
 class WheelJob:
     """The reproducible wheel (written atomically) is the output, its path recorded in
     ``wheel.json``; the inputs are every member's source. The repair manifest (a file_dep of
@@ -119,7 +131,7 @@ class WheelJob:
             last = LastWheel(Path(plan.member_cache), stamp)
         members_in = entries(plan, last, seen)
         write_wheel(output, members_in, plan.dist_info, plan.source_date_epoch, members, method,
-                    last)
+                    last, _with_store_writes(plan))
         # Members copied from the last wheel were judged by their facts, never read.
         judged = {e.source: e.facts for e in members_in if isinstance(e, KeptEntry)}
         return self._written({output.name: output}, judged)
