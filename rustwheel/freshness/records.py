@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import suppress
 from pathlib import Path
 from types import MappingProxyType
@@ -73,12 +73,37 @@ def _under(path: str, dirs: tuple[str, ...]) -> bool:
     return any(path.startswith(d) for d in dirs)
 
 
+class _Before(Mapping[str, Optional["Facts"]]):
+    """`snapshot`'s facts: those of the stats already taken made only when asked for (a
+    stage asks for few: the wheel stage's members copied from the last wheel, none)."""
+
+    def __init__(self, paths: Iterable[str], seen: Mapping[str, os.stat_result]) -> None:
+        self._seen = seen
+        self._paths = set(paths)
+        self._taken = {path: facts(path) for path in self._paths if path not in seen}
+
+    def __getitem__(self, path: str) -> Optional[Facts]:
+        if path in self._taken:
+            return self._taken[path]
+        if path not in self._paths:
+            raise KeyError(path)
+        return of_stat(self._seen[path])
+
+    def __contains__(self, path: object) -> bool:
+        return path in self._paths
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._paths)
+
+    def __len__(self) -> int:
+        return len(self._paths)
+
+
 def snapshot(paths: Iterable[str], seen: Mapping[str, os.stat_result] = MappingProxyType({}),
-             ) -> dict[str, Optional[Facts]]:
+             ) -> Mapping[str, Optional[Facts]]:
     """The facts of ``paths`` before a stage runs (None: missing); ``seen``: stats taken just
-    before (`checked`), not taken again."""
-    return {path: of_stat(st) if (st := seen.get(path)) is not None else facts(path)
-            for path in paths}
+    before (`checked`), not taken again, of paths among ``paths``."""
+    return _Before(paths, seen)
 
 
 class Run(NamedTuple):

@@ -95,7 +95,8 @@ def _restore(job: Job, storage: Optional[Storage], seen: Mapping[str, os.stat_re
     return run._replace(inputs=hit.inputs, env=hit.env, values={**run.values, "restored": True})
 
 
-def _inputs_before(job: Job) -> tuple[dict[str, Optional[Facts]], dict[str, os.stat_result]]:
+def _inputs_before(job: Job,
+                   ) -> tuple[Mapping[str, Optional[Facts]], dict[str, os.stat_result]]:
     """The facts of every input the job can name before it runs: the known inputs, and those
     its last run recorded (cargo's dep-info list rarely changes); and the stats of them the
     task's up-to-date check took a moment ago."""
