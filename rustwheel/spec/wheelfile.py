@@ -69,12 +69,13 @@ def _size(e: WheelEntry) -> int:
     return len(e.data) if isinstance(e, Entry) else e.size
 
 
-def record_text(entries: Iterable[WheelEntry], record_path: str,
-                hashes: Optional[Sequence[str]] = None) -> str:
-    """RECORD for ``entries``; ``hashes`` are their RECORD hashes when already computed."""
-    items = list(entries)
-    sums = hashes if hashes is not None else [_hash(e) for e in items]
-    lines = [f"{e.path},{h},{_size(e)}" for e, h in zip(items, sums)]
+def record_text(entries: Sequence[WheelEntry], record_path: str,
+                hashes: Optional[Sequence[str]] = None,
+                sizes: Optional[Sequence[int]] = None) -> str:
+    """RECORD for ``entries``; their RECORD hashes and sizes when already computed."""
+    sums = hashes if hashes is not None else [_hash(e) for e in entries]
+    lengths = sizes if sizes is not None else [_size(e) for e in entries]
+    lines = [f"{e.path},{h},{n}" for e, h, n in zip(entries, sums, lengths)]
     lines.append(f"{record_path},,")
     return "\n".join(lines) + "\n"
 
@@ -206,11 +207,11 @@ def write_wheel(destination: Path, entries: Iterable[WheelEntry], dist_info: str
     files = ordered(entries, dist_info)
     record_path = f"{dist_info}/RECORD"
     files = [e for e in files if e.path != record_path]
-    hashes = [_hash(e) for e in files]
-    record = Entry(record_path, record_text(files, record_path, hashes).encode("utf-8"))
+    hashes, sizes = [_hash(e) for e in files], [_size(e) for e in files]
+    record = Entry(record_path, record_text(files, record_path, hashes, sizes).encode("utf-8"))
     try:
         with replacing(destination, default_mode()) as raw:
-            if fits((e.path, _size(e)) for e in [*files, record]):
+            if fits(zip([*(e.path for e in files), record_path], [*sizes, len(record.data)])):
                 z = ZipWriter(raw, date_time, method)
                 _add_all(z, files, hashes, member_cache, last)
                 z.add_bytes(record_path, record.data, 0o644)
