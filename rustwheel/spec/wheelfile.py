@@ -28,7 +28,7 @@ from rustwheel.spec.membercache import (
     source_of,
     stream_member,
 )
-from rustwheel.spec.zipwriter import CHUNK, ZipWriter, crc32, fits
+from rustwheel.spec.zipwriter import CHUNK, ZipWriter, crc32, deflate, fits
 
 __all__ = ["Entry", "FileEntry", "MemberCache", "WheelEntry", "ordered", "record_hash",
            "record_text", "write_wheel", "zip_timestamp"]
@@ -169,6 +169,25 @@ def _add_all(z: ZipWriter, files: Sequence[WheelEntry], hashes: Sequence[str],
         _add(z, files[i], hashes[i], member_cache, last)
 
 
+_AHEAD_MIN = 64 * 1024
+"""RECORD from this size on (~600 members) is deflated in a thread (`_compressed_ahead`)."""
+
+
+def _compressed_ahead(data: bytes, method: Compression) -> Callable[[], tuple[int, bytes]]:
+    """(CRC-32, stream) of ``data`` as ``method`` compresses it; a large RECORD is deflated in
+    a thread while the members are written (zlib-ng releases the GIL), the same bytes."""
+    if method.code != DEFLATED:
+        return lambda: (crc32(data), data)
+    if len(data) < _AHEAD_MIN:
+        return lambda: deflate(data, level=method.level)
+    from concurrent.futures import ThreadPoolExecutor
+
+    pool = ThreadPoolExecutor(max_workers=1)
+    future = pool.submit(deflate, data, None, method.level)
+    pool.shutdown(wait=False)  # the work handed over is still done
+    return future.result
+
+
 def _write_zip64(fh: BinaryIO, files: Sequence[WheelEntry], date_time: tuple[int, ...],
                  compression: Compression) -> None:
     """Wheels too large for a plain zip (4 GiB): zipfile writes the zip64 records (with
@@ -213,8 +232,10 @@ def write_wheel(destination: Path, entries: Iterable[WheelEntry], dist_info: str
         with replacing(destination, default_mode()) as raw:
             if fits(zip([*(e.path for e in files), record_path], [*sizes, len(record.data)])):
                 z = ZipWriter(raw, date_time, method)
+                record_stream = _compressed_ahead(record.data, method)
                 _add_all(z, files, hashes, member_cache, last)
-                z.add_bytes(record_path, record.data, 0o644)
+                crc, stream = record_stream()
+                z.add(record_path, 0o644, len(record.data), [stream], crc)
                 z.close()
             else:
                 _write_zip64(raw, [*files, record], date_time, method)

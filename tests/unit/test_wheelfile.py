@@ -285,3 +285,21 @@ def test_members_are_ordered_by_path_component() -> None:
              "a/b.c", "z"]
     got = [e.path for e in ordered([Entry(n, b"") for n in names], "pkg-1.0.dist-info")]
     assert got == sorted(names[:7] + names[8:], key=lambda n: n.split("/")) + [names[7]]
+
+
+def test_a_large_record_deflated_ahead_gives_the_same_bytes(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """RECORD of 1,500 members (over 64 KiB) is deflated in a thread while the members are
+    written: the wheel is the one written without that thread, and reads back whole."""
+    from rustwheel.spec import wheelfile
+
+    threshold = wheelfile._AHEAD_MIN
+    entries = [Entry(f"pkg/sub{i % 7}/m{i:04d}.py", f"x = {i}\n".encode()) for i in range(1500)]
+    write_wheel(tmp_path / "ahead.whl", entries, "pkg-1.0.dist-info", None)
+    monkeypatch.setattr(wheelfile, "_AHEAD_MIN", 1 << 30)
+    write_wheel(tmp_path / "inline.whl", entries, "pkg-1.0.dist-info", None)
+    assert (tmp_path / "ahead.whl").read_bytes() == (tmp_path / "inline.whl").read_bytes()
+    with zipfile.ZipFile(tmp_path / "ahead.whl") as zf:
+        record = zf.read("pkg-1.0.dist-info/RECORD")
+        assert len(record) > threshold and zf.testzip() is None
+        assert record.decode().count("\n") == 1501
