@@ -82,6 +82,10 @@ class Job(Protocol):
     def tools(self) -> Mapping[str, str]:
         """Versions of tools the result depends on, beyond those in the plan's cache spec."""
 
+    def consults_store(self, seen: Mapping[str, os.stat_result]) -> bool:
+        """Whether a stored result is looked up before running: its key takes the digest of
+        every input, which can cost more than running (``seen``: as for `run`)."""
+
     def run(self, seen: Mapping[str, os.stat_result]) -> StageRun:
         """Run the stage; ``seen``: stats of its inputs the up-to-date check took a moment
         ago, which it may use instead of stating them again."""

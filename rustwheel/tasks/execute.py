@@ -87,8 +87,10 @@ def fingerprint(plan_text: str) -> str:
 def _restore(job: Job, storage: Optional[Storage], seen: Mapping[str, os.stat_result],
              ) -> Optional[StageRun]:
     """The job's result restored from the store (its inputs: those of the stored run)."""
-    hit = storage.lookup(job.known_inputs, seen) if storage is not None else None
-    files = storage.restore(hit, job.output_dir) if storage and hit else None
+    if storage is None or not job.consults_store(seen):
+        return None
+    hit = storage.lookup(job.known_inputs, seen)
+    files = storage.restore(hit, job.output_dir) if hit else None
     if hit is None or files is None:
         return None
     run = job.restored(files)

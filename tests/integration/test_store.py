@@ -421,3 +421,42 @@ def test_another_copys_artifact_is_rebuilt(tmp_path: Path) -> None:
     assert st["compile"] == "ran", proc.stderr
     assert "was built from another copy of bin-only; rebuilding it" in proc.stderr, proc.stderr
     assert run_bin_from_wheel(wheel_a, tmp_path / "bin-a") == HELLO
+
+
+# --------------------------------------------------------------------------------------------
+# the wheel stage looks the store up only when the last wheel cannot supply the package
+
+def test_a_small_change_is_written_from_the_last_wheel_a_large_one_restored(
+        tmp_path: Path, target_dir: Path) -> None:
+    """A package of 40 python files. After an edit of one of them (and after undoing it) the
+    wheel is written from the last wheel, without looking it up in the store, whose key takes
+    the digest of every input; after most of them changed (a branch switch back), the last
+    wheel holds few of them and the store restores the wheel. Every wheel is the one a build
+    of the same files writes."""
+    crate = copy_crate("pyo3-mixed", tmp_path)
+    modules = [crate / "python" / "mixed_pkg" / f"gen{i:02d}.py" for i in range(40)]
+    args = ("--cache-dir", str(tmp_path / "store"))
+
+    def checkout(which: range | list[int], branch: str, moment: int) -> None:
+        for i in which:
+            modules[i].write_text(f"BRANCH = {branch!r}\nINDEX = {i}\n")
+            # an mtime in the past: the last wheel indexes only files older than a second
+            os.utime(modules[i], (1_600_000_000 + moment, 1_600_000_000 + moment))
+
+    checkout(range(40), "a", 1)
+    first, st, _ = build(crate / "Cargo.toml", tmp_path / "out", target_dir, *args)
+    wheel_a = first.read_bytes()
+    checkout([3], "b", 2)
+    _, st, _ = build(crate / "Cargo.toml", tmp_path / "out", target_dir, *args)
+    assert st["wheel"] == "ran", st
+    checkout([3], "a", 3)  # undone: wheel a is in the store, but the last wheel serves
+    wheel, st, _ = build(crate / "Cargo.toml", tmp_path / "out", target_dir, *args)
+    assert st["wheel"] == "ran" and wheel.read_bytes() == wheel_a, st
+    checkout(range(40), "b", 4)
+    _, st, _ = build(crate / "Cargo.toml", tmp_path / "out", target_dir, *args)
+    assert st["wheel"] == "ran", st
+    checkout(range(40), "a", 5)  # most files differ from the last wheel's: the store serves
+    wheel, st, _ = build(crate / "Cargo.toml", tmp_path / "out", target_dir, *args)
+    assert st["wheel"] == "restored" and wheel.read_bytes() == wheel_a, st
+    with zipfile.ZipFile(wheel) as zf:
+        assert zf.read("mixed_pkg/gen03.py") == b"BRANCH = 'a'\nINDEX = 3\n"

@@ -50,6 +50,9 @@ class CopyJob:
     def tools(self) -> dict[str, str]:
         return {}
 
+    def consults_store(self, seen: Mapping[str, os.stat_result]) -> bool:
+        return True
+
     def run(self, seen: Mapping[str, os.stat_result]) -> StageRun:
         self.runs += 1
         text = Path(self.plan.source).read_text()

@@ -77,6 +77,9 @@ class BindgenJob:
             return {"uniffi-bindgen": _version()}
         return {}
 
+    def consults_store(self, seen: Mapping[str, os.stat_result]) -> bool:
+        return True
+
     def run(self, seen: Mapping[str, os.stat_result]) -> StageRun:
         p = self.plan
         self.output_dir.mkdir(parents=True, exist_ok=True)

@@ -169,6 +169,9 @@ class CompileJob:
     def tools(self) -> dict[str, str]:
         return {}
 
+    def consults_store(self, seen: Mapping[str, os.stat_result]) -> bool:
+        return True
+
     def run(self, seen: Mapping[str, os.stat_result]) -> StageRun:
         """Cells for several interpreters share the artifact's file in the target dir (cargo
         names a cdylib without a hash): cargo, the copies and the reading of dep-info and

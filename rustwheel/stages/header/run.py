@@ -95,6 +95,9 @@ class HeaderJob:
     def _outputs(self) -> dict[str, Path]:
         return {"header.h": Path(self.plan.header_path), "ffi.py": Path(self.plan.ffi_path)}
 
+    def consults_store(self, seen: Mapping[str, os.stat_result]) -> bool:
+        return True
+
     def run(self, seen: Mapping[str, os.stat_result]) -> StageRun:
         plan = self.plan
         if self.use_existing:

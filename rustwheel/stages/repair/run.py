@@ -137,6 +137,9 @@ class RepairJob:
     def tools(self) -> dict[str, str]:
         return {}
 
+    def consults_store(self, seen: Mapping[str, os.stat_result]) -> bool:
+        return True
+
     def run(self, seen: Mapping[str, os.stat_result]) -> StageRun:
         from rustwheel.stages.repair.policy import decide
 
