@@ -124,6 +124,21 @@ def test_the_next_user_waits_for_a_slow_writer(tmp_path: Path) -> None:
     assert time.monotonic() - start > 0.2
 
 
+def test_the_no_op_check_reads_the_stamp_a_writer_is_still_writing(tmp_path: Path) -> None:
+    """The no-op stamp is written by the detached writer; the next build's no-op check settles
+    the store by its root (without loading the store's modules) and then finds it whole."""
+    from rustwheel.freshness import stamp
+
+    root = tmp_path / "store"
+    build_stamp = stamp.stamp_path(root, "ab" * 32)
+    assert stamp.store_root(build_stamp) == root
+    assert pending.detach(StorePaths(root), lambda: (
+        time.sleep(0.5), stamp.write(build_stamp, {str(tmp_path): None}, tasks=["detect"])))
+    pending.settle_root(root)
+    assert stamp.read_any(build_stamp) == {"files": {str(tmp_path): None}, "tasks": ["detect"],
+                                           "format": stamp.FORMAT}
+
+
 def test_a_killed_writer_leaves_a_stale_lock_only(tmp_path: Path) -> None:
     """A writer killed halfway: the next user does not wait for it, removes its lock, and the
     store has no entry, half-written or whole."""
