@@ -154,7 +154,10 @@ def run_sdist_build(opts: BuildOptions, uploads: Optional[Uploads] = None) -> Bu
 
 
 def _write_stamp(build_stamp: Path, resolved: Resolved, tasks: list[dict[str, Any]],
-                 placed: list[Path], wheels: list[str]) -> Optional[Path]:
+                 placed: list[Path], wheels: list[str], later: bool) -> Optional[Path]:
+    """The no-op stamp of this build; written after the command (``later``) when only the
+    next build reads it: an editable install's import hook reads it as soon as the command
+    returned (`rustwheel.develop.importhook`)."""
     from rustwheel.freshness.facts import facts
     from rustwheel.freshness.watch import watched
     from rustwheel.tasks.pipeline import task_names
@@ -174,8 +177,10 @@ def _write_stamp(build_stamp: Path, resolved: Resolved, tasks: list[dict[str, An
         with suppress(OSError):  # a shortcut only: the next build runs the graph instead
             stamp.write(build_stamp, files, tasks=names, wheels=wheels, **extra)
 
-    # Only the next build reads it, once it settled the store (`api._no_op`).
-    WRITES.add(StorePaths(stamp.store_root(build_stamp)), write)
+    if later:  # the next build settles the store before it reads it (`api._no_op`)
+        WRITES.add(StorePaths(stamp.store_root(build_stamp)), write)
+    else:
+        write()
     return build_stamp
 
 
@@ -193,7 +198,8 @@ def run_build(opts: BuildOptions, stamps: Stamps) -> BuildResult:
     from rustwheel.tasks.pipeline import built_wheels
 
     wheels = built_wheels(resolved.graph)
-    stamped = _write_stamp(stamps[0], resolved, tasks, placed, wheels) if stamps else None
+    stamped = _write_stamp(stamps[0], resolved, tasks, placed, wheels,
+                           later=not opts.editable) if stamps else None
     return BuildResult(tuple(Path(w) for w in wheels), tuple(log.results), tuple(log.warnings),
                        stamp=stamped)
 
