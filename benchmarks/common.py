@@ -44,8 +44,31 @@ class Timed(Protocol):
 # --------------------------------------------------------------------------- processes
 
 
+def settle_writers(stores: Sequence[Path], timeout: float = 120.0) -> None:
+    """Wait until rustwheel's detached store writers (of the builds before) are done: each
+    holds a lock on a file in ``<store>/v1/pending/`` while it writes, and takes the CPU and
+    the store lock from whatever runs next, a timed build of either tool."""
+    import fcntl
+
+    deadline = time.monotonic() + timeout
+    for lock in (f for store in stores for f in (store / "v1" / "pending").glob("*.lock")):
+        try:
+            fd = os.open(lock, os.O_RDONLY)
+        except OSError:
+            continue  # finished meanwhile
+        try:
+            while time.monotonic() < deadline:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    time.sleep(0.005)
+        finally:
+            os.close(fd)
+
+
 def run_measured(cmd: Sequence[str], cwd: Path, env: dict[str, str],
-                 log: Path) -> tuple[int, float, int]:
+                 log: Path, settle: Sequence[Path] = ()) -> tuple[int, float, int]:
     """Run `cmd`; return (exit code, wall seconds, peak RSS in KiB of the largest process).
 
     The peak RSS is the child's ru_maxrss from wait4(): on Linux the maximum resident set of the
@@ -56,8 +79,10 @@ def run_measured(cmd: Sequence[str], cwd: Path, env: dict[str, str],
 
     Data earlier builds left in the page cache is written out first (``sync``, untimed): a
     400 MB member's wheels otherwise make the kernel write back gigabytes during a later timed
-    build, which moved a 0.2 s edit between 0.2 and 1.2 s.
+    build, which moved a 0.2 s edit between 0.2 and 1.2 s. Before that, the detached store
+    writers of earlier rustwheel builds into the stores ``settle`` are waited for (untimed).
     """
+    settle_writers(settle)
     os.sync()
     rss_file = log.with_name("rss.txt")
     argv = [TIME_BIN, "-f", "%M", "-o", str(rss_file), *cmd] if TIME_BIN else list(cmd)

@@ -122,7 +122,8 @@ class EditLoop:
         venv = tool.root / "venv"
         env = self.bench.tool_env(tool, tool.target, tool.store)
         env.update(VIRTUAL_ENV=str(venv), PATH=f"{venv / 'bin'}{os.pathsep}{env['PATH']}")
-        code, seconds, rss = run_measured(self.develop_cmd(tool), tool.crate, env, self.bench.log)
+        code, seconds, rss = run_measured(self.develop_cmd(tool), tool.crate, env, self.bench.log,
+                                          self.bench.rustwheel_stores())
         if code != 0:
             raise BenchError(f"{tool.name} develop failed (exit {code}); see {self.bench.log}")
         start = time.perf_counter()

@@ -208,12 +208,17 @@ class Bench:
             env.pop("CARGO_TARGET_DIR")
         return env
 
+    def rustwheel_stores(self, store: Optional[Path] = None) -> list[Path]:
+        """The stores rustwheel's detached writers may still be writing to."""
+        rustwheel = self.tools.get("rustwheel")
+        return [s for s in (rustwheel.store if rustwheel else None, store) if s is not None]
+
     def build(self, tool: Tool, crate: Path, target: Path,
               store: Optional[Path] = None) -> Sample:
         env = self.tool_env(tool, target, store)
         start = self.log.stat().st_size if self.log.exists() else 0
         code, seconds, rss = run_measured(self.build_cmd(tool, crate, target, store), crate, env,
-                                          self.log)
+                                          self.log, self.rustwheel_stores(store))
         if code != 0:
             raise BenchError(f"{tool.name} build of {crate} failed (exit {code}); "
                              f"see the end of {self.log}")
