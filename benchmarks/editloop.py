@@ -40,6 +40,10 @@ def write_many_modules(crate: Path) -> None:
         (package / f"m{i:04d}.py").write_text(
             f'"""Module {i}."""\n\n\ndef value() -> int:\n    return {i}\n\n\n'
             f"def twice(x: int) -> int:\n    return 2 * x + {i}\n")
+    # Files written less than a second before a build are read again by the next one (rustwheel
+    # copies a member from the last wheel only when its file is older than that: a write in
+    # the same clock tick could leave its facts unchanged). Edits come to files that exist.
+    time.sleep(1.1)
 
 
 def write_big_member(crate: Path) -> None:

@@ -462,7 +462,8 @@ def report(bench: Bench, elapsed: float) -> str:
                "rustwheel's store is the one of scenarios 1–4), after an untimed first build. "
                "6: `maturin develop` / `rustwheel develop` into a venv of their own after a "
                "Rust edit, plus a `python -c` that must print the new constant. 7–8: 3,000 "
-               "small modules in `bench_mixed/many/`. 9: no VIRTUAL_ENV, PATH = pyenv's shims, "
+               "small modules in `bench_mixed/many/`, written over a second before the first "
+               "build. 9: no VIRTUAL_ENV, PATH = pyenv's shims, "
                "cargo, /usr/bin, /bin; both tools get `-i python3` (the shim). 10: "
                "`bench_mixed/weights.bin`, 400 MB of random bytes; store growth is the "
                "rustwheel store's size after the build minus before."),
