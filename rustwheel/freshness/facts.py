@@ -19,7 +19,6 @@ from pathlib import Path
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing is not imported at run time (the auto-rebuild hook's first import)
-    from collections.abc import Iterable, Mapping
     from typing import ClassVar, Optional
 
     Facts = tuple[int, int, int]
@@ -167,27 +166,6 @@ class DigestCache(FactsIndex):
         """The digest of the file version with these facts, if it was hashed."""
         values = self.of_version(file_path, version)
         return str(values[0]) if values else None
-
-    def known_all(self, versions: Mapping[str, Facts]) -> dict[str, str]:
-        """`known` of many files at once (``path -> facts``): the digests of those hashed."""
-        return self._known(((path, *version) for path, version in versions.items()))
-
-    def digests(self, paths: Iterable[str], seen: Mapping[str, os.stat_result]) -> dict[str, str]:
-        """`digest` of each of ``paths`` (``seen``: stats of some of them, just taken)."""
-        stats = [(path, seen.get(path) or os.stat(path)) for path in paths]
-        out = self._known((path, st.st_ino, st.st_size, st.st_mtime_ns) for path, st in stats)
-        if len(out) < len(stats):
-            out.update((path, self.digest(path, st)) for path, st in stats if path not in out)
-        return out
-
-    def _known(self, versions: Iterable[tuple[str, int, int, int]]) -> dict[str, str]:
-        get, out = self.entries.get, {}
-        for path, inode, size, mtime in versions:  # (one loop: this runs for every input)
-            known = get(path)
-            if isinstance(known, list) and len(known) > 3 and known[2] == mtime \
-                    and known[0] == inode and known[1] == size:
-                out[path] = str(known[3])
-        return out
 
     @classmethod
     def prefetch(cls, file_path: str) -> None:

@@ -140,11 +140,11 @@ def observe(inputs: Iterable[str], env_names: Iterable[str] = (), *, since: int,
     cache = DigestCache.shared()
     run = Run(since, before, tuple(os.path.join(str(d), "") for d in exempt), touched)
     entries: dict[str, list[Any]] = {}
-    known = cache.known_all(judged)
     for path in sorted({*inputs, *probed}):
-        digest = known.get(path)
-        if digest is not None:
-            entries[path] = [*judged[path], digest]
+        used = judged.get(path)
+        digest = cache.known(path, used) if used is not None else None
+        if used is not None and digest is not None:
+            entries[path] = [*used, digest]
             continue
         try:
             st = os.stat(path)

@@ -34,7 +34,6 @@ INDEX = f"last-wheel{statefile.SUFFIX}"
 WHEEL = "last.whl"
 FORMAT = 3
 """Of the index and of the zip writer's local headers: part of every stamp."""
-_READ_AHEAD = 1 << 20
 _RUN_MAX = 8 << 20
 """The most bytes of consecutive kept members copied in one read."""
 _RECENT_NS = 1_000_000_000
@@ -74,7 +73,6 @@ class LastWheel:
         """The next index's members: ``path -> [source, *facts, executable, *span, crc,
         RECORD hash]``."""
         self._fd: Optional[int] = None
-        self._block, self._block_at = b"", 0
         index = _read_index(directory / INDEX)
         if index is None or index.get("stamp") != self.stamp:
             return
@@ -111,22 +109,6 @@ class LastWheel:
                 out[path] = KeptEntry(path, source, (st.st_ino, st.st_size, st.st_mtime_ns),
                                       mode, (known[5], known[6]), known[7], known[8])
         return out
-
-    def read(self, entry: KeptEntry) -> Optional[bytes]:
-        """The member's local header and stream, or None when the span is not that member's.
-        Read ahead in blocks: the members come in the order the last wheel has them."""
-        if self._fd is None:
-            return None
-        offset, length = entry.span
-        start = offset - self._block_at
-        if start < 0 or start + length > len(self._block):
-            self._block = os.pread(self._fd, max(length, _READ_AHEAD), offset)
-            self._block_at, start = offset, 0
-        data = self._block[start:start + length]
-        name = entry.path.encode("utf-8")
-        if len(data) != length or data[:4] != b"PK\x03\x04" or data[30:30 + len(name)] != name:
-            return None
-        return data
 
     def read_run(self, run: Sequence[KeptEntry]) -> Optional[bytes]:
         """The local headers and streams of ``run``, members whose spans follow one another

@@ -13,7 +13,7 @@ import hashlib
 import time
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import BinaryIO, Optional
+from typing import BinaryIO, Optional, Union
 
 from rustwheel.atomic import default_mode, replacing
 from rustwheel.errors import ConfigError
@@ -104,14 +104,11 @@ def ordered(entries: Iterable[WheelEntry], dist_info: str) -> list[WheelEntry]:
     return sorted(by_path.values(), key=key)
 
 
-def _add(z: ZipWriter, e: WheelEntry, hash_: str, member_cache: Optional[MemberCache],
-         last: Optional[LastWheel]) -> None:
+def _add(z: ZipWriter, e: Union[Entry, FileEntry], hash_: str,
+         member_cache: Optional[MemberCache], last: Optional[LastWheel]) -> None:
     mode = 0o755 if e.executable else 0o644
     size = _size(e)
-    if isinstance(e, KeptEntry):
-        assert last is not None  # a kept entry comes from the last wheel
-        _add_kept(z, e, mode, last)
-    elif isinstance(e, Entry) and size < MemberCache.MIN_SIZE:
+    if isinstance(e, Entry) and size < MemberCache.MIN_SIZE:
         offset = z.fh.tell()
         crc = z.add_bytes(e.path, e.data, mode)
         if last is not None and e.origin is not None:
@@ -129,9 +126,9 @@ def _add_kept(z: ZipWriter, e: KeptEntry, mode: int, last: LastWheel) -> None:
     """Copy the member from the last wheel; when its span there is not that member after all,
     read the file, which must still be the version indexed (its hash is in RECORD)."""
     offset = z.fh.tell()
-    local = last.read(e)
+    local = last.read_run([e])
     if local is not None:
-        z.add_raw(e.path, mode, local, e.crc, e.size)
+        z.add_run(local, [(0, len(local), mode)])
         crc = e.crc
     else:
         data = Path(e.source).read_bytes()
@@ -159,14 +156,14 @@ def _add_run(z: ZipWriter, run: Sequence[KeptEntry], last: LastWheel) -> None:
 def _add_all(z: ZipWriter, files: Sequence[WheelEntry], hashes: Sequence[str],
              member_cache: Optional[MemberCache], last: Optional[LastWheel]) -> None:
     done = 0
-    for start, end in runs(files):
-        assert last is not None  # a kept entry comes from the last wheel
-        for i in range(done, start):
-            _add(z, files[i], hashes[i], member_cache, last)
-        _add_run(z, files[start:end], last)  # type: ignore[arg-type]
+    for start, end in [*runs(files), (len(files), len(files))]:
+        for e, hash_ in zip(files[done:start], hashes[done:start]):
+            assert not isinstance(e, KeptEntry)  # every kept member is in a run
+            _add(z, e, hash_, member_cache, last)
+        if start < end:
+            assert last is not None  # a kept entry comes from the last wheel
+            _add_run(z, files[start:end], last)  # type: ignore[arg-type]
         done = end
-    for i in range(done, len(files)):
-        _add(z, files[i], hashes[i], member_cache, last)
 
 
 _AHEAD_MIN = 64 * 1024

@@ -170,16 +170,6 @@ class ZipWriter:
                                           len(name), 0, 0, 0, 0, attrs, offset - self.start)
                             + name)
 
-    def add_raw(self, path: str, mode: int, local: bytes, crc: int, size: int) -> None:
-        """A member as a writer with the same timestamp and compression wrote it before:
-        ``local``, its local header and stream, copied as they are."""
-        offset = self.fh.tell()
-        self.fh.write(local)
-        name = 30 + len(path.encode("utf-8"))
-        code = struct.unpack_from("<H", local, 8)[0]
-        self._central(path, mode, offset, code, crc, len(local) - name, size)
-        self.last = (offset + name, len(local) - name)
-
     def add_run(self, data: bytes, members: Iterable[tuple[int, int, int]]) -> None:
         """Members as a writer with the same timestamp and compression wrote them before, one
         after another: ``data``, their local headers and streams, copied as they are;

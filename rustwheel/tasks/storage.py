@@ -132,12 +132,11 @@ class Storage:
                  ) -> Optional[dict[str, str]]:
         """label -> content digest for every path (``seen``: stats just taken); None if one is
         missing."""
+        cache = DigestCache.shared()
         try:
-            digests = DigestCache.shared().digests(paths, seen)
+            return {label(p, self.spec.roots): cache.digest(p, seen.get(p)) for p in paths}
         except OSError:
             return None
-        roots = self.spec.roots
-        return {label(path, roots): digest for path, digest in digests.items()}
 
     def lookup(self, known_inputs: Sequence[str],
                seen: Mapping[str, os.stat_result] = MappingProxyType({})) -> Optional[Hit]:
