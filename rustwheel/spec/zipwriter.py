@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 import struct
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import BinaryIO, Callable, Optional
 
 from zlib_ng import zlib_ng
@@ -109,11 +109,18 @@ def max_stream(size: int) -> int:
     return size + (size >> 8) + 4096
 
 
-def fits(sizes: Iterable[tuple[str, int]]) -> bool:
-    """True when members of these (path, size) need no zip64 record (otherwise use zipfile)."""
-    items = list(sizes)
-    total = sum(max_stream(size) + 30 + len(path.encode()) for path, size in items)
-    return len(items) < 0xFFFF and total < _LIMIT
+def fits(paths: Sequence[str], sizes: Sequence[int]) -> bool:
+    """True when members of these paths and sizes need no zip64 record (otherwise use
+    zipfile)."""
+    if len(paths) >= 0xFFFF:
+        return False
+    data = sum(sizes)
+    # Each member's local header, name (at most 64 KiB) and worst-case stream overhead: most
+    # wheels are far below the limit, and their names need not be measured one by one.
+    if data + (data >> 8) + len(paths) * (4096 + 30 + 0xFFFF) < _LIMIT:
+        return True
+    return sum(max_stream(size) + 30 + len(path.encode())
+               for path, size in zip(paths, sizes)) < _LIMIT
 
 
 class ZipWriter:

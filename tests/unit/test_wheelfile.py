@@ -248,7 +248,7 @@ def test_zip64_wheels_are_written_by_zipfile(tmp_path: Path,
     from rustwheel.spec import wheelfile
     from rustwheel.spec.compression import Compression
 
-    monkeypatch.setattr(wheelfile, "fits", lambda sizes: False)
+    monkeypatch.setattr(wheelfile, "fits", lambda paths, sizes: False)
     entries = _fixed_entries()
     for level in (1, 9):
         path = tmp_path / f"{level}.whl"
@@ -303,3 +303,16 @@ def test_a_large_record_deflated_ahead_gives_the_same_bytes(
         record = zf.read("pkg-1.0.dist-info/RECORD")
         assert len(record) > threshold and zf.testzip() is None
         assert record.decode().count("\n") == 1501
+
+
+def test_fits_measures_member_names_only_near_the_zip_limit() -> None:
+    from rustwheel.spec.zipwriter import fits
+
+    limit = 0xFFFFFFFF
+    assert fits(["a.py", "b.py", "c.py"], [10, 20, 30])
+    assert not fits(["a"] * 0xFFFF, [0] * 0xFFFF)  # too many members for a plain zip
+    # Data whose worst-case stream ends 30,000 bytes below the limit: the quick bound
+    # (names of up to 64 KiB each) fails, and the names' real lengths decide.
+    data = (limit - 30_000) * 256 // 257
+    assert fits(["x"], [data])
+    assert not fits(["x" * 40_000], [data])
