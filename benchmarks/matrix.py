@@ -69,6 +69,7 @@ from common import (
 )
 
 DEFAULT_CRATE = HERE / "crates" / "bench-matrix"
+RUSTC_CPU = HERE / "rustc-cpu.sh"
 DEFAULT_OUTPUT = HERE / "MATRIX_RESULTS.md"
 DEFAULT_MINORS = range(8, 14)  # CPython 3.8 ... 3.13
 PACKAGE = "bench_matrix"
@@ -281,6 +282,8 @@ class Matrix:
         self.compiled = not args.no_compile and compile_rustwheel(self.rw_python, self.rw_path)
         self._check_rustwheel()
         self.cells: dict[tuple[str, str], Cell] = {}
+        self.rustc_cpu: dict[str, dict[tuple[str, str], tuple[int, float]]] = {}
+        """Per tool, with --rustc-cpu: (crate, crate type) -> (rustc runs, CPU seconds)."""
         self.load_start = load_average()
         self.tools = {name: self._tool(name, self.work / name) for name in TOOLS}
 
@@ -344,11 +347,12 @@ class Matrix:
         return cmd
 
     def build(self, tool: Tool, crate: Path, target: Path, out: Path,
-              store: Optional[Path]) -> Sample:
+              store: Optional[Path], extra_env: Optional[dict[str, str]] = None) -> Sample:
         """Run one build; a failed one gives a sample marked FAILED (the run goes on)."""
         start = self.log.stat().st_size if self.log.exists() else 0
-        code, seconds, rss = run_measured(self.build_cmd(tool, crate, out, store), crate,
-                                          self._env(tool.name, target, store), self.log)
+        env = {**self._env(tool.name, target, store), **(extra_env or {})}
+        code, seconds, rss = run_measured(self.build_cmd(tool, crate, out, store), crate, env,
+                                          self.log)
         sample = Sample(seconds, rss)
         parse_output(log_since(self.log, start), sample)
         if code != 0:
@@ -460,6 +464,24 @@ class Matrix:
             self.each_rep("python", a.repeat, self.python_edit)
         if "rust" in a.scenarios:
             self.each_rep("rust", a.repeat, self.rust_edit)
+        if a.rustc_cpu:
+            for tool in self.tools.values():
+                self.measure_rustc_cpu(tool)
+
+    def measure_rustc_cpu(self, tool: Tool) -> None:
+        """One more cold build (untimed, in a new copy) with `rustc-cpu.sh` as cargo's
+        `RUSTC_WRAPPER`: the CPU seconds of every rustc run, summed per crate."""
+        fresh = self._tool(tool.name, tool.root / "rustc-cpu")
+        fresh.root.mkdir(parents=True)
+        copy_crate(self.crate_src, fresh.crate)
+        log = fresh.root / "rustc-cpu.log"
+        sample = self.build(tool, fresh.crate, fresh.target, fresh.out, fresh.store,
+                            {"RUSTC_WRAPPER": str(RUSTC_CPU), "RUSTC_CPU_LOG": str(log)})
+        print(f"  rustc-cpu {tool.name:<10} {sample.seconds:8.2f} s (untimed)", file=sys.stderr)
+        if sample.note:
+            raise BenchError(f"{tool.name}'s build with {RUSTC_CPU.name} {sample.note}")
+        self.rustc_cpu[tool.name] = read_rustc_cpu(log)
+        shutil.rmtree(fresh.root, ignore_errors=True)
 
 
 # --------------------------------------------------------------------------- report
@@ -589,6 +611,36 @@ def profile_lines(bench: Matrix) -> list[str]:
     return lines
 
 
+def read_rustc_cpu(log: Path) -> dict[tuple[str, str], tuple[int, float]]:
+    """`rustc-cpu.sh`'s log summed per (crate, crate type): (runs, user + system seconds)."""
+    sums: dict[tuple[str, str], tuple[int, float]] = {}
+    for line in log.read_text(encoding="utf-8").splitlines():
+        fields = line.split()
+        if len(fields) != 7:
+            raise BenchError(f"{log}: not a rustc-cpu.sh line: {line!r}")
+        key = (fields[0], fields[1])
+        runs, cpu = sums.get(key, (0, 0.0))
+        sums[key] = (runs + 1, cpu + float(fields[5]) + float(fields[6]))
+    return sums
+
+
+def _total(sums: dict[tuple[str, str], tuple[int, float]]) -> tuple[int, float]:
+    return sum(v[0] for v in sums.values()), sum(v[1] for v in sums.values())
+
+
+def rustc_cpu_lines(bench: Matrix, rows: int = 12) -> list[str]:
+    """The crates whose rustc CPU time differs most between the tools, and the totals."""
+    m, r = (bench.rustc_cpu.get(tool, {}) for tool in TOOLS)
+    none = (0, 0.0)
+    keys = sorted(set(m) | set(r), key=lambda k: -abs(r.get(k, none)[1] - m.get(k, none)[1]))
+    named = [(f"{k[0]} ({k[1]})", m.get(k, none), r.get(k, none)) for k in keys[:rows]]
+    lines = ["| crate (type) | maturin: runs, CPU | rustwheel: runs, CPU | difference |",
+             "|---|---|---|---|"]
+    for name, (mn, mc), (rn, rc) in [*named, ("all", _total(m), _total(r))]:
+        lines.append(f"| {name} | {mn}, {mc:.2f} s | {rn}, {rc:.2f} s | {rc - mc:+.2f} s |")
+    return lines
+
+
 def report(bench: Matrix, elapsed: float) -> str:
     a = bench.args
     n = len(bench.interpreters)
@@ -615,6 +667,11 @@ def report(bench: Matrix, elapsed: float) -> str:
                   "times; rustwheel's stage lines; with `-j` they overlap, and a cargo that "
                   "waited for another's lock on the target dir counts the wait):", ""]
     lines += profile_lines(bench)
+    if bench.rustc_cpu:
+        lines += ["", ("rustc CPU time per crate (user + system) in one more cold build of each "
+                       "tool, untimed, with `benchmarks/rustc-cpu.sh` as cargo's "
+                       "`RUSTC_WRAPPER` (`--rustc-cpu`); the largest differences first:"), ""]
+        lines += rustc_cpu_lines(bench)
     lines += ["", "Notes:", "",
               (f"- Both tools: `-i` with the same {plural(n, 'interpreter')} (absolute paths), "
                "dev profile, "
@@ -649,6 +706,9 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     p.add_argument("-j", "--jobs", type=int, default=2, help="rustwheel's -j (default 2)")
     p.add_argument("--maturin", default=None,
                    help="maturin executable (default: beside --rustwheel-python, else on PATH)")
+    p.add_argument("--rustc-cpu", action="store_true",
+                   help="then one more cold build per tool, untimed, with benchmarks/"
+                        "rustc-cpu.sh as RUSTC_WRAPPER: rustc CPU time per crate in the report")
     a = p.parse_args(argv)
     check_common_args(p, a, list(SCENARIOS), repeat=3, cold_repeat=1)
     if a.jobs < 1:
