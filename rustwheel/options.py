@@ -58,3 +58,12 @@ class BuildOptions(NamedTuple):
     """``--compression-method``: deflated (default) or stored."""
     compression_level: Optional[int] = None
     """``--compression-level``: deflated 0-9 (default 6)."""
+    ignore_rust_version: bool = False
+    """cargo's ``--ignore-rust-version``: build even if the crate's ``rust-version`` is newer."""
+    future_incompat_report: bool = False
+    """cargo's ``--future-incompat-report``."""
+    color: Optional[str] = None
+    """cargo's ``--color``: auto, always or never."""
+    sbom_include: tuple[str, ...] = ()
+    """``--sbom-include``: more SBOM files for ``.dist-info/sboms/``, after the tool table's
+    ``sbom.include`` (relative to the project root)."""

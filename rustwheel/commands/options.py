@@ -32,6 +32,12 @@ def _cargo_arguments(add: Any) -> None:
     add("--locked", action="store_true", help="require Cargo.lock to be up to date")
     add("--frozen", action="store_true", help="require Cargo.lock and cache up to date")
     add("--offline", action="store_true", help="run cargo without network access")
+    add("--ignore-rust-version", action="store_true",
+        help="build even if the crate's rust-version is newer than rustc (cargo's flag)")
+    add("--future-incompat-report", action="store_true",
+        help="cargo's future-incompatibility report of the dependencies")
+    add("--color", choices=["auto", "always", "never"],
+        help="cargo's colours: auto, always or never")
     add("--config", action="append", metavar="KEY=VALUE", help="cargo --config (repeatable)")
     add("-Z", dest="unstable_flags", action="append", metavar="FLAG",
         help="unstable cargo -Z flag (repeatable)")
@@ -68,11 +74,18 @@ def _wheel_arguments(add: Any) -> None:
              "(default: $RUSTWHEEL_REMOTE_CACHE, else remote-cache in the user's config file)")
     add("--remote-cache-read-only", action="store_true",
         help="read the remote store, never write it (pull-request builds)")
+    add("--sbom-include", action="append", nargs="+", metavar="PATH",
+        help="more SBOM files for .dist-info/sboms/, after [tool.rustwheel.sbom] include "
+             "(relative to the project root; repeatable)")
     add("--compression-method", metavar="METHOD",
         help="zip compression of the wheel's members: deflated (default; levels 0-9, default 6) "
              "or stored (no compression)")
     add("--compression-level", type=_level, metavar="N",
         help="zip compression level (default: the method's default)")
+    # maturin's opt-in for members over 4 GiB: rustwheel always writes zip64 when a wheel needs
+    # it, so the flag asks for what every build does.
+    add("--compression-enable-large-file-support", action="store_true",
+        help="zip64 for members over 4 GiB (always on: accepted for maturin's command lines)")
 
 
 def _own_arguments(add: Any) -> None:
@@ -168,7 +181,10 @@ def build_options(ns: argparse.Namespace, rustc_args: Sequence[str] = ()) -> Bui
         no_cache=ns.no_cache, remote_cache=ns.remote_cache,
         remote_cache_read_only=ns.remote_cache_read_only, editable=getattr(ns, "editable", False),
         auto_rebuild=getattr(ns, "auto_rebuild", False), sdist=getattr(ns, "sdist", False),
-        compression_method=ns.compression_method, compression_level=ns.compression_level)
+        compression_method=ns.compression_method, compression_level=ns.compression_level,
+        ignore_rust_version=ns.ignore_rust_version,
+        future_incompat_report=ns.future_incompat_report, color=ns.color,
+        sbom_include=tuple(path for group in ns.sbom_include or () for path in group))
 
 
 def without_remote_url(args: Sequence[str]) -> list[str]:

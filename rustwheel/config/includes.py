@@ -41,6 +41,9 @@ class SbomConfig:
     """More SBOM files (relative to the project root) copied into ``.dist-info/sboms/``."""
     auditwheel: bool = True
     """After a repair, list the OS packages of the bundled libraries (``auditwheel.cdx.json``)."""
+    from_command_line: tuple[str, ...] = ()
+    """``--sbom-include`` paths, taken after ``include`` as maturin does (relative to the
+    project root too; a path given in both counts once)."""
 
 
 def check_relative(pattern: str, where: str) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Optional
 
@@ -65,6 +65,11 @@ class BuildConfig:
     compression: str = "deflated"
     """The wheel's zip compression method (``--compression-method``), and its level."""
     compression_level: int = 6
+    ignore_rust_version: bool = False
+    future_incompat_report: bool = False
+    color: Optional[str] = None
+    """cargo's ``--color`` (None: cargo's default, colours when rustwheel's stderr is a
+    terminal)."""
 
 
 def _find_project(manifest_arg: Optional[str], cwd: Path) -> tuple[Path, Optional[PyProject]]:
@@ -204,6 +209,16 @@ def _strip(cli: BuildOptions, tool: ToolConfig, env: Mapping[str, str]) -> bool:
     return bool(tool.strip) if strip is None else strip
 
 
+_COLORS = ("auto", "always", "never")
+
+
+def _color(cli: BuildOptions) -> Optional[str]:
+    if cli.color is not None and cli.color not in _COLORS:
+        raise ConfigError(f"color={cli.color!r} is not one of cargo's --color values: use "
+                          f"{', '.join(_COLORS)}")
+    return cli.color
+
+
 def resolve_config(cli: BuildOptions, *, cwd: Optional[Path] = None,
                    env: Optional[Mapping[str, str]] = None) -> BuildConfig:
     cwd = Path.cwd() if cwd is None else cwd
@@ -211,6 +226,8 @@ def resolve_config(cli: BuildOptions, *, cwd: Optional[Path] = None,
     manifest, pyproject = _find_project(cli.manifest_path, cwd)
     tool = (parse_tool_config(pyproject.tool, pyproject.tool_table, str(pyproject.path))
             if pyproject is not None else ToolConfig())
+    if cli.sbom_include:
+        tool = replace(tool, sbom=replace(tool.sbom, from_command_line=cli.sbom_include))
     compatibility, auditwheel = _platform_options(cli, tool, pyproject)
     compression = zip_compression(cli.compression_method, cli.compression_level)
 
@@ -233,4 +250,5 @@ def resolve_config(cli: BuildOptions, *, cwd: Optional[Path] = None,
         compatibility=compatibility, auditwheel=auditwheel, zig=cli.zig,
         cache_dir=_cache_dir(cli, env, cwd), quiet=cli.quiet, verbose=cli.verbose, env=env,
         editable=cli.editable, auto_rebuild=cli.auto_rebuild, compression=compression.method,
-        compression_level=compression.level)
+        compression_level=compression.level, ignore_rust_version=cli.ignore_rust_version,
+        future_incompat_report=cli.future_incompat_report, color=_color(cli))

@@ -96,3 +96,20 @@ def test_walk_glob(tmp_path: Path) -> None:
 ])
 def test_package_name_of(pid: str, name: str) -> None:
     assert package_name_of(pid) == name
+
+
+def test_sbom_files_from_the_table_then_the_command_line(tmp_path: Path) -> None:
+    from rustwheel.stages.wheel.sbom import _include_files
+
+    for name in ("a.json", "b.json"):
+        (tmp_path / name).write_text("{}")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "a.json").write_text("{}")
+    cfg = SbomConfig(include=("a.json",), from_command_line=("a.json", "b.json"))
+    items = _include_files(cfg, tmp_path, "x.dist-info/sboms", "pyproject.toml")
+    assert [i.archive_path for i in items] == ["x.dist-info/sboms/a.json",
+                                               "x.dist-info/sboms/b.json"]
+    clash = SbomConfig(include=("a.json",), from_command_line=("sub/a.json",))
+    with pytest.raises(ConfigError, match=r"'a.json' \(pyproject.toml sbom.include\) and "
+                                          r"'sub/a.json' \(--sbom-include\) have the same"):
+        _include_files(clash, tmp_path, "x.dist-info/sboms", "pyproject.toml")

@@ -99,7 +99,12 @@ def cargo_args(cfg: BuildConfig, target_dir: Path) -> list[str]:
                                    ("--no-default-features", cfg.no_default_features)) if on]
     args += ["--target-dir", str(target_dir)]
     args += [flag for flag, on in (("--locked", cfg.locked), ("--frozen", cfg.frozen),
-                                   ("--offline", cfg.offline)) if on]
+                                   ("--offline", cfg.offline),
+                                   ("--ignore-rust-version", cfg.ignore_rust_version),
+                                   ("--future-incompat-report", cfg.future_incompat_report))
+             if on]
+    if cfg.color is not None:
+        args += ["--color", cfg.color]
     for item in cfg.cargo_config:
         args += ["--config", item]
     for flag in cfg.unstable_flags:

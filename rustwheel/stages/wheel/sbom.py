@@ -144,21 +144,26 @@ def document(meta: CargoMetadata, *, binary: bool, source_date_epoch: Optional[s
 
 def _include_files(cfg: SbomConfig, project_root: Path, sboms: str,
                    where: str) -> list[FileItem]:
+    """The tool table's ``include`` files, then ``--sbom-include``'s (a path given in both,
+    or twice, counts once)."""
     items: list[FileItem] = []
     seen: dict[str, str] = {}
     root = os.path.realpath(project_root)
-    for entry in cfg.include:
+    given = {**{entry: f"{where} sbom.include" for entry in cfg.include},
+             **{entry: "--sbom-include" for entry in cfg.from_command_line
+                if entry not in cfg.include}}
+    for entry, source in given.items():
         path = os.path.realpath(os.path.join(project_root, entry))
         if not os.path.isabs(entry) and os.path.commonpath([root, path]) != root:
-            raise ConfigError(f"{where} sbom.include entry {entry!r} is outside the project "
+            raise ConfigError(f"{source} entry {entry!r} is outside the project "
                               f"directory {project_root}; use a path inside it or an absolute path")
         if not os.path.isfile(path):
-            raise ConfigError(f"{where} sbom.include entry {entry!r} is not a file ({path}); "
+            raise ConfigError(f"{source} entry {entry!r} is not a file ({path}); "
                               "fix the path or remove the entry")
         name = os.path.basename(path)
         if name in seen:
-            raise ConfigError(f"{where} sbom.include entries {seen[name]!r} and {entry!r} have "
-                              f"the same file name '{name}'; rename one of them")
+            raise ConfigError(f"SBOM files {seen[name]!r} ({given[seen[name]]}) and {entry!r} "
+                              f"({source}) have the same file name '{name}'; rename one of them")
         seen[name] = entry
         items.append(FileItem(f"{sboms}/{name}", path, False))
     return items
