@@ -42,6 +42,9 @@ def parser() -> argparse.ArgumentParser:
     add = p.add_argument
     add("-E", "--extras", action="append", metavar="EXTRAS",
         help="comma separated extras whose dependencies are installed too (repeatable)")
+    add("--group", action="append", metavar="GROUP",
+        help="install the requirements of this PEP 735 dependency group of pyproject.toml "
+             "too (repeatable)")
     add("--skip-install", action="store_true",
         help="build and place the extension in the source tree only; no pip/uv")
     add("--uv", action="store_true", help="install with `uv pip` instead of pip")
@@ -75,7 +78,27 @@ def _parse(args: Sequence[str], rustc_args: Sequence[str],
                           "store; drop --no-cache (and unset RUSTWHEEL_NO_CACHE)")
     ns.python_env = python_env
     ns.options = options
+    ns.group_requirements = _group_requirements(options, ns.group or ())
     return ns, options
+
+
+def _group_requirements(options: BuildOptions, names: Sequence[str]) -> list[str]:
+    """The requirements of the ``--group`` groups, read before anything is built."""
+    if not names:
+        return []
+    from rustwheel.config.options import find_project
+    from rustwheel.config.pyproject import load_toml
+    from rustwheel.develop.groups import TABLE, resolve
+
+    _, pyproject = find_project(options.manifest_path, Path.cwd())
+    if pyproject is None:
+        raise ConfigError(f"--group {names[0]}: the project has no pyproject.toml to hold "
+                          f"{TABLE}; add one or drop --group")
+    table = load_toml(pyproject.path).get("dependency-groups")
+    if table is None:
+        raise ConfigError(f"--group {names[0]}: {pyproject.path} has no {TABLE} table; add the "
+                          "group there or drop --group")
+    return resolve(table, names, str(pyproject.path))
 
 
 def _write_hook_config(site: Path, info: WheelInfo, args: Sequence[str],
@@ -122,7 +145,9 @@ def _install_or_update(ns: argparse.Namespace, wheel: Path, info: WheelInfo, sit
     from rustwheel.develop.installer import install, mark_editable
 
     python_env: PythonEnv = ns.python_env
-    context = [str(python_env.python), ",".join(extras), f"dependencies={with_dependencies}"]
+    groups: list[str] = ns.group_requirements if with_dependencies else []
+    context = [str(python_env.python), ",".join(extras), f"dependencies={with_dependencies}",
+               *groups]
     replaced = inplace.update(site, wheel, context)
     if replaced is not None:
         ui.note(f"updated in place ({len(replaced)} changed file"
@@ -130,7 +155,7 @@ def _install_or_update(ns: argparse.Namespace, wheel: Path, info: WheelInfo, sit
                 "no installer run)")
         return
     install(python_env, wheel, info, use_uv=ns.uv, extras=extras,
-            with_dependencies=with_dependencies)
+            with_dependencies=with_dependencies, groups=groups)
     mark_editable(site, info.dist_info, Path.cwd())
     inplace.remember(site, wheel, context)
 

@@ -72,7 +72,7 @@ class BuildConfig:
     terminal)."""
 
 
-def _find_project(manifest_arg: Optional[str], cwd: Path) -> tuple[Path, Optional[PyProject]]:
+def find_project(manifest_arg: Optional[str], cwd: Path) -> tuple[Path, Optional[PyProject]]:
     """Locate Cargo.toml and the pyproject.toml that belongs to it."""
     if manifest_arg is not None:
         given = Path(os.path.abspath(cwd / manifest_arg))
@@ -223,7 +223,7 @@ def resolve_config(cli: BuildOptions, *, cwd: Optional[Path] = None,
                    env: Optional[Mapping[str, str]] = None) -> BuildConfig:
     cwd = Path.cwd() if cwd is None else cwd
     env = dict(os.environ) if env is None else dict(env)
-    manifest, pyproject = _find_project(cli.manifest_path, cwd)
+    manifest, pyproject = find_project(cli.manifest_path, cwd)
     tool = (parse_tool_config(pyproject.tool, pyproject.tool_table, str(pyproject.path))
             if pyproject is not None else ToolConfig())
     if cli.sbom_include:

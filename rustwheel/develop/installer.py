@@ -55,15 +55,18 @@ def wheel_metadata(wheel: Path) -> WheelInfo:
 
 
 def install(env: PythonEnv, wheel: Path, info: WheelInfo, *, use_uv: bool,
-            extras: Sequence[str], with_dependencies: bool) -> None:
-    """The wheel's dependencies (with ``extras``) unless told not to, then the wheel itself,
-    replacing any installed version."""
+            extras: Sequence[str], with_dependencies: bool, groups: Sequence[str] = ()) -> None:
+    """The wheel's dependencies (with ``extras``) unless told not to, and the requirements of
+    dependency ``groups``, then the wheel itself, replacing any installed version."""
     base = installer_argv(env, use_uv)
     dist, requires = info.dist, info.requires
     if with_dependencies and requires:
         spec = f"{dist}[{','.join(extras)}]" if extras else dist
         _run.run([*base, f"{spec} @ {wheel.resolve().as_uri()}"], capture_stdout=False,
                  capture_stderr=False, hint="installing the package's dependencies")
+    if groups:
+        _run.run([*base, *groups], capture_stdout=False, capture_stderr=False,
+                 hint="installing the dependency groups (--group)")
     reinstall = "--reinstall" if base[1:3] == ["pip", "install"] else "--force-reinstall"
     _run.run([*base, "--no-deps", reinstall, str(wheel)], capture_stdout=False,
              hint="installing the editable wheel")

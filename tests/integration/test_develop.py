@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -75,3 +76,45 @@ def test_develop_skip_install_places_extension_only(tmp_path: Path, target_dir: 
     assert proc.stdout.strip().endswith(".whl")
     assert list((crate / "python" / "mixed_pkg").glob("_native.*.so"))
     assert "installed" not in proc.stderr
+
+
+def _pure_wheel(where: Path) -> Path:
+    """A one-module wheel (helper-pkg 1.0) for a dependency group to name by file URL."""
+    import zipfile
+
+    from rustwheel.spec.wheelfile import record_hash
+
+    files = {"helper_pkg/__init__.py": b"VALUE = 42\n",
+             "helper_pkg-1.0.dist-info/METADATA":
+                 b"Metadata-Version: 2.1\nName: helper-pkg\nVersion: 1.0\n",
+             "helper_pkg-1.0.dist-info/WHEEL":
+                 b"Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: py3-none-any\n"}
+    record = "".join(f"{name},{record_hash(data)},{len(data)}\n" for name, data in files.items())
+    wheel = where / "helper_pkg-1.0-py3-none-any.whl"
+    with zipfile.ZipFile(wheel, "w") as zf:
+        for name, data in files.items():
+            zf.writestr(name, data)
+        zf.writestr("helper_pkg-1.0.dist-info/RECORD",
+                    record + "helper_pkg-1.0.dist-info/RECORD,,\n")
+    return wheel
+
+
+def test_develop_installs_dependency_groups(tmp_path: Path, target_dir: Path,
+                                            make_venv: Callable[[str], Venv]) -> None:
+    crate = copy_crate("pyo3-mixed", tmp_path)
+    helper = _pure_wheel(tmp_path)
+    with open(crate / "pyproject.toml", "a", encoding="utf-8") as f:
+        f.write(f'\n[dependency-groups]\ndev = [{{include-group = "test"}}]\n'
+                f'test = ["helper-pkg @ {helper.as_uri()}"]\n')
+    venv = make_venv("groups")
+    unknown = run_rustwheel(["develop", "--group", "lint", "--target-dir", str(target_dir)],
+                            cwd=crate, env=_env(venv), check=False)
+    assert unknown.returncode == 1, unknown.stderr
+    assert "error:" in unknown.stderr and "has no group 'lint' (groups: dev, test)" \
+        in unknown.stderr
+    assert "compile:" not in unknown.stderr  # refused before anything was built
+
+    run_rustwheel(["develop", "--group", "dev", "--target-dir", str(target_dir)], cwd=crate,
+                  env=_env(venv))
+    out = _import(venv, "import helper_pkg, mixed_pkg; print(helper_pkg.VALUE)")
+    assert out.stdout == "42\n", out.stderr
