@@ -13,7 +13,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Optional
 
 from rustwheel import ui
 from rustwheel.develop.environment import PythonEnv, find_environment
@@ -48,6 +48,9 @@ def parser() -> argparse.ArgumentParser:
     add("--skip-install", action="store_true",
         help="build and place the extension in the source tree only; no pip/uv")
     add("--uv", action="store_true", help="install with `uv pip` instead of pip")
+    add("--pip-path", metavar="PIP",
+        help="install with this pip executable (pip 22.3 or later, run with --python and the "
+             "environment's python): for an environment without pip of its own")
     add("--auto-rebuild", action="store_true",
         help="install an import hook that rebuilds first when the package is imported and "
              "any input changed")
@@ -79,7 +82,23 @@ def _parse(args: Sequence[str], rustc_args: Sequence[str],
     ns.python_env = python_env
     ns.options = options
     ns.group_requirements = _group_requirements(options, ns.group or ())
+    ns.pip_path = _pip_path(ns.pip_path, ns.uv)
     return ns, options
+
+
+def _pip_path(given: Optional[str], use_uv: bool) -> Optional[str]:
+    """``--pip-path``'s executable, by absolute path; checked before anything is built."""
+    if given is None:
+        return None
+    if use_uv:
+        raise ConfigError("--pip-path and --uv both choose the installer; give one of them")
+    import shutil
+
+    found = shutil.which(given)
+    if found is None:
+        raise ConfigError(f"--pip-path {given}: not an executable file; give the path of a "
+                          "pip executable")
+    return os.path.abspath(found)
 
 
 def _group_requirements(options: BuildOptions, names: Sequence[str]) -> list[str]:
@@ -155,7 +174,7 @@ def _install_or_update(ns: argparse.Namespace, wheel: Path, info: WheelInfo, sit
                 "no installer run)")
         return
     install(python_env, wheel, info, use_uv=ns.uv, extras=extras,
-            with_dependencies=with_dependencies, groups=groups)
+            with_dependencies=with_dependencies, groups=groups, pip_path=ns.pip_path)
     mark_editable(site, info.dist_info, Path.cwd())
     inplace.remember(site, wheel, context)
 

@@ -6,16 +6,18 @@ import json
 import zipfile
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NamedTuple
+from typing import NamedTuple, Optional
 
 from rustwheel import _run
 from rustwheel.develop.environment import PythonEnv
 from rustwheel.errors import ToolError
 
 
-def installer_argv(env: PythonEnv, use_uv: bool) -> list[str]:
-    """``uv pip install --python ENV`` (with --uv or in an env uv made), else ``python -m pip
-    install``."""
+def installer_argv(env: PythonEnv, use_uv: bool, pip_path: Optional[str] = None) -> list[str]:
+    """``PIP --python ENV install`` with ``--pip-path PIP``; ``uv pip install --python ENV``
+    (with --uv or in an env uv made); else ``python -m pip install``."""
+    if pip_path is not None:
+        return [pip_path, "--python", str(env.python), "install", "--disable-pip-version-check"]
     if use_uv or env.made_by_uv:
         uv = _run.which("uv")
         if uv is None:
@@ -55,10 +57,12 @@ def wheel_metadata(wheel: Path) -> WheelInfo:
 
 
 def install(env: PythonEnv, wheel: Path, info: WheelInfo, *, use_uv: bool,
-            extras: Sequence[str], with_dependencies: bool, groups: Sequence[str] = ()) -> None:
+            extras: Sequence[str], with_dependencies: bool, groups: Sequence[str] = (),
+            pip_path: Optional[str] = None) -> None:
     """The wheel's dependencies (with ``extras``) unless told not to, and the requirements of
-    dependency ``groups``, then the wheel itself, replacing any installed version."""
-    base = installer_argv(env, use_uv)
+    dependency ``groups``, then the wheel itself, replacing any installed version (with the
+    installer `installer_argv` picks)."""
+    base = installer_argv(env, use_uv, pip_path)
     dist, requires = info.dist, info.requires
     if with_dependencies and requires:
         spec = f"{dist}[{','.join(extras)}]" if extras else dist

@@ -118,3 +118,28 @@ def test_develop_installs_dependency_groups(tmp_path: Path, target_dir: Path,
                   env=_env(venv))
     out = _import(venv, "import helper_pkg, mixed_pkg; print(helper_pkg.VALUE)")
     assert out.stdout == "42\n", out.stderr
+
+
+def test_develop_pip_path_installs_into_an_env_without_pip(tmp_path: Path,
+                                                           target_dir: Path) -> None:
+    import sys
+    import venv
+
+    crate = copy_crate("pyo3-mixed", tmp_path)
+    bare = tmp_path / "bare"
+    venv.EnvBuilder(with_pip=False).create(bare)
+    env = {"VIRTUAL_ENV": str(bare)}
+    args = ["develop", "--target-dir", str(target_dir)]
+    assert run_rustwheel(args, cwd=crate, env=env, check=False).returncode != 0  # no pip there
+    for flags, words in ((["--pip-path", str(tmp_path / "no-pip")], "not an executable file"),
+                         (["--pip-path", "pip", "--uv"], "give one of them")):
+        refused = run_rustwheel([*args, *flags], cwd=crate, env=env, check=False)
+        assert refused.returncode == 1 and "error: --pip-path" in refused.stderr \
+            and words in refused.stderr, refused.stderr
+
+    run_rustwheel([*args, "--pip-path", str(Path(sys.executable).parent / "pip")], cwd=crate,
+                  env=env)
+    out = subprocess.run([str(bare / "bin" / "python"), "-c",
+                          "import mixed_pkg; print(mixed_pkg.sum_as_string(1, 2))"],
+                         capture_output=True, text=True, check=False)
+    assert out.stdout == "3\n", out.stderr
