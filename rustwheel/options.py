@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from typing import NamedTuple, Optional
 
+CARGO_COLORS = ("auto", "always", "never")
+"""The values of cargo's ``--color`` (`BuildOptions.color`)."""
+
 
 class BuildOptions(NamedTuple):
     """The options of a build, as `rustwheel.build` and ``rustwheel build`` take them; None or

@@ -92,9 +92,9 @@ def _pip_path(given: Optional[str], use_uv: bool) -> Optional[str]:
         return None
     if use_uv:
         raise ConfigError("--pip-path and --uv both choose the installer; give one of them")
-    import shutil
+    from rustwheel._run import which
 
-    found = shutil.which(given)
+    found = which(given)
     if found is None:
         raise ConfigError(f"--pip-path {given}: not an executable file; give the path of a "
                           "pip executable")

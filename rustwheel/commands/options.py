@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from typing import Any, NoReturn, Optional
 
 from rustwheel.errors import ConfigError, UsageError
-from rustwheel.options import BuildOptions
+from rustwheel.options import CARGO_COLORS, BuildOptions
 
 
 def _bool_value(text: str) -> bool:
@@ -36,7 +36,7 @@ def _cargo_arguments(add: Any) -> None:
         help="build even if the crate's rust-version is newer than rustc (cargo's flag)")
     add("--future-incompat-report", action="store_true",
         help="cargo's future-incompatibility report of the dependencies")
-    add("--color", choices=["auto", "always", "never"],
+    add("--color", choices=CARGO_COLORS,
         help="cargo's colours: auto, always or never")
     add("--config", action="append", metavar="KEY=VALUE", help="cargo --config (repeatable)")
     add("-Z", dest="unstable_flags", action="append", metavar="FLAG",

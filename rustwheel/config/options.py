@@ -17,7 +17,7 @@ from rustwheel.config.pyproject import PyProject, check_regular_file, load_pypro
 from rustwheel.config.toolkeys import BINDINGS, ToolConfig, parse_tool_config
 from rustwheel.config.workspace import workspace_root
 from rustwheel.errors import ConfigError
-from rustwheel.options import BuildOptions
+from rustwheel.options import CARGO_COLORS, BuildOptions
 from rustwheel.spec.compression import compression as zip_compression
 
 
@@ -209,13 +209,10 @@ def _strip(cli: BuildOptions, tool: ToolConfig, env: Mapping[str, str]) -> bool:
     return bool(tool.strip) if strip is None else strip
 
 
-_COLORS = ("auto", "always", "never")
-
-
 def _color(cli: BuildOptions) -> Optional[str]:
-    if cli.color is not None and cli.color not in _COLORS:
+    if cli.color is not None and cli.color not in CARGO_COLORS:
         raise ConfigError(f"color={cli.color!r} is not one of cargo's --color values: use "
-                          f"{', '.join(_COLORS)}")
+                          f"{', '.join(CARGO_COLORS)}")
     return cli.color
 
 

@@ -223,9 +223,7 @@ def write_wheel(destination: Path, entries: Iterable[WheelEntry], dist_info: str
     files = ordered(entries, dist_info)
     record_path = f"{dist_info}/RECORD"
     files = [e for e in files if e.path != record_path]
-    # Kept members (most of a rebuilt wheel) answer from their index row.
-    hashes = [e.hash if type(e) is KeptEntry else _hash(e) for e in files]
-    sizes = [e.facts[1] if type(e) is KeptEntry else _size(e) for e in files]
+    hashes, sizes = [_hash(e) for e in files], [_size(e) for e in files]
     record = Entry(record_path, record_text(files, record_path, hashes, sizes).encode("utf-8"))
     try:
         with replacing(destination, default_mode()) as raw:

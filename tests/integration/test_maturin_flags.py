@@ -25,10 +25,12 @@ def _needs_newer_rustc(tmp_path: Path) -> Path:
     return manifest
 
 
-def test_ignore_rust_version_and_color_reach_cargo(tmp_path: Path, target_dir: Path) -> None:
+def test_ignore_rust_version_and_color_reach_cargo(tmp_path: Path) -> None:
     manifest = _needs_newer_rustc(tmp_path)
+    # A target dir of the test's own (the crate has no dependencies): cargo must run, and the
+    # suite's shared one may hold this very path from an earlier session.
     args = ["build", "-m", str(manifest), "-o", str(tmp_path / "out"), "--target-dir",
-            str(target_dir), "--compatibility", "linux"]
+            str(tmp_path / "target"), "--compatibility", "linux"]
     refused = run_rustwheel(args, check=False)
     assert refused.returncode != 0
     assert "error:" in refused.stderr and "1.999" in refused.stderr, refused.stderr
@@ -43,10 +45,10 @@ def test_ignore_rust_version_and_color_reach_cargo(tmp_path: Path, target_dir: P
     assert "\x1b[" in built.stderr and "Compiling" in built.stderr, built.stderr
 
 
-def test_color_never_keeps_cargo_plain(tmp_path: Path, target_dir: Path) -> None:
+def test_color_never_keeps_cargo_plain(tmp_path: Path) -> None:
     manifest = _needs_newer_rustc(tmp_path)
     built = run_rustwheel(["build", "-m", str(manifest), "-o", str(tmp_path / "out"),
-                           "--target-dir", str(target_dir), "--compatibility", "linux",
+                           "--target-dir", str(tmp_path / "target"), "--compatibility", "linux",
                            "--ignore-rust-version", "--color", "never", "--no-cache"],
                           env={"CARGO_TERM_COLOR": "always"})
     cargo_lines = [line for line in built.stderr.splitlines()
